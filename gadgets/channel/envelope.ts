@@ -1,0 +1,93 @@
+/**
+ * The data-channel protocol, version 1: the request/response envelopes exchanged by a slave and
+ * its master (an evolution of the 2016 tutorial's `jio_query`/`jio_response`, jio.md §4.3, with
+ * the §4.5 recommendations: a version field, explicit error objects, an allow-list, cancellation).
+ *
+ * ```
+ * slave → master  {v:1, type:'request',  id, method, args, key?}   key: idempotency key of a write
+ * master → slave  {v:1, type:'response', id, result}
+ * master → slave  {v:1, type:'error',    id, error: {name, message, status_code}}   id null: unparsable request
+ * slave → master  {v:1, type:'cancel',   id}                         the slave gave up (timeout)
+ * ```
+ * `id` is a positive integer unique per slave; `args` is the jIO argument list.
+ */
+import { RtcError, type ErrorShape } from '../errors.js';
+
+export const PROTOCOL_VERSION = 1;
+
+export interface RequestEnvelope {
+  v: 1;
+  type: 'request';
+  id: number;
+  method: string;
+  args: unknown[];
+  key?: string;
+}
+export interface ResponseEnvelope {
+  v: 1;
+  type: 'response';
+  id: number;
+  result: unknown;
+}
+export interface ErrorEnvelope {
+  v: 1;
+  type: 'error';
+  id: number | null;
+  error: ErrorShape;
+}
+export interface CancelEnvelope {
+  v: 1;
+  type: 'cancel';
+  id: number;
+}
+export type Envelope = RequestEnvelope | ResponseEnvelope | ErrorEnvelope | CancelEnvelope;
+
+/** Longest accepted idempotency key. */
+const MAX_KEY_LENGTH = 128;
+
+function isId(x: unknown): x is number {
+  return typeof x === 'number' && Number.isSafeInteger(x) && x > 0;
+}
+
+/** The request id of a message if it has a usable one, else null (to address an error reply). */
+export function idOf(message: unknown): number | null {
+  return message && typeof message === 'object' && isId((message as { id?: unknown }).id)
+    ? (message as { id: number }).id
+    : null;
+}
+
+/**
+ * Checks a message received by a master.
+ * @returns the request or cancel envelope.
+ * @throws RtcError 400 naming what is wrong (not an object, version, type, id, method, args, key).
+ */
+export function parseMasterInbound(message: unknown): RequestEnvelope | CancelEnvelope {
+  if (!message || typeof message !== 'object' || Array.isArray(message)) {
+    throw new RtcError('Bad request: a message must be a JSON object', 400);
+  }
+  const m = message as Record<string, unknown>;
+  if (m.v !== PROTOCOL_VERSION) throw new RtcError(`Bad request: unsupported protocol version ${JSON.stringify(m.v)}`, 400);
+  if (!isId(m.id)) throw new RtcError('Bad request: id must be a positive integer', 400);
+  if (m.type === 'cancel') return m as unknown as CancelEnvelope;
+  if (m.type !== 'request') throw new RtcError(`Bad request: unknown message type ${JSON.stringify(m.type)}`, 400);
+  if (typeof m.method !== 'string' || m.method === '') throw new RtcError('Bad request: method must be a non empty string', 400);
+  if (!Array.isArray(m.args)) throw new RtcError('Bad request: args must be an array', 400);
+  if (m.key !== undefined && (typeof m.key !== 'string' || m.key === '' || m.key.length > MAX_KEY_LENGTH)) {
+    throw new RtcError('Bad request: key must be a non empty string of at most 128 characters', 400);
+  }
+  return m as unknown as RequestEnvelope;
+}
+
+/**
+ * Checks a message received by a slave.
+ * @throws RtcError 400 when it is not a response or error envelope of version 1.
+ */
+export function parseSlaveInbound(message: unknown): ResponseEnvelope | ErrorEnvelope {
+  const m = (message && typeof message === 'object' ? message : {}) as Record<string, unknown>;
+  if (m.v !== PROTOCOL_VERSION) throw new RtcError(`Unsupported protocol version ${JSON.stringify(m.v)}`, 400);
+  if (m.type === 'response' && isId(m.id)) return m as unknown as ResponseEnvelope;
+  if (m.type === 'error' && (m.id === null || isId(m.id)) && m.error && typeof m.error === 'object') {
+    return m as unknown as ErrorEnvelope;
+  }
+  throw new RtcError('Malformed reply from the master', 400);
+}

@@ -1,0 +1,231 @@
+/**
+ * Sends and receives JSON messages of any size over a `ChannelEndpoint` (a data channel):
+ * - a message that fits in one data-channel message goes as text; a larger one is split into
+ *   binary frames (`frames.ts`) and reassembled on the other side;
+ * - sending respects `bufferedAmount`: frames are handed to the channel only while less than
+ *   `highWaterMark` bytes are queued, then it waits for `bufferedamountlow`, so the queue inside
+ *   the browser stays bounded (its hard limit is 16 MiB, after which `send()` throws);
+ * - messages waiting to go out are served round-robin, one frame each, so a small answer is not
+ *   stuck behind a large one;
+ * - reassembly is bounded (`maxIncomingBytes` in flight): an oversized message is dropped and
+ *   reported through `onError`, and the channel stays open.
+ * Reference: W3C WebRTC §6.2 (bufferedAmount, bufferedamountlow), RFC 8831 §6.6 (message size).
+ */
+import type { ChannelEndpoint } from './endpoint.js';
+import { decodeFrame, encodeFrame, FRAME_HEADER_BYTES, KIND_FRAGMENT, KIND_LAST } from './frames.js';
+import { RtcError } from '../errors.js';
+
+export interface FramedChannelOptions {
+  /** Largest data-channel message the peer accepts, bytes (`RTCSctpTransport.maxMessageSize`). Default 65,536. */
+  maxMessageSize?: number;
+  /** Stop handing frames to the channel while this many bytes are queued. Default 1 MiB. */
+  highWaterMark?: number;
+  /** Largest message accepted from the peer once reassembled, bytes. Default 64 MiB. */
+  maxIncomingBytes?: number;
+}
+
+interface Outgoing {
+  text?: string;
+  bytes?: Uint8Array;
+  offset: number;
+  messageNumber: number;
+  resolve: () => void;
+  reject: (e: Error) => void;
+}
+
+interface Incoming {
+  parts: Uint8Array[];
+  size: number;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Largest payload per binary frame: big enough for throughput, small enough to interleave. */
+const MAX_FRAGMENT_PAYLOAD = 64 * 1024;
+
+export class FramedChannel {
+  /** Called with each message received, already parsed. */
+  onMessage: (message: unknown) => void = () => {};
+  /** Called when the peer sends something unreadable or too large (the channel stays open). */
+  onError: (error: RtcError) => void = () => {};
+  /** Called once when the endpoint closes. */
+  onClose: () => void = () => {};
+
+  readonly maxMessageSize: number;
+  private readonly highWaterMark: number;
+  private readonly maxIncomingBytes: number;
+  private readonly fragmentPayload: number;
+  private readonly queue: Outgoing[] = [];
+  private readonly incoming = new Map<number, Incoming>();
+  private incomingBytes = 0;
+  /** Messages being skipped because they grew too large, until their last frame. */
+  private readonly dropped = new Set<number>();
+  private nextMessageNumber = 1;
+  private waitingForDrain = false;
+  private closed = false;
+
+  constructor(private readonly endpoint: ChannelEndpoint, options: FramedChannelOptions = {}) {
+    this.maxMessageSize = Math.max(1024, options.maxMessageSize ?? 65536);
+    this.highWaterMark = options.highWaterMark ?? 1024 * 1024;
+    this.maxIncomingBytes = options.maxIncomingBytes ?? 64 * 1024 * 1024;
+    this.fragmentPayload = Math.min(MAX_FRAGMENT_PAYLOAD, this.maxMessageSize - FRAME_HEADER_BYTES);
+    endpoint.binaryType = 'arraybuffer';
+    endpoint.bufferedAmountLowThreshold = Math.floor(this.highWaterMark / 4);
+    endpoint.addEventListener('message', this.handleMessage);
+    endpoint.addEventListener('bufferedamountlow', this.handleDrain);
+    endpoint.addEventListener('close', this.handleClose);
+    if (endpoint.readyState === 'closed') this.handleClose();
+  }
+
+  /** True once the endpoint has closed; `send` then rejects. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /**
+   * Queues `message` (JSON-serialisable) and resolves once its last frame is handed to the
+   * channel. @throws RtcError 500 when the channel is closed before that.
+   */
+  send(message: unknown): Promise<void> {
+    if (this.closed) return Promise.reject(new RtcError('Data channel is closed', 500));
+    const text = JSON.stringify(message);
+    return new Promise<void>((resolve, reject) => {
+      const out: Outgoing = { offset: 0, messageNumber: 0, resolve, reject };
+      // UTF-8 needs at most 3 bytes per UTF-16 unit: cheap check before encoding.
+      if (text.length * 3 <= this.maxMessageSize) {
+        out.text = text;
+      } else {
+        const bytes = encoder.encode(text);
+        if (bytes.byteLength <= this.maxMessageSize) out.text = text;
+        else if (bytes.byteLength > this.maxIncomingBytes) {
+          // The peer applies the same bound: refuse here rather than have it dropped there.
+          reject(new RtcError(`Request too large: ${bytes.byteLength} bytes, over ${this.maxIncomingBytes}`, 413));
+          return;
+        } else {
+          out.bytes = bytes;
+          out.messageNumber = this.nextMessageNumber;
+          this.nextMessageNumber = (this.nextMessageNumber % 0xffffffff) + 1;
+        }
+      }
+      this.queue.push(out);
+      this.pump();
+    });
+  }
+
+  /** Stops listening to the endpoint and rejects whatever is queued. */
+  dispose(): void {
+    this.endpoint.removeEventListener('message', this.handleMessage);
+    this.endpoint.removeEventListener('bufferedamountlow', this.handleDrain);
+    this.endpoint.removeEventListener('close', this.handleClose);
+    this.fail(new RtcError('Data channel is closed', 500));
+  }
+
+  private pump(): void {
+    if (this.waitingForDrain || this.closed) return;
+    try {
+      while (this.queue.length > 0) {
+        if (this.endpoint.bufferedAmount >= this.highWaterMark) {
+          this.waitingForDrain = true;
+          return;
+        }
+        const out = this.queue.shift()!;
+        if (out.text !== undefined) {
+          this.endpoint.send(out.text);
+          out.resolve();
+          continue;
+        }
+        const bytes = out.bytes!;
+        const end = Math.min(bytes.byteLength, out.offset + this.fragmentPayload);
+        const last = end === bytes.byteLength;
+        this.endpoint.send(encodeFrame(last ? KIND_LAST : KIND_FRAGMENT, out.messageNumber, bytes.subarray(out.offset, end)));
+        out.offset = end;
+        if (last) out.resolve();
+        else this.queue.push(out); // round-robin: others get a turn before its next frame
+      }
+    } catch (e) {
+      // send() throws once the channel is closing or its queue is full: nothing more can go out.
+      this.fail(new RtcError(`Data channel send failed: ${(e as Error).message}`, 500));
+    }
+  }
+
+  private readonly handleDrain = (): void => {
+    this.waitingForDrain = false;
+    this.pump();
+  };
+
+  private readonly handleClose = (): void => {
+    if (this.closed) return;
+    this.fail(new RtcError('Data channel is closed', 500));
+    this.onClose();
+  };
+
+  private fail(error: RtcError): void {
+    this.closed = true;
+    const pending = this.queue.splice(0);
+    for (const out of pending) out.reject(error);
+    this.incoming.clear();
+    this.incomingBytes = 0;
+  }
+
+  private readonly handleMessage = (event: Event): void => {
+    const data = (event as MessageEvent).data as unknown;
+    if (typeof data === 'string') {
+      this.deliver(data);
+      return;
+    }
+    if (!(data instanceof ArrayBuffer)) {
+      this.onError(new RtcError('Bad request: unexpected message type', 400));
+      return;
+    }
+    const frame = decodeFrame(data);
+    if (!frame) {
+      this.onError(new RtcError('Bad request: malformed frame', 400));
+      return;
+    }
+    if (this.dropped.has(frame.messageNumber)) {
+      if (frame.kind === KIND_LAST) this.dropped.delete(frame.messageNumber);
+      return;
+    }
+    let entry = this.incoming.get(frame.messageNumber);
+    if (!entry) {
+      entry = { parts: [], size: 0 };
+      this.incoming.set(frame.messageNumber, entry);
+    }
+    entry.size += frame.payload.byteLength;
+    this.incomingBytes += frame.payload.byteLength;
+    if (this.incomingBytes > this.maxIncomingBytes) {
+      this.incomingBytes -= entry.size;
+      this.incoming.delete(frame.messageNumber);
+      if (frame.kind !== KIND_LAST) this.dropped.add(frame.messageNumber);
+      this.onError(new RtcError(`Request too large: over ${this.maxIncomingBytes} bytes`, 413));
+      return;
+    }
+    entry.parts.push(frame.payload);
+    if (frame.kind !== KIND_LAST) return;
+    this.incoming.delete(frame.messageNumber);
+    this.incomingBytes -= entry.size;
+    const whole = new Uint8Array(entry.size);
+    let at = 0;
+    for (const part of entry.parts) {
+      whole.set(part, at);
+      at += part.byteLength;
+    }
+    this.deliver(decoder.decode(whole));
+  };
+
+  private deliver(text: string): void {
+    let message: unknown;
+    try {
+      message = JSON.parse(text);
+    } catch {
+      this.onError(new RtcError('Bad request: message is not valid JSON', 400));
+      return;
+    }
+    try {
+      this.onMessage(message);
+    } catch (e) {
+      this.onError(e instanceof RtcError ? e : new RtcError(String((e as Error)?.message ?? e), 500));
+    }
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * Binary frames for messages larger than one data-channel message. A JSON message that fits in
+ * `maxMessageSize` travels as one text message; a larger one is UTF-8 encoded and cut into
+ * binary frames, each with an 8-byte header:
+ * ```
+ * byte 0     protocol version (1)
+ * byte 1     kind: 1 = fragment, more follow; 2 = last fragment
+ * bytes 2-5  message number (uint32, big-endian), unique per sender while in flight
+ * bytes 6-7  reserved (0)
+ * ```
+ * Frames of different messages may interleave; a receiver reassembles them by message number.
+ * Chromium's limit is 256 KiB per message (`a=max-message-size:262144`, performance.md §1).
+ */
+export const FRAME_HEADER_BYTES = 8;
+export const FRAME_VERSION = 1;
+export const KIND_FRAGMENT = 1;
+export const KIND_LAST = 2;
+
+/** Builds one frame: header + `payload` (a view into the encoded message, copied once). */
+export function encodeFrame(kind: number, messageNumber: number, payload: Uint8Array): ArrayBuffer {
+  const frame = new Uint8Array(FRAME_HEADER_BYTES + payload.byteLength);
+  const view = new DataView(frame.buffer);
+  view.setUint8(0, FRAME_VERSION);
+  view.setUint8(1, kind);
+  view.setUint32(2, messageNumber >>> 0);
+  frame.set(payload, FRAME_HEADER_BYTES);
+  return frame.buffer;
+}
+
+/** A decoded frame header with its payload. */
+export interface Frame {
+  kind: number;
+  messageNumber: number;
+  payload: Uint8Array;
+}
+
+/** Reads a frame; `null` when it is too short or of an unknown version or kind. */
+export function decodeFrame(data: ArrayBuffer): Frame | null {
+  if (data.byteLength < FRAME_HEADER_BYTES) return null;
+  const view = new DataView(data);
+  if (view.getUint8(0) !== FRAME_VERSION) return null;
+  const kind = view.getUint8(1);
+  if (kind !== KIND_FRAGMENT && kind !== KIND_LAST) return null;
+  return { kind, messageNumber: view.getUint32(2), payload: new Uint8Array(data, FRAME_HEADER_BYTES) };
+}

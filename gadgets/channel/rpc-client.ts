@@ -1,0 +1,129 @@
+/**
+ * The slave's side of the protocol (`envelope.ts`): numbered requests, answers matched by id,
+ * a timeout per request (504), and survival of a lost channel. While no channel is attached,
+ * requests wait; when a new one is attached (the master came back) every request still
+ * unanswered is sent again, with the same id and idempotency key, so the master answers a
+ * write it already applied from memory instead of applying it twice (storage/database.ts).
+ */
+import { RtcError, fromErrorShape } from '../errors.js';
+import { PROTOCOL_VERSION, parseSlaveInbound, type RequestEnvelope } from './envelope.js';
+import type { FramedChannel } from './framed-channel.js';
+import { uuid } from '../storage/ids.js';
+
+interface Pending {
+  request: RequestEnvelope;
+  deadline: number;
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+}
+
+export class RpcClient {
+  /** Per-request timeout, ms. */
+  timeout: number;
+  /** Random per client: idempotency keys are `<session>:<id>`. */
+  readonly session = uuid();
+  private nextId = 1;
+  private channel: FramedChannel | null = null;
+  /** In id order, which is also deadline order while the timeout is unchanged. */
+  private readonly pending = new Map<number, Pending>();
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private timerAt = 0;
+
+  constructor(options: { timeout?: number } = {}) {
+    this.timeout = options.timeout ?? 30000;
+  }
+
+  /** Number of requests sent and not yet answered. */
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  /**
+   * Calls `method(...args)` on the master. `write` adds an idempotency key.
+   * @throws RtcError from the master (its status_code), 504 on timeout, 500 when closed.
+   */
+  call<T>(method: string, args: unknown[], write = false): Promise<T> {
+    const id = this.nextId++;
+    const request: RequestEnvelope = { v: PROTOCOL_VERSION, type: 'request', id, method, args };
+    if (write) request.key = `${this.session}:${id}`;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { request, deadline: performance.now() + this.timeout, resolve: resolve as (v: unknown) => void, reject });
+      this.schedule();
+      if (this.channel) this.transmit(this.channel, request);
+    });
+  }
+
+  /** Uses `channel` from now on and re-sends every unanswered request on it. */
+  attach(channel: FramedChannel): void {
+    this.channel = channel;
+    channel.onMessage = (message) => this.receive(message);
+    for (const p of this.pending.values()) this.transmit(channel, p.request);
+  }
+
+  /** Forgets the current channel (closed); requests wait for the next one or their timeout. */
+  detach(): void {
+    this.channel = null;
+  }
+
+  /** Rejects every pending request with `error` (the element was disconnected for good). */
+  rejectAll(error: Error): void {
+    for (const p of this.pending.values()) p.reject(error);
+    this.pending.clear();
+    this.schedule();
+  }
+
+  private transmit(channel: FramedChannel, request: RequestEnvelope): void {
+    channel.send(request).catch((e: Error) => {
+      // Too large can never succeed; anything else (closed channel) is retried on the next one.
+      if ((e as RtcError).status_code === 413) this.settle(request.id, null, e);
+    });
+  }
+
+  private receive(message: unknown): void {
+    const reply = parseSlaveInbound(message);
+    if (reply.id === null) return; // an error about something unreadable; nothing to settle
+    if (reply.type === 'response') this.settle(reply.id, reply.result, null);
+    else this.settle(reply.id, undefined, fromErrorShape(reply.error));
+  }
+
+  private settle(id: number, result: unknown, error: Error | null): void {
+    const p = this.pending.get(id);
+    if (!p) return; // already timed out, or a duplicate answer to a re-sent request
+    this.pending.delete(id);
+    if (error) p.reject(error);
+    else p.resolve(result);
+    this.schedule();
+  }
+
+  /**
+   * One timer for all requests (no timer per message). Deadlines grow with ids while the timeout
+   * is unchanged, so the first pending request is the earliest; a timer that fires early just
+   * re-arms itself.
+   */
+  private schedule(): void {
+    const first = this.pending.values().next();
+    if (first.done) {
+      if (this.timer !== null) clearTimeout(this.timer);
+      this.timer = null;
+      return;
+    }
+    const at = first.value.deadline;
+    if (this.timer !== null && this.timerAt <= at) return;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(() => this.expire(), Math.max(0, at - performance.now()) + 1);
+  }
+
+  private expire(): void {
+    this.timer = null;
+    const now = performance.now();
+    for (const [id, p] of this.pending) {
+      if (p.deadline > now) continue;
+      this.pending.delete(id);
+      p.reject(new RtcError(`Request '${p.request.method}' timed out after ${this.timeout} ms`, 504));
+      // Tell the master to stop working on it; harmless if it already finished.
+      this.channel?.send({ v: PROTOCOL_VERSION, type: 'cancel', id }).catch(() => {});
+    }
+    this.schedule();
+  }
+}

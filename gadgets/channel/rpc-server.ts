@@ -1,0 +1,89 @@
+/**
+ * The master's side of the protocol (`envelope.ts`): validates each request (envelope shape,
+ * method known and allowed, arguments) and runs it on the database, then answers on the same
+ * channel. A bad request gets an error envelope (400/403/501) and the channel stays open.
+ */
+import type { AllDocsOptions, Doc, MethodName } from '../api.js';
+import { ALL_METHODS, WRITE_METHODS } from '../api.js';
+import { RtcError, toErrorShape } from '../errors.js';
+import type { Database } from '../storage/database.js';
+import { PROTOCOL_VERSION, idOf, parseMasterInbound, type RequestEnvelope } from './envelope.js';
+import type { FramedChannel } from './framed-channel.js';
+
+const KNOWN = new Set<string>(ALL_METHODS);
+const WRITES = new Set<string>(WRITE_METHODS);
+
+/** Expected argument counts (min, max) per method. */
+const ARITY: Record<MethodName, [number, number]> = {
+  get: [1, 1],
+  allDocs: [0, 1],
+  post: [1, 1],
+  put: [2, 2],
+  remove: [1, 1],
+};
+
+export interface RpcServerOptions {
+  database: Database;
+  /** Methods slaves may call. */
+  allow: ReadonlySet<string>;
+  /** Told about every failed request (for `rtc-error` on the master element). */
+  onRequestError?: (error: RtcError, request: RequestEnvelope | null) => void;
+}
+
+/**
+ * Serves `channel` until it closes.
+ * @returns a function that stops serving (answers already started still go out).
+ */
+export function serveRpc(channel: FramedChannel, options: RpcServerOptions): () => void {
+  let stopped = false;
+  const reply = (message: unknown): void => {
+    if (!stopped) channel.send(message).catch(() => {}); // a closed channel: the slave re-sends
+  };
+  const fail = (id: number | null, error: RtcError, request: RequestEnvelope | null): void => {
+    options.onRequestError?.(error, request);
+    reply({ v: PROTOCOL_VERSION, type: 'error', id, error: toErrorShape(error) });
+  };
+  channel.onError = (error) => fail(null, error, null);
+  channel.onMessage = (message) => {
+    let request: RequestEnvelope;
+    try {
+      const parsed = parseMasterInbound(message);
+      if (parsed.type === 'cancel') return; // requests finish quickly; nothing to stop yet
+      request = parsed;
+    } catch (e) {
+      fail(idOf(message), e as RtcError, null);
+      return;
+    }
+    run(options, request).then(
+      (result) => reply({ v: PROTOCOL_VERSION, type: 'response', id: request.id, result }),
+      (e: unknown) => fail(request.id, e instanceof RtcError ? e : new RtcError(String((e as Error)?.message ?? e), 500), request),
+    );
+  };
+  return () => {
+    stopped = true;
+  };
+}
+
+async function run(options: RpcServerOptions, request: RequestEnvelope): Promise<unknown> {
+  const { method, args } = request;
+  if (!KNOWN.has(method)) throw new RtcError(`Capacity '${method}' is not implemented on 'rtc'`, 501);
+  if (!options.allow.has(method)) throw new RtcError(`Method '${method}' is not allowed`, 403);
+  const [min, max] = ARITY[method as MethodName];
+  if (args.length < min || args.length > max) {
+    throw new RtcError(`Bad request: '${method}' takes ${min === max ? min : `${min} to ${max}`} argument(s), got ${args.length}`, 400);
+  }
+  const db = options.database;
+  const write = WRITES.has(method) ? { requestKey: request.key } : {};
+  switch (method as MethodName) {
+    case 'get':
+      return db.get(args[0] as string);
+    case 'allDocs':
+      return db.allDocs((args[0] ?? {}) as AllDocsOptions);
+    case 'post':
+      return db.post(args[0] as Doc, write);
+    case 'put':
+      return db.put(args[0] as string, args[1] as Doc, write);
+    case 'remove':
+      return db.remove(args[0] as string, write);
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * The database API (product.md "The database API") shared by `<rtc-master>` and `<rtc-slave>`:
+ * each element says where its database is (`backend()`), and this class forwards the jIO
+ * methods to it. Errors reject with an `Error` carrying `status_code`.
+ */
+import { LitElement } from 'lit';
+import type { AllDocsOptions, AllDocsResult, DatabaseApi, Doc } from '../api.js';
+import type { ConnectionState, PeerInfo } from '../controllers/types.js';
+
+export abstract class DatabaseElement extends LitElement implements DatabaseApi {
+  /** Where calls go: the local IndexedDB database (master) or the master over WebRTC (slave). */
+  protected abstract backend(): Promise<DatabaseApi>;
+  /** `disconnected`, `connecting`, `connected` or `error` (reflected). */
+  abstract state: ConnectionState;
+  /** The last error reported by `rtc-error`, or null. */
+  abstract readonly lastError: Error | null;
+  /** Connected slaves (a master's; a slave has none). */
+  abstract readonly peers: PeerInfo[];
+
+  /** `post(doc)` → the new document's id. */
+  async post(doc: Doc): Promise<string> {
+    return (await this.backend()).post(doc);
+  }
+
+  /** `put(id, doc)` → `id`; creates or overwrites. */
+  async put(id: string, doc: Doc): Promise<string> {
+    return (await this.backend()).put(id, doc);
+  }
+
+  /** `get(id)` → the document; 404 when missing. */
+  async get(id: string): Promise<Doc> {
+    return (await this.backend()).get(id);
+  }
+
+  /** `remove(id)` → `id`. */
+  async remove(id: string): Promise<string> {
+    return (await this.backend()).remove(id);
+  }
+
+  /** `allDocs({ query, sort_on, limit, select_list, include_docs })` → `{ data: { rows, total_rows } }`. */
+  async allDocs(options?: AllDocsOptions): Promise<AllDocsResult> {
+    return (await this.backend()).allDocs(options);
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * The custom events of rtc-gadgets (product.md "Elements"). All are `rtc-`-prefixed, bubble and
+ * are composed: pages and `<rtc-status>` listen above the element, across shadow roots, which
+ * is the point of a declarative suite (open-wc warns against `composed` for private events;
+ * these are public).
+ */
+import type { ConnectionState, PeerInfo } from '../controllers/types.js';
+
+const init = { bubbles: true, composed: true } as const;
+
+/** `rtc-state-change` `{ state, previous }`: fired on every real transition, never as an echo. */
+export class RtcStateChangeEvent extends CustomEvent<{ state: ConnectionState; previous: ConnectionState }> {
+  constructor(state: ConnectionState, previous: ConnectionState) {
+    super('rtc-state-change', { ...init, detail: { state, previous } });
+  }
+}
+
+/** `rtc-peers-change` `{ peers }` on a master when a slave connects, finishes connecting or leaves. */
+export class RtcPeersChangeEvent extends CustomEvent<{ peers: PeerInfo[] }> {
+  constructor(peers: PeerInfo[]) {
+    super('rtc-peers-change', { ...init, detail: { peers } });
+  }
+}
+
+/** `rtc-error` `{ error }`: something failed (the element keeps working or retrying). */
+export class RtcErrorEvent extends CustomEvent<{ error: Error }> {
+  constructor(error: Error) {
+    super('rtc-error', { ...init, detail: { error } });
+  }
+}
+
+/** `rtc-record-create` `{ id }`: a `<rtc-query-form>` created a record. */
+export class RtcRecordCreateEvent extends CustomEvent<{ id: string }> {
+  constructor(id: string) {
+    super('rtc-record-create', { ...init, detail: { id } });
+  }
+}
+
+declare global {
+  interface GlobalEventHandlersEventMap {
+    'rtc-state-change': RtcStateChangeEvent;
+    'rtc-peers-change': RtcPeersChangeEvent;
+    'rtc-error': RtcErrorEvent;
+    'rtc-record-create': RtcRecordCreateEvent;
+  }
+}
