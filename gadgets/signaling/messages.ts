@@ -277,6 +277,10 @@ export function utf8ByteLength(text: string): number {
   return bytes;
 }
 
+function has(obj: Record<string, unknown>, name: string): boolean {
+  return Object.prototype.hasOwnProperty.call(obj, name);
+}
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -312,7 +316,7 @@ function field<T>(
   type: ClientMessageType,
   check: (value: unknown) => string | undefined,
 ): T {
-  if (!(name in obj)) throw new SignalingError(400, `"${type}" needs "${name}"`, type);
+  if (!has(obj, name)) throw new SignalingError(400, `"${type}" needs "${name}"`, type);
   const problem = check(obj[name]);
   if (problem !== undefined) throw new SignalingError(400, `"${type}": "${name}" ${problem}`, type);
   return obj[name] as T;
@@ -364,9 +368,9 @@ export function parseClientMessage(text: string): ClientMessage {
     throw new SignalingError(400, 'frame is not valid JSON');
   }
   if (!isPlainObject(data)) throw new SignalingError(400, `frame must be a JSON object, not ${describe(data)}`);
-  const type = data.type;
+  const type = has(data, 'type') ? data.type : undefined;
   const ref = isClientMessageType(type) ? type : undefined;
-  if (!('v' in data)) throw new SignalingError(400, `missing "v" (protocol version ${SIGNALING_VERSION})`, ref);
+  if (!has(data, 'v')) throw new SignalingError(400, `missing "v" (protocol version ${SIGNALING_VERSION})`, ref);
   if (data.v !== SIGNALING_VERSION) {
     const shown = typeof data.v === 'number' || typeof data.v === 'string' ? JSON.stringify(data.v).slice(0, 20) : describe(data.v);
     throw new SignalingError(400, `unsupported protocol version ${shown} (this server speaks v${SIGNALING_VERSION})`, ref);
@@ -382,7 +386,7 @@ export function parseClientMessage(text: string): ClientMessage {
       const role = field<Role>(data, 'role', ref, (value) =>
         value === 'master' || value === 'slave' ? undefined : 'must be "master" or "slave"');
       const message: JoinMessage = { v: 1, type: 'join', room, role };
-      if (data.token !== undefined) {
+      if (has(data, 'token') && data.token !== undefined) {
         const token = field<string>(data, 'token', ref, (value) =>
           typeof value === 'string' && value.length >= MIN_TOKEN_LENGTH && value.length <= MAX_TOKEN_LENGTH
             ? undefined
@@ -400,7 +404,7 @@ export function parseClientMessage(text: string): ClientMessage {
     case 'candidate': {
       const candidate = field<CandidateInit | null>(data, 'candidate', ref, checkCandidate);
       const message: CandidateMessage = { v: 1, type: 'candidate', candidate };
-      if (data.to !== undefined) message.to = field<string>(data, 'to', ref, checkId);
+      if (has(data, 'to') && data.to !== undefined) message.to = field<string>(data, 'to', ref, checkId);
       return message;
     }
     case 'ping':
