@@ -68,9 +68,23 @@ export class SessionController<S extends Session> implements ReactiveController 
     return this.session;
   }
 
-  /** Starts (or keeps) the session. */
+  /** Starts (or keeps) the session. Bad configuration (e.g. an unknown `allow` method) is
+   * reported as `rtc-error` and the `error` state, never thrown from a lifecycle callback. */
   connect(): void {
-    this.ensureSession().start();
+    let session: S;
+    try {
+      session = this.ensureSession();
+    } catch (e) {
+      const error = e instanceof Error ? e : new Error(String(e));
+      const previous = this.state;
+      this.state = 'error';
+      this.lastError = error;
+      this.host.requestUpdate();
+      if (previous !== 'error') this.host.dispatchEvent(new RtcStateChangeEvent('error', previous));
+      this.host.dispatchEvent(new RtcErrorEvent(error));
+      return;
+    }
+    session.start();
   }
 
   /** Stops the session; a later call to any method creates a fresh one. */

@@ -1,0 +1,30 @@
+/**
+ * Registers every rtc-gadgets tag. Guarded: loading it twice (or beside the bundle) is harmless,
+ * which matters in RenderJS public sandboxes where scripts share one window (jio.md §5.4).
+ */
+import { RtcMaster } from './elements/rtc-master.js';
+import { RtcSlave } from './elements/rtc-slave.js';
+import { RtcStatus } from './elements/rtc-status.js';
+import { RtcQueryForm } from './elements/rtc-query-form.js';
+
+const tags: [string, CustomElementConstructor][] = [
+  ['rtc-master', RtcMaster],
+  ['rtc-slave', RtcSlave],
+  ['rtc-status', RtcStatus],
+  ['rtc-query-form', RtcQueryForm],
+];
+
+for (const [tag, element] of tags) {
+  if (!customElements.get(tag)) customElements.define(tag, element);
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'rtc-master': RtcMaster;
+    'rtc-slave': RtcSlave;
+    'rtc-status': RtcStatus;
+    'rtc-query-form': RtcQueryForm;
+  }
+}
+
+export { RtcMaster, RtcSlave, RtcStatus, RtcQueryForm };

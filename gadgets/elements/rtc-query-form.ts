@@ -1,0 +1,246 @@
+import { LitElement, html, css, nothing } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import type { Doc, Row } from '../api.js';
+import { TargetController } from '../controllers/target-controller.js';
+import { searchToQuery } from '../controllers/search-query.js';
+import { RtcRecordCreateEvent } from '../events/events.js';
+import { hostStyles } from '../styles/host.styles.js';
+
+type Direction = 'ascending' | 'descending';
+
+/**
+ * A form bound to an `<rtc-master>` or `<rtc-slave>`: creates records with the listed fields,
+ * searches (plain words → full text; text with `:` → a jIO query as typed), and shows the
+ * results in a table with sortable columns and paging. Errors are shown in place.
+ *
+ * @summary Create, search, sort and page records of a master's database.
+ * @fires rtc-record-create - `{ id }` after a record was created.
+ * @csspart create - The "new record" form.
+ * @csspart search - The search form.
+ * @csspart results - The results table.
+ * @csspart error - The error message.
+ */
+export class RtcQueryForm extends LitElement {
+  static override styles = [
+    hostStyles,
+    css`
+      form, .results { margin: 0 0 1rem; }
+      fieldset { border: 1px solid var(--rtc-color-border, #d0d7de); border-radius: 8px; padding: 0.6rem 0.8rem; margin: 0; }
+      legend { font-weight: 600; padding: 0 0.3rem; }
+      .fields { display: grid; grid-template-columns: repeat(auto-fill, minmax(11rem, 1fr)); gap: 0.5rem 0.8rem; margin-bottom: 0.6rem; }
+      label { display: flex; flex-direction: column; gap: 0.2rem; font-size: 0.9rem; }
+      input { font: inherit; padding: 0.45rem 0.5rem; border: 1px solid #8c959f; border-radius: 6px; min-width: 0; }
+      input:focus-visible, button:focus-visible { outline: 3px solid var(--rtc-color-focus, #0969da); outline-offset: 1px; }
+      button { font: inherit; padding: 0.45rem 0.9rem; border-radius: 6px; border: 1px solid #1f6feb; background: var(--rtc-color-accent, #0969da); color: #fff; cursor: pointer; }
+      button[disabled] { opacity: 0.55; cursor: default; }
+      button.secondary { background: #f6f8fa; color: #1f2933; border-color: #d0d7de; }
+      .search-row { display: flex; gap: 0.5rem; align-items: flex-end; flex-wrap: wrap; }
+      .search-row label { flex: 1 1 14rem; }
+      .hint { font-size: 0.8rem; color: var(--rtc-color-muted, #57606a); margin: 0.3rem 0 0; }
+      .notice { margin: 0 0 0.8rem; color: #1a7f37; overflow-wrap: anywhere; }
+      .error { margin: 0 0 0.8rem; padding: 0.5rem 0.7rem; border-radius: 6px; background: #ffebe9; color: #82071e; overflow-wrap: anywhere; }
+      .table-wrap { overflow-x: auto; border: 1px solid var(--rtc-color-border, #d0d7de); border-radius: 8px; }
+      table { border-collapse: collapse; width: 100%; font-size: 0.92rem; }
+      caption { text-align: left; padding: 0.5rem 0.7rem; font-weight: 600; }
+      th, td { text-align: left; padding: 0.4rem 0.7rem; border-top: 1px solid #eaeef2; vertical-align: top; overflow-wrap: anywhere; }
+      th button { all: unset; cursor: pointer; font-weight: 600; display: inline-flex; gap: 0.3rem; }
+      th button:focus-visible { outline: 3px solid var(--rtc-color-focus, #0969da); }
+      td.id { font-family: ui-monospace, monospace; font-size: 0.8rem; color: #57606a; }
+      nav { display: flex; align-items: center; gap: 0.8rem; margin-top: 0.6rem; flex-wrap: wrap; }
+    `,
+  ];
+
+  /** Id of the `<rtc-master>` or `<rtc-slave>` to use; default the closest ancestor. */
+  @property({ attribute: 'for' }) htmlFor = '';
+  /** Comma-separated field names: the inputs of the create form and the table's columns. */
+  @property() fields = '';
+  /** Rows per page. */
+  @property({ type: Number, attribute: 'page-size' }) pageSize = 20;
+
+  @state() private rows: Row[] = [];
+  @state() private hasNext = false;
+  @state() private page = 0;
+  @state() private sortKey = '';
+  @state() private sortDirection: Direction = 'ascending';
+  @state() private query = '';
+  @state() private error = '';
+  @state() private notice = '';
+  @state() private busy = false;
+  private loaded = false;
+  private generation = 0;
+
+  private readonly target = new TargetController(this, () => this.htmlFor);
+
+  constructor() {
+    super();
+    this.target.onTargetEvent = (type) => {
+      // (Re)load once the target can answer: a master at once, a slave when connected.
+      const t = this.target.target;
+      if (!t) return;
+      const ready = t.localName === 'rtc-master' || t.state === 'connected';
+      if (ready && (!this.loaded || type === 'rtc-state-change')) void this.search();
+    };
+  }
+
+  /** The field names, trimmed. */
+  get fieldList(): string[] {
+    return this.fields.split(',').map((f) => f.trim()).filter(Boolean);
+  }
+
+  /** Runs the current search again (e.g. after another peer wrote). */
+  async refresh(): Promise<void> {
+    await this.search();
+  }
+
+  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('htmlFor') && changed.get('htmlFor') !== undefined) this.target.resolve();
+  }
+
+  private async search(): Promise<void> {
+    const t = this.target.target;
+    if (!t) return;
+    const generation = ++this.generation;
+    this.busy = true;
+    const fields = this.fieldList;
+    try {
+      const result = await t.allDocs({
+        query: searchToQuery(this.query),
+        sort_on: this.sortKey ? [[this.sortKey, this.sortDirection]] : undefined,
+        limit: [this.page * this.pageSize, this.pageSize + 1],
+        ...(fields.length > 0 ? { select_list: fields } : { include_docs: true }),
+      });
+      if (generation !== this.generation) return; // a newer search finished first
+      const rows = result.data.rows;
+      this.hasNext = rows.length > this.pageSize;
+      this.rows = rows.slice(0, this.pageSize);
+      this.error = '';
+      this.loaded = true;
+    } catch (e) {
+      if (generation === this.generation) this.error = describe(e);
+    } finally {
+      if (generation === this.generation) this.busy = false;
+    }
+  }
+
+  private async handleCreate(event: SubmitEvent): Promise<void> {
+    event.preventDefault();
+    const t = this.target.target;
+    const form = event.currentTarget as HTMLFormElement;
+    if (!t) return;
+    const doc: Doc = {};
+    for (const field of this.fieldList) {
+      const value = (form.elements.namedItem(field) as HTMLInputElement | null)?.value.trim() ?? '';
+      if (value !== '') doc[field] = value;
+    }
+    if (Object.keys(doc).length === 0) {
+      this.error = 'Fill in at least one field.';
+      return;
+    }
+    try {
+      const id = await t.post(doc);
+      form.reset();
+      this.notice = `Created record ${id}`;
+      this.error = '';
+      this.dispatchEvent(new RtcRecordCreateEvent(id));
+      (form.elements.namedItem(this.fieldList[0]) as HTMLInputElement | null)?.focus();
+      await this.search();
+    } catch (e) {
+      this.error = describe(e);
+    }
+  }
+
+  private handleSearch(event: SubmitEvent): void {
+    event.preventDefault();
+    const input = (event.currentTarget as HTMLFormElement).elements.namedItem('q') as HTMLInputElement;
+    this.query = input.value;
+    this.page = 0;
+    void this.search();
+  }
+
+  private sortBy(key: string): void {
+    if (this.sortKey === key) this.sortDirection = this.sortDirection === 'ascending' ? 'descending' : 'ascending';
+    else {
+      this.sortKey = key;
+      this.sortDirection = 'ascending';
+    }
+    this.page = 0;
+    void this.search();
+  }
+
+  private turnPage(delta: number): void {
+    this.page = Math.max(0, this.page + delta);
+    void this.search();
+  }
+
+  protected override render() {
+    const fields = this.fieldList;
+    const columns = fields.length > 0 ? fields : columnsOf(this.rows);
+    const bound = this.target.target !== null;
+    return html`
+      ${fields.length > 0
+        ? html`<form part="create" @submit=${this.handleCreate} aria-label="New record">
+            <fieldset ?disabled=${!bound}>
+              <legend>New record</legend>
+              <div class="fields">
+                ${fields.map((f) => html`<label>${f}<input name=${f} autocomplete="off" /></label>`)}
+              </div>
+              <button type="submit">Add record</button>
+            </fieldset>
+          </form>`
+        : nothing}
+      ${this.notice ? html`<p class="notice" role="status">${this.notice}</p>` : nothing}
+      <form part="search" role="search" @submit=${this.handleSearch}>
+        <div class="search-row">
+          <label>Search<input type="search" name="q" .value=${this.query} placeholder="words, or a query like name:&quot;%an%&quot;" /></label>
+          <button type="submit" ?disabled=${!bound}>Search</button>
+        </div>
+        <p class="hint">Plain words search every field; text with <code>:</code> is a jIO query, e.g. <code>region:Europe AND area:&gt;100000</code>.</p>
+      </form>
+      ${this.error ? html`<p class="error" part="error" role="alert">${this.error}</p>` : nothing}
+      <div class="results">
+        <div class="table-wrap">
+          <table part="results" aria-busy=${this.busy ? 'true' : 'false'}>
+            <caption>Results${this.rows.length > 0 ? html` ${this.page * this.pageSize + 1}–${this.page * this.pageSize + this.rows.length}` : html`: none`}</caption>
+            <thead>
+              <tr>
+                <th scope="col">id</th>
+                ${columns.map((c) => html`<th scope="col" aria-sort=${this.sortKey === c ? this.sortDirection : 'none'}>
+                  <button type="button" @click=${() => this.sortBy(c)} aria-label="Sort by ${c}">${c}<span aria-hidden="true">${this.sortKey === c ? (this.sortDirection === 'ascending' ? '▲' : '▼') : '↕'}</span></button>
+                </th>`)}
+              </tr>
+            </thead>
+            <tbody>
+              ${this.rows.map((row) => {
+                const doc = fields.length > 0 ? row.value : row.doc ?? {};
+                return html`<tr><td class="id">${row.id}</td>${columns.map((c) => html`<td>${display(doc[c])}</td>`)}</tr>`;
+              })}
+            </tbody>
+          </table>
+        </div>
+        <nav aria-label="Result pages">
+          <button type="button" class="secondary" ?disabled=${this.page === 0 || this.busy} @click=${() => this.turnPage(-1)}>Previous</button>
+          <span>Page ${this.page + 1}</span>
+          <button type="button" class="secondary" ?disabled=${!this.hasNext || this.busy} @click=${() => this.turnPage(1)}>Next</button>
+        </nav>
+      </div>
+    `;
+  }
+}
+
+function display(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+function columnsOf(rows: Row[]): string[] {
+  const keys = new Set<string>();
+  for (const row of rows) for (const k of Object.keys(row.doc ?? {})) if (keys.size < 8) keys.add(k);
+  return [...keys];
+}
+
+function describe(e: unknown): string {
+  const err = e as { message?: string; status_code?: number };
+  const code = typeof err?.status_code === 'number' ? ` (${err.status_code})` : '';
+  return `${err?.message ?? String(e)}${code}`;
+}

@@ -1,0 +1,22 @@
+/**
+ * rtc-gadgets: the element classes and modules, with no side effects (register the tags with
+ * `rtc-gadgets/define.js`). See product.md for the public interface.
+ */
+export { RtcMaster } from './elements/rtc-master.js';
+export { RtcSlave } from './elements/rtc-slave.js';
+export { RtcStatus } from './elements/rtc-status.js';
+export { RtcQueryForm } from './elements/rtc-query-form.js';
+export { DatabaseElement } from './elements/database-element.js';
+export * from './events/events.js';
+export type { ConnectionState, PeerInfo } from './controllers/types.js';
+export type { AllDocsOptions, AllDocsResult, DatabaseApi, Doc, Row, MethodName } from './api.js';
+export { ALL_METHODS, READ_METHODS, WRITE_METHODS } from './api.js';
+export { RtcError, type ErrorShape } from './errors.js';
+export { Database } from './storage/database.js';
+export { FramedChannel, type FramedChannelOptions } from './channel/framed-channel.js';
+export { PortEndpoint, type ChannelEndpoint } from './channel/endpoint.js';
+export { RpcClient } from './channel/rpc-client.js';
+export { serveRpc, type RpcServerOptions } from './channel/rpc-server.js';
+export { RemoteDatabase } from './channel/remote-database.js';
+export { PROTOCOL_VERSION } from './channel/envelope.js';
+export * from './query.js';

@@ -1,0 +1,81 @@
+// End-to-end harness: the real broadcaster process and the system Chromium (playwright-core),
+// for tests that run inside the private network namespace (scripts/in-netns.sh).
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Inside our namespace the veth address plays the master machine's LAN address. */
+export const inNamespace = process.env.RTC_IN_NETNS === '1';
+export const lanAddress = inNamespace ? '10.213.0.1' : '127.0.0.1';
+
+export const chromiumArgs = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--disable-features=WebRtcHideLocalIpsWithMdns',
+  '--allow-loopback-in-peer-connection',
+];
+
+/**
+ * Starts `bin/rtc-broadcaster.js --port 0` and resolves once it prints its URL.
+ * @returns {{ port: number, origin: string, lanOrigin: string, output: string[], stop(): Promise<void> }}
+ */
+export async function startBroadcaster() {
+  const host = inNamespace ? '0.0.0.0' : '127.0.0.1';
+  const child = spawn(process.execPath, ['bin/rtc-broadcaster.js', '--port', '0', '--host', host], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = [];
+  const lines = createInterface({ input: child.stdout });
+  const port = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`broadcaster did not start: ${output.join('\n')}`)), 10000);
+    lines.on('line', (line) => {
+      output.push(line);
+      const m = /listening on http:\/\/[^:]+:(\d+)\//.exec(line);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    child.stderr.on('data', (d) => output.push(String(d)));
+    child.on('exit', (code) => reject(new Error(`broadcaster exited ${code}: ${output.join('\n')}`)));
+  });
+  return {
+    port,
+    child,
+    origin: `http://127.0.0.1:${port}`,
+    lanOrigin: `http://${lanAddress}:${port}`,
+    output,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** Launches the system Chromium (CHROME_PATH overrides) with the WebRTC test flags. */
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
+    headless: true,
+    args: chromiumArgs,
+  });
+}
+
+/** Opens `url` in a fresh context and waits until `selector` has `state="connected"`. */
+export async function openConnected(browser, url, selector, timeout = 20000) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(new Error(m.text()));
+  });
+  await page.goto(url);
+  await page.waitForSelector(`${selector}[state="connected"]`, { timeout });
+  return { context, page, errors };
+}

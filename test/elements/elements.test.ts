@@ -1,0 +1,181 @@
+import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import '../../gadgets/define.js';
+import type { RtcMaster, RtcQueryForm, RtcStatus } from '../../gadgets/index.js';
+
+let n = 0;
+const dbName = () => `el-${Date.now()}-${n++}`;
+
+async function deleteDb(name: string): Promise<void> {
+  await new Promise<void>((resolve) => {
+    const req = indexedDB.deleteDatabase(`rtc:${name}`);
+    req.onsuccess = req.onerror = req.onblocked = () => resolve();
+  });
+}
+
+/** Types into an input inside a shadow root as a person would, and returns it. */
+function input(form: RtcQueryForm, name: string, value: string): HTMLInputElement {
+  const el = form.shadowRoot!.querySelector(`input[name="${name}"]`) as HTMLInputElement;
+  el.value = value;
+  el.dispatchEvent(new Event('input'));
+  return el;
+}
+
+describe('<rtc-master> (no broadcaster)', () => {
+  it('registers every tag', async () => {
+    for (const tag of ['rtc-master', 'rtc-slave', 'rtc-status', 'rtc-query-form']) expect(customElements.get(tag)).to.be.a('function');
+  });
+
+  it('runs the database API locally without joining a room', async () => {
+    const name = dbName();
+    const el = await fixture<RtcMaster>(html`<rtc-master no-autoconnect database=${name}></rtc-master>`);
+    expect(el.state).to.equal('disconnected');
+    expect(el.getAttribute('state')).to.equal('disconnected');
+    const id = await el.post({ title: 'local' });
+    expect(await el.get(id)).to.deep.equal({ title: 'local' });
+    expect((await el.allDocs({ query: 'title:local' })).data.total_rows).to.equal(1);
+    await el.disconnect();
+    await deleteDb(name);
+  });
+
+  it('reports an unreachable broadcaster with rtc-error and keeps the database usable', async () => {
+    const name = dbName();
+    const el = await fixture<RtcMaster>(html`<rtc-master no-autoconnect database=${name} signaling="ws://127.0.0.1:9/signal"></rtc-master>`);
+    const error = oneEvent(el, 'rtc-error');
+    const connecting = oneEvent(el, 'rtc-state-change');
+    el.connect();
+    expect((await connecting).detail).to.deep.equal({ state: 'connecting', previous: 'disconnected' });
+    expect((await error).detail.error.message).to.contain('Cannot reach the broadcaster');
+    expect(el.state).to.equal('connecting');
+    expect(await el.put('x', { ok: true })).to.equal('x');
+    await el.disconnect();
+    expect(el.state).to.equal('disconnected');
+    await deleteDb(name);
+  });
+
+  it('refuses an unknown method in allow with 400 and the error state', async () => {
+    const el = await fixture<RtcMaster>(html`<rtc-master no-autoconnect allow="get,launch"></rtc-master>`);
+    const failed = oneEvent(el, 'rtc-error');
+    el.connect();
+    const error = (await failed).detail.error as Error & { status_code?: number };
+    expect(error.status_code).to.equal(400);
+    expect(error.message).to.contain("unknown method 'launch'");
+    await waitUntil(() => el.getAttribute('state') === 'error', 'state reflects the error');
+  });
+});
+
+describe('<rtc-status>', () => {
+  it('shows the bound master, its room and slaves count, accessibly', async () => {
+    const name = dbName();
+    const wrap = await fixture(html`<div>
+      <rtc-master id="m1" no-autoconnect database=${name} room="lab"></rtc-master>
+      <rtc-status for="m1"></rtc-status>
+    </div>`);
+    const status = wrap.querySelector('rtc-status') as RtcStatus;
+    await waitUntil(() => status.shadowRoot!.textContent!.includes('Master'), 'status binds to the master');
+    const text = status.shadowRoot!.textContent!.replace(/\s+/g, ' ');
+    expect(text).to.contain('Disconnected');
+    expect(text).to.contain('room lab');
+    expect(text).to.contain('0 slaves');
+    expect(status.getAttribute('state')).to.equal('disconnected');
+    await expect(status).to.be.accessible();
+    await deleteDb(name);
+  });
+
+  it('binds to a target added later, and says when there is none', async () => {
+    const wrap = await fixture(html`<div><rtc-status for="later"></rtc-status></div>`);
+    const status = wrap.querySelector('rtc-status') as RtcStatus;
+    expect(status.shadowRoot!.textContent).to.contain('Not bound');
+    await expect(status).to.be.accessible();
+    const master = document.createElement('rtc-master');
+    master.id = 'later';
+    master.setAttribute('no-autoconnect', '');
+    master.setAttribute('database', dbName());
+    wrap.append(master);
+    await waitUntil(() => status.shadowRoot!.textContent!.includes('Master'), 'status binds to the new master');
+    master.remove();
+  });
+
+  it('follows state changes and shows the last error', async () => {
+    const wrap = await fixture(html`<div>
+      <rtc-master id="m2" no-autoconnect database=${dbName()} signaling="ws://127.0.0.1:9/signal"></rtc-master>
+      <rtc-status for="m2"></rtc-status>
+    </div>`);
+    const master = wrap.querySelector('rtc-master') as RtcMaster;
+    const status = wrap.querySelector('rtc-status') as RtcStatus;
+    master.connect();
+    await waitUntil(() => status.getAttribute('state') === 'connecting', 'status reflects connecting');
+    await waitUntil(() => status.shadowRoot!.textContent!.includes('Last error'), 'status shows the error');
+    await expect(status).to.be.accessible();
+    await master.disconnect();
+    await waitUntil(() => status.getAttribute('state') === 'disconnected');
+  });
+});
+
+describe('<rtc-query-form>', () => {
+  async function setup() {
+    const name = dbName();
+    const wrap = await fixture(html`<div>
+      <rtc-master id="qm" no-autoconnect database=${name}></rtc-master>
+      <rtc-query-form for="qm" fields="first,last" page-size="2"></rtc-query-form>
+    </div>`);
+    const master = wrap.querySelector('rtc-master') as RtcMaster;
+    const form = wrap.querySelector('rtc-query-form') as RtcQueryForm;
+    await waitUntil(() => form.shadowRoot!.querySelector('caption'), 'form renders');
+    return { master, form, name };
+  }
+  const rows = (form: RtcQueryForm) =>
+    [...form.shadowRoot!.querySelectorAll('tbody tr')].map((tr) => [...tr.querySelectorAll('td')].slice(1).map((td) => td.textContent));
+
+  it('creates records from labelled inputs and lists them', async () => {
+    const { master, form, name } = await setup();
+    input(form, 'first', 'Ada');
+    input(form, 'last', 'Lovelace');
+    const created = oneEvent(form, 'rtc-record-create');
+    form.shadowRoot!.querySelector<HTMLButtonElement>('form[part=create] button[type=submit]')!.click();
+    const { detail } = await created;
+    expect(await master.get(detail.id)).to.deep.equal({ first: 'Ada', last: 'Lovelace' });
+    await waitUntil(() => rows(form).length === 1, 'the new record is listed');
+    expect(rows(form)).to.deep.equal([['Ada', 'Lovelace']]);
+    await expect(form).to.be.accessible();
+    await deleteDb(name);
+  });
+
+  it('searches by words and by jIO query, sorts by column and pages', async () => {
+    const { master, form, name } = await setup();
+    await master.put('1', { first: 'Grace', last: 'Hopper' });
+    await master.put('2', { first: 'Alan', last: 'Turing' });
+    await master.put('3', { first: 'Ada', last: 'Lovelace' });
+    const search = async (q: string) => {
+      input(form, 'q', q);
+      form.shadowRoot!.querySelector<HTMLButtonElement>('form[part=search] button')!.click();
+    };
+    await search('turing');
+    await waitUntil(() => JSON.stringify(rows(form)) === JSON.stringify([['Alan', 'Turing']]), 'full-text search');
+    await search('first:"%a%" AND NOT last:Turing');
+    await waitUntil(() => rows(form).length === 2, 'jIO query');
+    await search('');
+    const sortFirst = form.shadowRoot!.querySelector<HTMLButtonElement>('th button[aria-label="Sort by first"]')!;
+    sortFirst.click();
+    await waitUntil(() => JSON.stringify(rows(form)) === JSON.stringify([['Ada', 'Lovelace'], ['Alan', 'Turing']]), 'sorted ascending, page 1');
+    expect(sortFirst.closest('th')!.getAttribute('aria-sort')).to.equal('ascending');
+    const next = [...form.shadowRoot!.querySelectorAll<HTMLButtonElement>('nav button')].find((b) => b.textContent === 'Next')!;
+    await waitUntil(() => !next.disabled, 'next page enabled');
+    next.click();
+    await waitUntil(() => JSON.stringify(rows(form)) === JSON.stringify([['Grace', 'Hopper']]), 'page 2');
+    await waitUntil(() => next.disabled, 'no page 3');
+    sortFirst.click();
+    await waitUntil(() => rows(form)[0]?.[0] === 'Grace', 'sorted descending, back to page 1');
+    await expect(form).to.be.accessible();
+    await deleteDb(name);
+  });
+
+  it('shows a query syntax error in place', async () => {
+    const { form, name } = await setup();
+    input(form, 'q', 'first:(');
+    form.shadowRoot!.querySelector<HTMLButtonElement>('form[part=search] button')!.click();
+    await waitUntil(() => form.shadowRoot!.querySelector('[role=alert]'), 'error shown');
+    expect(form.shadowRoot!.querySelector('[role=alert]')!.textContent).to.contain('(400)');
+    await expect(form).to.be.accessible();
+    await deleteDb(name);
+  });
+});

@@ -1,0 +1,92 @@
+import { expect } from '@open-wc/testing';
+import { Database } from '../../gadgets/storage/database.js';
+import { dropDatabase, freshDatabase, rejectionOf } from './helpers.js';
+
+describe('Database (real IndexedDB)', () => {
+  let db: Database;
+  beforeEach(async () => {
+    db = await freshDatabase();
+  });
+  afterEach(async () => {
+    await dropDatabase(db);
+  });
+
+  it('posts, gets, puts and removes documents', async () => {
+    const id = await db.post({ first: 'Ada', last: 'Lovelace' });
+    expect(id).to.match(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(await db.get(id)).to.deep.equal({ first: 'Ada', last: 'Lovelace' });
+    expect(await db.put(id, { first: 'Ada', last: 'King' })).to.equal(id);
+    expect(await db.get(id)).to.deep.equal({ first: 'Ada', last: 'King' });
+    expect(await db.remove(id)).to.equal(id);
+    const err = await rejectionOf(db.get(id));
+    expect(err.status_code).to.equal(404);
+    expect(err.message).to.equal(`Cannot find document: ${id}`);
+    expect(await db.remove('never-existed')).to.equal('never-existed');
+  });
+
+  it('keeps a private copy of what it stores', async () => {
+    const doc = { tags: ['a'] };
+    await db.put('x', doc);
+    doc.tags.push('b');
+    expect(await db.get('x')).to.deep.equal({ tags: ['a'] });
+  });
+
+  it('refuses bad ids and documents with 400 and jIO messages', async () => {
+    const e1 = await rejectionOf(db.put('', {}));
+    expect(e1.status_code).to.equal(400);
+    expect(e1.message).to.equal("Document id must be a non empty string on 'rtc.put'.");
+    expect((await rejectionOf(db.get(42 as unknown as string))).status_code).to.equal(400);
+    expect((await rejectionOf(db.put('a', [] as unknown as Record<string, unknown>))).status_code).to.equal(400);
+    expect((await rejectionOf(db.post(null as unknown as Record<string, unknown>))).status_code).to.equal(400);
+    expect((await rejectionOf(db.put('a', { f: () => 1 })) ).status_code).to.equal(400);
+  });
+
+  it('survives closing and reopening', async () => {
+    await db.put('kept', { v: 1 });
+    db.close();
+    db = await Database.open(db.name);
+    expect(await db.get('kept')).to.deep.equal({ v: 1 });
+  });
+
+  it('applies a write with the same request key only once', async () => {
+    const id1 = await db.post({ n: 1 }, { requestKey: 's:1' });
+    const id2 = await db.post({ n: 1 }, { requestKey: 's:1' });
+    expect(id2).to.equal(id1);
+    const all = await db.allDocs();
+    expect(all.data.total_rows).to.equal(1);
+    // A later write with another key is applied; replaying the first put does not undo it.
+    await db.put('p', { v: 'first' }, { requestKey: 's:2' });
+    await db.put('p', { v: 'second' }, { requestKey: 's:3' });
+    await db.put('p', { v: 'first' }, { requestKey: 's:2' });
+    expect(await db.get('p')).to.deep.equal({ v: 'second' });
+  });
+
+  it('answers allDocs with query, sort_on, limit, select_list and include_docs', async () => {
+    await db.put('a', { name: 'Alpha', n: 3, group: 'x' });
+    await db.put('b', { name: 'Beta', n: 1, group: 'y' });
+    await db.put('c', { name: 'Gamma', n: 2, group: 'x' });
+    await db.put('d', { name: 'Delta', group: 'x' });
+    const plain = await db.allDocs();
+    expect(plain.data.rows.map((r) => r.id).sort()).to.deep.equal(['a', 'b', 'c', 'd']);
+    expect(plain.data.rows[0].value).to.deep.equal({});
+    const res = await db.allDocs({ query: 'group:x', sort_on: [['n', 'descending']], limit: [0, 2], select_list: ['name'] });
+    expect(res.data.rows).to.deep.equal([
+      { id: 'a', value: { name: 'Alpha' } },
+      { id: 'c', value: { name: 'Gamma' } },
+    ]);
+    expect(res.data.total_rows).to.equal(2);
+    const asc = await db.allDocs({ sort_on: [['n', 'ascending']], include_docs: true });
+    // A document without the key sorts first when ascending (jio.md §2.4).
+    expect(asc.data.rows.map((r) => r.id)).to.deep.equal(['d', 'b', 'c', 'a']);
+    expect(asc.data.rows[1].doc).to.deep.equal({ name: 'Beta', n: 1, group: 'y' });
+  });
+
+  it('refuses malformed allDocs options with 400, group_by with 501', async () => {
+    expect((await rejectionOf(db.allDocs({ limit: [-1] as unknown as [number] }))).status_code).to.equal(400);
+    expect((await rejectionOf(db.allDocs({ sort_on: [['a', 'up']] as unknown as [[string, 'ascending']] }))).status_code).to.equal(400);
+    expect((await rejectionOf(db.allDocs({ select_list: 'a' as unknown as string[] }))).status_code).to.equal(400);
+    expect((await rejectionOf(db.allDocs({ query: 'a:(' }))).status_code).to.equal(400);
+    expect((await rejectionOf(db.allDocs({ bogus: 1 } as unknown as object))).status_code).to.equal(400);
+    expect((await rejectionOf(db.allDocs({ group_by: ['a'] } as unknown as object))).status_code).to.equal(501);
+  });
+});

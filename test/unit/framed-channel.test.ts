@@ -1,0 +1,96 @@
+import { expect } from '@open-wc/testing';
+import { channelPair, nextMessage } from './helpers.js';
+import { PortEndpoint } from '../../gadgets/channel/endpoint.js';
+import { FramedChannel } from '../../gadgets/channel/framed-channel.js';
+import { encodeFrame, decodeFrame, KIND_LAST } from '../../gadgets/channel/frames.js';
+import type { RtcError } from '../../gadgets/errors.js';
+
+describe('FramedChannel (over a MessageChannel)', () => {
+  it('sends a small message as one text frame', async () => {
+    const { a, b, endpointA } = channelPair();
+    const got = nextMessage(b);
+    await a.send({ hello: 'world', n: 1 });
+    expect(await got).to.deep.equal({ hello: 'world', n: 1 });
+    expect(endpointA.sentFrames).to.equal(1);
+  });
+
+  it('splits a message larger than maxMessageSize and reassembles it', async () => {
+    const { a, b, endpointA } = channelPair({ maxMessageSize: 16 * 1024 });
+    const big = { text: 'é🙂x'.repeat(100_000), list: Array.from({ length: 1000 }, (_, i) => i) };
+    const got = nextMessage(b);
+    await a.send(big);
+    expect(await got).to.deep.equal(big);
+    expect(endpointA.sentFrames).to.be.greaterThan(30);
+  });
+
+  it('interleaves frames so a small message is not stuck behind a large one', async () => {
+    const { a, b } = channelPair({ maxMessageSize: 8 * 1024 });
+    const order: string[] = [];
+    b.onMessage = (m) => order.push((m as { name: string }).name);
+    const large = a.send({ name: 'large', blob: 'x'.repeat(200_000) });
+    const small = a.send({ name: 'small' });
+    await Promise.all([large, small]);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(order).to.deep.equal(['small', 'large']);
+  });
+
+  it('refuses to send a message over the incoming bound with 413', async () => {
+    const { a } = channelPair({ maxMessageSize: 16 * 1024, maxIncomingBytes: 100_000 });
+    let error: RtcError | null = null;
+    await a.send({ blob: 'y'.repeat(200_000) }).catch((e: RtcError) => (error = e));
+    expect(error).to.not.equal(null);
+    expect(error!.status_code).to.equal(413);
+  });
+
+  it('drops an oversized incoming message, reports 413 and keeps working', async () => {
+    // The sender believes the bound is larger than the receiver's.
+    const { port1, port2 } = new MessageChannel();
+    const sender = new FramedChannel(new PortEndpoint(port1), { maxMessageSize: 16 * 1024 });
+    const receiver = new FramedChannel(new PortEndpoint(port2), { maxMessageSize: 16 * 1024, maxIncomingBytes: 50_000 });
+    const errors: RtcError[] = [];
+    const messages: unknown[] = [];
+    receiver.onError = (e) => errors.push(e);
+    receiver.onMessage = (m) => messages.push(m);
+    await sender.send({ blob: 'z'.repeat(120_000) });
+    await sender.send({ after: true });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(errors.map((e) => e.status_code)).to.deep.equal([413]);
+    expect(messages).to.deep.equal([{ after: true }]);
+  });
+
+  it('reports malformed frames and invalid JSON as 400 without closing', async () => {
+    const { b, endpointA } = channelPair();
+    const errors: RtcError[] = [];
+    b.onError = (e) => errors.push(e);
+    endpointA.send('{not json');
+    endpointA.send(new Uint8Array([9, 9, 9]).buffer);
+    endpointA.send(encodeFrame(KIND_LAST, 7, new TextEncoder().encode('[1,')));
+    const got = nextMessage(b);
+    endpointA.send('{"ok":true}');
+    expect(await got).to.deep.equal({ ok: true });
+    expect(errors.map((e) => e.status_code)).to.deep.equal([400, 400, 400]);
+    expect(b.isClosed).to.equal(false);
+  });
+
+  it('rejects queued and later sends once the endpoint closes', async () => {
+    const { a, b, endpointB } = channelPair();
+    let closed = false;
+    a.onClose = () => (closed = true);
+    endpointB.close();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(closed).to.equal(true);
+    expect(b.isClosed).to.equal(true);
+    let error: RtcError | null = null;
+    await a.send({ x: 1 }).catch((e: RtcError) => (error = e));
+    expect(error!.status_code).to.equal(500);
+  });
+
+  it('encodes and decodes frame headers', () => {
+    const frame = decodeFrame(encodeFrame(KIND_LAST, 0xfffffffe, new Uint8Array([1, 2, 3])));
+    expect(frame).to.not.equal(null);
+    expect(frame!.kind).to.equal(KIND_LAST);
+    expect(frame!.messageNumber).to.equal(0xfffffffe);
+    expect([...frame!.payload]).to.deep.equal([1, 2, 3]);
+    expect(decodeFrame(new ArrayBuffer(4))).to.equal(null);
+  });
+});

@@ -1,0 +1,44 @@
+/** Shared helpers for unit tests: in-page channel pairs and throwaway databases. */
+import { PortEndpoint } from '../../gadgets/channel/endpoint.js';
+import { FramedChannel, type FramedChannelOptions } from '../../gadgets/channel/framed-channel.js';
+import { Database } from '../../gadgets/storage/database.js';
+
+/** Two FramedChannels joined by a MessageChannel (the unit-test stand-in for a data channel). */
+export function channelPair(options: FramedChannelOptions = {}) {
+  const { port1, port2 } = new MessageChannel();
+  const a = new PortEndpoint(port1);
+  const b = new PortEndpoint(port2);
+  return { a: new FramedChannel(a, options), b: new FramedChannel(b, options), endpointA: a, endpointB: b };
+}
+
+let counter = 0;
+/** A fresh database with a unique name; delete it with `dropDatabase`. */
+export async function freshDatabase(): Promise<Database> {
+  return Database.open(`test-${Date.now()}-${counter++}-${Math.random().toString(36).slice(2)}`);
+}
+
+/** Closes and deletes a test database. */
+export async function dropDatabase(db: Database): Promise<void> {
+  db.close();
+  await new Promise<void>((resolve) => {
+    const req = indexedDB.deleteDatabase(`rtc:${db.name}`);
+    req.onsuccess = req.onerror = req.onblocked = () => resolve();
+  });
+}
+
+/** Resolves with the next message `channel` receives. */
+export function nextMessage(channel: FramedChannel): Promise<unknown> {
+  return new Promise((resolve) => {
+    channel.onMessage = resolve;
+  });
+}
+
+/** Rejection of `promise`, or a failure if it resolves. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<Error & { status_code?: number }> {
+  try {
+    await promise;
+  } catch (e) {
+    return e as Error & { status_code?: number };
+  }
+  throw new Error('expected a rejection, got a value');
+}

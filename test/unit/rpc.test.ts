@@ -1,0 +1,145 @@
+import { expect } from '@open-wc/testing';
+import { RpcClient } from '../../gadgets/channel/rpc-client.js';
+import { serveRpc } from '../../gadgets/channel/rpc-server.js';
+import { RemoteDatabase } from '../../gadgets/channel/remote-database.js';
+import { ALL_METHODS } from '../../gadgets/api.js';
+import type { Database } from '../../gadgets/storage/database.js';
+import { channelPair, dropDatabase, freshDatabase, nextMessage, rejectionOf } from './helpers.js';
+
+describe('RPC protocol (client and server over a MessageChannel, real IndexedDB)', () => {
+  let db: Database;
+  beforeEach(async () => {
+    db = await freshDatabase();
+  });
+  afterEach(async () => {
+    await dropDatabase(db);
+  });
+
+  function connect(allow: Iterable<string> = ALL_METHODS, timeout = 5000) {
+    const pair = channelPair({ maxMessageSize: 16 * 1024 });
+    serveRpc(pair.b, { database: db, allow: new Set(allow) });
+    const rpc = new RpcClient({ timeout });
+    rpc.attach(pair.a);
+    return { rpc, remote: new RemoteDatabase(rpc), pair };
+  }
+
+  it('runs the database API remotely', async () => {
+    const { remote } = connect();
+    const id = await remote.post({ first: 'Grace', last: 'Hopper' });
+    expect(await remote.get(id)).to.deep.equal({ first: 'Grace', last: 'Hopper' });
+    expect(await db.get(id)).to.deep.equal({ first: 'Grace', last: 'Hopper' });
+    await remote.put('x', { first: 'Alan' });
+    const res = await remote.allDocs({ query: 'first:"%a%"', sort_on: [['first', 'ascending']], select_list: ['first'] });
+    expect(res.data.rows).to.deep.equal([
+      { id: 'x', value: { first: 'Alan' } },
+      { id, value: { first: 'Grace' } },
+    ]);
+    expect(await remote.remove('x')).to.equal('x');
+    expect((await rejectionOf(remote.get('x'))).status_code).to.equal(404);
+  });
+
+  it('carries large requests and answers across many frames', async () => {
+    const { remote, pair } = connect();
+    const text = 'lorem ipsum '.repeat(50_000);
+    await remote.put('big', { text });
+    expect((await remote.get('big')).text).to.equal(text);
+    expect(pair.endpointA.sentFrames).to.be.greaterThan(20);
+  });
+
+  it('answers 403 for a method outside allow, and 501 for an unknown method', async () => {
+    const { rpc, remote } = connect(['get', 'allDocs']);
+    const denied = await rejectionOf(remote.post({ a: 1 }));
+    expect(denied.status_code).to.equal(403);
+    expect(denied.message).to.equal("Method 'post' is not allowed");
+    const unknown = await rejectionOf(rpc.call('repair', []));
+    expect(unknown.status_code).to.equal(501);
+    expect(await db.allDocs()).to.deep.equal({ data: { rows: [], total_rows: 0 } });
+  });
+
+  it('answers malformed requests with 400 and keeps the channel open', async () => {
+    const pair = channelPair();
+    serveRpc(pair.b, { database: db, allow: new Set(ALL_METHODS) });
+    const cases: [unknown, number | null][] = [
+      [[1, 2], null],
+      [{ v: 2, type: 'request', id: 1, method: 'get', args: ['a'] }, 1],
+      [{ v: 1, type: 'request', id: 2, method: 'get' }, 2],
+      [{ v: 1, type: 'request', id: 3, method: 'get', args: [] }, 3],
+      [{ v: 1, type: 'request', id: 4, method: 'put', args: ['', {}] }, 4],
+      [{ v: 1, type: 'request', id: 5, method: 'allDocs', args: [{ limit: 'x' }] }, 5],
+      [{ v: 1, type: 'nonsense', id: 6 }, 6],
+      [{ v: 1, type: 'request', id: -1, method: 'get', args: ['a'] }, null],
+    ];
+    for (const [message, id] of cases) {
+      const reply = nextMessage(pair.a);
+      await pair.a.send(message);
+      const r = (await reply) as { type: string; id: number | null; error: { status_code: number } };
+      expect(r.type, JSON.stringify(message)).to.equal('error');
+      expect(r.id).to.equal(id);
+      expect(r.error.status_code).to.equal(400);
+    }
+    const reply = nextMessage(pair.a);
+    await pair.a.send({ v: 1, type: 'request', id: 9, method: 'allDocs', args: [] });
+    expect(await reply).to.deep.equal({ v: 1, type: 'response', id: 9, result: { data: { rows: [], total_rows: 0 } } });
+  });
+
+  it('rejects with 504 when the master does not answer in time', async () => {
+    const pair = channelPair();
+    pair.b.onMessage = () => {}; // a master that never answers
+    const rpc = new RpcClient({ timeout: 100 });
+    rpc.attach(pair.a);
+    const started = performance.now();
+    const err = await rejectionOf(rpc.call('get', ['a']));
+    expect(err.status_code).to.equal(504);
+    expect(err.message).to.equal("Request 'get' timed out after 100 ms");
+    expect(performance.now() - started).to.be.within(90, 1000);
+    expect(rpc.inFlight).to.equal(0);
+  });
+
+  it('re-sends unanswered requests on a new channel without applying a write twice', async () => {
+    // First channel: the master applies the write, but its answer is lost (the channel dies).
+    const lost = channelPair();
+    serveRpc(lost.b, { database: db, allow: new Set(ALL_METHODS) });
+    lost.b.send = () => Promise.resolve();
+    const rpc = new RpcClient({ timeout: 5000 });
+    const remote = new RemoteDatabase(rpc);
+    rpc.attach(lost.a);
+    const posted = remote.post({ unique: 'yes' });
+    const put = remote.put('counter', { value: 1 });
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await db.allDocs()).data.total_rows).to.equal(2); // applied, not answered
+    expect(rpc.inFlight).to.equal(2);
+    rpc.detach();
+    lost.endpointA.close();
+    // Meanwhile another slave changes the document.
+    await db.put('counter', { value: 2 });
+    // Second channel: a reconnected master answers the re-sent requests from memory.
+    const fresh = channelPair();
+    serveRpc(fresh.b, { database: db, allow: new Set(ALL_METHODS) });
+    rpc.attach(fresh.a);
+    const id = await posted;
+    expect(await put).to.equal('counter');
+    const all = await db.allDocs({ include_docs: true });
+    expect(all.data.total_rows).to.equal(2);
+    expect(await db.get(id)).to.deep.equal({ unique: 'yes' });
+    expect(await db.get('counter')).to.deep.equal({ value: 2 });
+  });
+
+  it('holds requests made while no channel is attached', async () => {
+    const rpc = new RpcClient({ timeout: 5000 });
+    const remote = new RemoteDatabase(rpc);
+    const pending = remote.put('later', { ok: true });
+    await new Promise((r) => setTimeout(r, 30));
+    const pair = channelPair();
+    serveRpc(pair.b, { database: db, allow: new Set(ALL_METHODS) });
+    rpc.attach(pair.a);
+    expect(await pending).to.equal('later');
+  });
+
+  it('checks arguments locally before sending', async () => {
+    const { remote, pair } = connect();
+    const before = pair.endpointA.sentFrames;
+    expect((await rejectionOf(remote.put('', {}))).status_code).to.equal(400);
+    expect((await rejectionOf(remote.allDocs({ limit: [1, 2, 3] as unknown as [number] }))).status_code).to.equal(400);
+    expect(pair.endpointA.sentFrames).to.equal(before);
+  });
+});
