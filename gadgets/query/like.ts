@@ -1,0 +1,163 @@
+/**
+ * SQL-like LIKE matching with jIO's semantics (jio.md §2.3 rule 6) but without its backtracking
+ * regular expression (jio.md §2.8): the whole text must match; `%` matches any run of characters
+ * (newlines included); `_` matches one UTF-16 code unit except a line terminator (`\n`, `\r`,
+ * U+2028, U+2029), like the regexp `.` jIO compiles it to; every other character is literal
+ * (`\` escapes nothing); comparison is case-insensitive exactly as a regexp with the `i` flag
+ * and without `u` (ECMA-262 Canonicalize: upper-case one code unit, keep it if that is not one
+ * code unit or would map a non-ASCII character into ASCII).
+ *
+ * The pattern is split on `%` into segments. The first must match at the start, the last at the
+ * end, and the ones between are found left to right at their earliest position (greedy, which is
+ * exact for `%`-separated segments). A segment without `_` is found with Knuth–Morris–Pratt; one
+ * with `_` with the bit-parallel Shift-And algorithm. Work is O(text + pattern) for patterns
+ * without `_` and O(text × ⌈segment/32⌉) otherwise: no pattern can make it blow up, e.g.
+ * `%a%a%a%a%a%a%a%b` over 100 KB is a single pass.
+ */
+
+const WILDCARD = -1;
+const canonical = new Int32Array(65536).fill(-1);
+
+/** ECMA-262 Canonicalize(ch) for a non-unicode, ignoreCase regexp. */
+export function canonicalize(code: number): number {
+  if (code < 128) return code >= 0x61 && code <= 0x7a ? code - 32 : code;
+  let result = canonical[code];
+  if (result === -1) {
+    const upper = String.fromCharCode(code).toUpperCase();
+    result = upper.length !== 1 || upper.charCodeAt(0) < 128 ? code : upper.charCodeAt(0);
+    canonical[code] = result;
+  }
+  return result;
+}
+
+function isLineTerminator(code: number): boolean {
+  return code === 0x0a || code === 0x0d || code === 0x2028 || code === 0x2029;
+}
+
+interface Segment {
+  /** Canonical code units; `WILDCARD` for `_`. */
+  codes: Int32Array;
+  /** Finds the segment in `text[from, to)`: start index or -1. */
+  find: (text: string, from: number, to: number) => number;
+}
+
+function matchesAt(codes: Int32Array, text: string, at: number): boolean {
+  for (let i = 0; i < codes.length; i += 1) {
+    const c = codes[i];
+    const t = text.charCodeAt(at + i);
+    if (c === WILDCARD) {
+      if (isLineTerminator(t)) return false;
+    } else if (canonicalize(t) !== c) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** Knuth–Morris–Pratt search for a segment without wildcards. */
+function kmpFinder(codes: Int32Array): Segment['find'] {
+  const m = codes.length;
+  const failure = new Int32Array(m);
+  for (let i = 1, k = 0; i < m; i += 1) {
+    while (k > 0 && codes[i] !== codes[k]) k = failure[k - 1];
+    if (codes[i] === codes[k]) k += 1;
+    failure[i] = k;
+  }
+  return (text, from, to) => {
+    if (m === 0) return from;
+    for (let j = from, k = 0; j < to; j += 1) {
+      const t = canonicalize(text.charCodeAt(j));
+      while (k > 0 && t !== codes[k]) k = failure[k - 1];
+      if (t === codes[k]) k += 1;
+      if (k === m) return j - m + 1;
+    }
+    return -1;
+  };
+}
+
+/** Shift-And search for a segment with `_` wildcards (bit i set: the first i+1 codes match). */
+function shiftAndFinder(codes: Int32Array): Segment['find'] {
+  const m = codes.length;
+  const words = Math.ceil(m / 32);
+  const wildcardMask = new Uint32Array(words);
+  for (let i = 0; i < m; i += 1) {
+    if (codes[i] === WILDCARD) wildcardMask[i >>> 5] |= 1 << (i & 31);
+  }
+  const masks = new Map<number, Uint32Array>();
+  for (let i = 0; i < m; i += 1) {
+    const c = codes[i];
+    if (c === WILDCARD) continue;
+    let mask = masks.get(c);
+    if (!mask) {
+      mask = isLineTerminator(c) ? new Uint32Array(words) : wildcardMask.slice();
+      masks.set(c, mask);
+    }
+    mask[i >>> 5] |= 1 << (i & 31);
+  }
+  const none = new Uint32Array(words);
+  const lastWord = (m - 1) >>> 5;
+  const lastBit = 1 << ((m - 1) & 31);
+  return (text, from, to) => {
+    const state = new Uint32Array(words);
+    for (let j = from; j < to; j += 1) {
+      const t = canonicalize(text.charCodeAt(j));
+      const mask = masks.get(t) ?? (isLineTerminator(t) ? none : wildcardMask);
+      for (let w = words - 1; w >= 0; w -= 1) {
+        const carry = w === 0 ? 1 : state[w - 1] >>> 31;
+        state[w] = ((state[w] << 1) | carry) & mask[w];
+      }
+      if (state[lastWord] & lastBit) return j - m + 1;
+    }
+    return -1;
+  };
+}
+
+function compileSegment(text: string): Segment {
+  const codes = new Int32Array(text.length);
+  let wildcards = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code === 0x5f) {
+      codes[i] = WILDCARD;
+      wildcards = true;
+    } else {
+      codes[i] = canonicalize(code);
+    }
+  }
+  return { codes, find: wildcards ? shiftAndFinder(codes) : kmpFinder(codes) };
+}
+
+/**
+ * Compiles a LIKE pattern (jio.md §2.3 rule 6) into a matcher `(text) => boolean` that runs in
+ * linear time (see the module comment). Compile once, match many texts.
+ */
+export function compileLike(pattern: string): (text: string) => boolean {
+  const segments = pattern.split('%').map(compileSegment);
+  const first = segments[0];
+  if (segments.length === 1) {
+    return (text) => text.length === first.codes.length && matchesAt(first.codes, text, 0);
+  }
+  const last = segments[segments.length - 1];
+  const middle = segments.slice(1, -1).filter((segment) => segment.codes.length > 0);
+  const fixed = first.codes.length + last.codes.length;
+  return (text) => {
+    const n = text.length;
+    if (n < fixed) return false;
+    if (!matchesAt(first.codes, text, 0)) return false;
+    const end = n - last.codes.length;
+    if (!matchesAt(last.codes, text, end)) return false;
+    let position = first.codes.length;
+    for (const segment of middle) {
+      if (end - position < segment.codes.length) return false;
+      const found = segment.find(text, position, end);
+      if (found < 0) return false;
+      position = found + segment.codes.length;
+    }
+    return true;
+  };
+}
+
+/** One-off LIKE test of `text` against `pattern` (prefer `compileLike` for repeated use). */
+export function likeMatch(pattern: string, text: string): boolean {
+  return compileLike(pattern)(text);
+}
