@@ -157,7 +157,7 @@ describe('query parser (jio.md §2.1)', () => {
 
   describe('JSON form (jio.md §2.2)', () => {
     it('keyless terms get key "" and the operator is omitted unless written', () => {
-      const tree = parseQuery('hello') as Record<string, unknown>;
+      const tree = parseQuery('hello') as unknown as Record<string, unknown>;
       expect(tree).to.deep.equal({ type: 'simple', key: '', value: 'hello' });
       expect(Object.prototype.hasOwnProperty.call(tree, 'operator')).to.equal(false);
       expect(parseQuery('title:="25%"')).to.deep.equal(s('title', '25%', '='));
