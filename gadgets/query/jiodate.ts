@@ -123,7 +123,7 @@ function pad(n: number, width: number): string {
 /**
  * A date with a precision, as jIO's `JIODate` (jio.md §2.6).
  *
- * `new JIODate(input?)`:
+ * `new JIODate(input?)` (typed `unknown` so that `cast_to: (v) => new JIODate(v)` type-checks):
  * - a string in one of the formats `YYYY` (year precision), `YYYY-MM` (month), `YYYY-MM-DD`
  *   (day), `YYYY-MM-DD HH` (hour), `YYYY-MM-DD HH:mm` (minute), `…:ss` (second), `….SSS`
  *   (millisecond; any number of fraction digits, cut to milliseconds); `T` may replace the space;
@@ -143,7 +143,7 @@ export class JIODate {
   private time: number;
   private precision: Precision;
 
-  constructor(input?: string | Date | JIODate) {
+  constructor(input?: unknown) {
     if (input === undefined) {
       this.time = Date.now();
       this.precision = 'millisecond';

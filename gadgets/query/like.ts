@@ -10,8 +10,9 @@
  * The pattern is split on `%` into segments. The first must match at the start, the last at the
  * end, and the ones between are found left to right at their earliest position (greedy, which is
  * exact for `%`-separated segments). A segment without `_` is found with Knuth–Morris–Pratt; one
- * with `_` with the bit-parallel Shift-And algorithm. Work is O(text + pattern) for patterns
- * without `_` and O(text × ⌈segment/32⌉) otherwise: no pattern can make it blow up, e.g.
+ * with `_` with the bit-parallel Shift-And algorithm (only the words of its state that can be
+ * non-zero are touched). Work is O(text + pattern) for patterns without `_` and at most
+ * O(text × ⌈segment/32⌉) otherwise, memory O(pattern): no pattern can make it blow up, e.g.
  * `%a%a%a%a%a%a%a%b` over 100 KB is a single pass.
  */
 
@@ -75,37 +76,68 @@ function kmpFinder(codes: Int32Array): Segment['find'] {
   };
 }
 
-/** Shift-And search for a segment with `_` wildcards (bit i set: the first i+1 codes match). */
+/**
+ * Shift-And search for a segment with `_` wildcards (bit i of the state set: the first i+1 codes
+ * match the text ending here). A character that occurs more than `words` times in the segment
+ * gets a dense mask; the others keep a list of their (at most `words`) positions. So each text
+ * character costs O(words) and the masks take O(segment) memory whatever the pattern.
+ */
 function shiftAndFinder(codes: Int32Array): Segment['find'] {
   const m = codes.length;
   const words = Math.ceil(m / 32);
   const wildcardMask = new Uint32Array(words);
-  for (let i = 0; i < m; i += 1) {
-    if (codes[i] === WILDCARD) wildcardMask[i >>> 5] |= 1 << (i & 31);
-  }
-  const masks = new Map<number, Uint32Array>();
+  const positions = new Map<number, number[]>();
   for (let i = 0; i < m; i += 1) {
     const c = codes[i];
-    if (c === WILDCARD) continue;
-    let mask = masks.get(c);
-    if (!mask) {
-      mask = isLineTerminator(c) ? new Uint32Array(words) : wildcardMask.slice();
-      masks.set(c, mask);
+    if (c === WILDCARD) {
+      wildcardMask[i >>> 5] |= 1 << (i & 31);
+    } else {
+      const list = positions.get(c);
+      if (list) list.push(i);
+      else positions.set(c, [i]);
     }
-    mask[i >>> 5] |= 1 << (i & 31);
   }
-  const none = new Uint32Array(words);
+  const dense = new Map<number, Uint32Array>();
+  const sparse = new Map<number, number[]>();
+  for (const [c, list] of positions) {
+    if (list.length > words) {
+      const mask = isLineTerminator(c) ? new Uint32Array(words) : wildcardMask.slice();
+      for (const i of list) mask[i >>> 5] |= 1 << (i & 31);
+      dense.set(c, mask);
+    } else {
+      sparse.set(c, list);
+    }
+  }
   const lastWord = (m - 1) >>> 5;
   const lastBit = 1 << ((m - 1) & 31);
   return (text, from, to) => {
     const state = new Uint32Array(words);
+    const shifted = new Uint32Array(words);
+    let active = 0; // state words at or above `active` are all zero
     for (let j = from; j < to; j += 1) {
-      const t = canonicalize(text.charCodeAt(j));
-      const mask = masks.get(t) ?? (isLineTerminator(t) ? none : wildcardMask);
-      for (let w = words - 1; w >= 0; w -= 1) {
-        const carry = w === 0 ? 1 : state[w - 1] >>> 31;
-        state[w] = ((state[w] << 1) | carry) & mask[w];
+      const limit = active < words ? active + 1 : words;
+      for (let w = limit - 1; w >= 0; w -= 1) {
+        shifted[w] = (state[w] << 1) | (w === 0 ? 1 : state[w - 1] >>> 31);
       }
+      const t = canonicalize(text.charCodeAt(j));
+      const mask = dense.get(t);
+      if (mask) {
+        for (let w = 0; w < limit; w += 1) state[w] = shifted[w] & mask[w];
+      } else {
+        if (isLineTerminator(t)) state.fill(0, 0, limit);
+        else for (let w = 0; w < limit; w += 1) state[w] = shifted[w] & wildcardMask[w];
+        const list = sparse.get(t);
+        if (list) {
+          for (const i of list) {
+            const word = i >>> 5;
+            if (word >= limit) break;
+            const bit = 1 << (i & 31);
+            if (shifted[word] & bit) state[word] |= bit;
+          }
+        }
+      }
+      active = limit;
+      while (active > 0 && state[active - 1] === 0) active -= 1;
       if (state[lastWord] & lastBit) return j - m + 1;
     }
     return -1;
