@@ -10,5 +10,10 @@ export default {
     format: 'es',
     sourcemap: true,
   },
+  onwarn(warning, warn) {
+    // tsc's decorator helper tests `this` at module level, which is undefined in ES modules: harmless.
+    if (warning.code === 'THIS_IS_UNDEFINED') return;
+    warn(warning);
+  },
   plugins: [nodeResolve({ exportConditions: ['production'] }), terser({ format: { comments: false } })],
 };

@@ -24,7 +24,7 @@ export class PortEndpoint extends EventTarget implements ChannelEndpoint {
   bufferedAmountLowThreshold = 0;
   binaryType = 'arraybuffer';
   readyState = 'open';
-  readonly bufferedAmount = 0;
+  bufferedAmount = 0;
   /** Bytes and frames sent, for tests that check framing. */
   sentFrames = 0;
 

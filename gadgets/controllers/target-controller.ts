@@ -44,7 +44,7 @@ export class TargetController implements ReactiveController {
       const el = found;
       // The tag may be defined after this element: wait for its class before using its API.
       void customElements.whenDefined(el.localName).then(() => {
-        if (this.host.isConnected) this.attach(el as DatabaseElement);
+        if (this.host.isConnected) this.attach(el as unknown as DatabaseElement);
       });
     } else if (!this.observer && root) {
       // Not in the document yet: look again when the tree changes.

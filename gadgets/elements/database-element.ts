@@ -32,9 +32,18 @@ export abstract class DatabaseElement extends LitElement implements DatabaseApi 
     return (await this.backend()).get(id);
   }
 
-  /** `remove(id)` → `id`. */
-  async remove(id: string): Promise<string> {
-    return (await this.backend()).remove(id);
+  /**
+   * With an id, jIO's `remove(id)` → `id`. Without arguments, the DOM's `Element.remove()`, which
+   * the jIO name shadows and which pages, frameworks and test fixtures still call.
+   */
+  override remove(): void;
+  override remove(id: string): Promise<string>;
+  override remove(...args: [] | [string]): void | Promise<string> {
+    if (args.length === 0) {
+      super.remove();
+      return;
+    }
+    return this.backend().then((db) => db.remove(args[0]));
   }
 
   /** `allDocs({ query, sort_on, limit, select_list, include_docs })` → `{ data: { rows, total_rows } }`. */

@@ -37,7 +37,7 @@ export class RtcMaster extends DatabaseElement {
   /** `disconnected`, `connecting`, `connected` (in its room, accepting slaves) or `error`. */
   @property({ reflect: true }) state: ConnectionState = 'disconnected';
 
-  private readonly controller = new SessionController(
+  private readonly controller = new SessionController<MasterSession>(
     this,
     (listener) => new MasterSession({
       database: this.database || 'default',

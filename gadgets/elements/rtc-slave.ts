@@ -34,7 +34,7 @@ export class RtcSlave extends DatabaseElement {
   /** `disconnected`, `connecting`, `connected` (data channel to the master open) or `error`. */
   @property({ reflect: true }) state: ConnectionState = 'disconnected';
 
-  private readonly controller = new SessionController(
+  private readonly controller = new SessionController<SlaveSession>(
     this,
     (listener) => new SlaveSession({
       room: this.room || 'default',

@@ -81,7 +81,7 @@ export class Database implements DatabaseApi {
   }
 
   /** `post(doc)` → the new id (a v4 UUID). */
-  post(doc: Doc, options: WriteOptions = {}): Promise<string> {
+  async post(doc: Doc, options: WriteOptions = {}): Promise<string> {
     validateDoc(doc, 'post');
     const id = uuid();
     const stored = cloneDoc(doc);
@@ -92,7 +92,7 @@ export class Database implements DatabaseApi {
   }
 
   /** `put(id, doc)` → `id`; creates or overwrites. */
-  put(id: string, doc: Doc, options: WriteOptions = {}): Promise<string> {
+  async put(id: string, doc: Doc, options: WriteOptions = {}): Promise<string> {
     validateId(id, 'put');
     validateDoc(doc, 'put');
     const stored = cloneDoc(doc);
@@ -111,7 +111,7 @@ export class Database implements DatabaseApi {
   }
 
   /** `remove(id)` → `id`; removing a missing document is not an error (as jIO's IndexedDB). */
-  remove(id: string, options: WriteOptions = {}): Promise<string> {
+  async remove(id: string, options: WriteOptions = {}): Promise<string> {
     validateId(id, 'remove');
     return this.write(options.requestKey, (tx) => {
       void tx.objectStore('documents').delete(id);

@@ -24,7 +24,7 @@ describe('FramedChannel (over a MessageChannel)', () => {
   });
 
   it('interleaves frames so a small message is not stuck behind a large one', async () => {
-    const { a, b } = channelPair({ maxMessageSize: 8 * 1024 });
+    const { a, b, endpointA } = channelPair({ maxMessageSize: 8 * 1024, highWaterMark: 16 * 1024 }, true);
     const order: string[] = [];
     b.onMessage = (m) => order.push((m as { name: string }).name);
     const large = a.send({ name: 'large', blob: 'x'.repeat(200_000) });
@@ -32,6 +32,22 @@ describe('FramedChannel (over a MessageChannel)', () => {
     await Promise.all([large, small]);
     await new Promise((r) => setTimeout(r, 50));
     expect(order).to.deep.equal(['small', 'large']);
+    // Never more than the high-water mark plus one frame was queued at once.
+    expect(endpointA.sentFrames).to.be.greaterThan(20);
+  });
+
+  it('waits for bufferedamountlow instead of overfilling the send queue', async () => {
+    const { a, b, endpointA } = channelPair({ maxMessageSize: 8 * 1024, highWaterMark: 32 * 1024 }, true);
+    let peak = 0;
+    const send = endpointA.send.bind(endpointA);
+    endpointA.send = (data) => {
+      send(data);
+      peak = Math.max(peak, endpointA.bufferedAmount);
+    };
+    const got = nextMessage(b);
+    await a.send({ blob: 'q'.repeat(500_000) });
+    expect(((await got) as { blob: string }).blob.length).to.equal(500_000);
+    expect(peak).to.be.at.most(32 * 1024 + 8 * 1024);
   });
 
   it('refuses to send a message over the incoming bound with 413', async () => {

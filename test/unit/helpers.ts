@@ -3,11 +3,33 @@ import { PortEndpoint } from '../../gadgets/channel/endpoint.js';
 import { FramedChannel, type FramedChannelOptions } from '../../gadgets/channel/framed-channel.js';
 import { Database } from '../../gadgets/storage/database.js';
 
+/**
+ * A PortEndpoint that behaves like a data channel's send queue: each send adds to
+ * `bufferedAmount`, which drains on the next task, firing `bufferedamountlow` when it falls to
+ * the threshold.
+ */
+export class BufferedPortEndpoint extends PortEndpoint {
+  private draining = false;
+  override send(data: string | ArrayBuffer): void {
+    super.send(data);
+    this.bufferedAmount += typeof data === 'string' ? data.length : data.byteLength;
+    if (!this.draining) {
+      this.draining = true;
+      setTimeout(() => {
+        this.draining = false;
+        this.bufferedAmount = 0;
+        this.dispatchEvent(new Event('bufferedamountlow'));
+      }, 0);
+    }
+  }
+}
+
 /** Two FramedChannels joined by a MessageChannel (the unit-test stand-in for a data channel). */
-export function channelPair(options: FramedChannelOptions = {}) {
+export function channelPair(options: FramedChannelOptions = {}, buffered = false) {
   const { port1, port2 } = new MessageChannel();
-  const a = new PortEndpoint(port1);
-  const b = new PortEndpoint(port2);
+  const Endpoint = buffered ? BufferedPortEndpoint : PortEndpoint;
+  const a = new Endpoint(port1);
+  const b = new Endpoint(port2);
   return { a: new FramedChannel(a, options), b: new FramedChannel(b, options), endpointA: a, endpointB: b };
 }
 

@@ -428,6 +428,38 @@ describe('LIKE matcher (like.ts)', () => {
     }
   });
 
+  it('agrees with jIO\'s regexp on long wildcard segments (multi-word Shift-And state)', () => {
+    let seed = 777;
+    const random = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 16) % n;
+    };
+    for (let round = 0; round < 400; round += 1) {
+      const length = 33 + random(100);
+      const body = Array.from({ length }, () => ['a', 'a', 'a', 'b', '_', 'B', '\n'][random(7)]).join('');
+      const pattern = `${random(2) ? '%' : ''}${body}${random(2) ? '%' : ''}`;
+      // A text that contains the segment (wildcards filled in), sometimes with one character changed.
+      let filled = body.replace(/_/g, () => (random(40) ? ['a', 'b', 'x'][random(3)] : '\n'));
+      if (random(2)) {
+        const at = random(filled.length);
+        filled = filled.slice(0, at) + ['a', 'b', 'c'][random(3)] + filled.slice(at + 1);
+      }
+      const pad = (): string => 'ab'.repeat(random(20));
+      for (const text of [filled, pad() + filled, filled + pad(), pad() + filled + pad()]) {
+        expect(compileLike(pattern)(text), `${JSON.stringify(pattern)} ~ ${JSON.stringify(text)}`).to.equal(reference(pattern, text));
+      }
+    }
+  });
+
+  it('compiles a 60 000-character wildcard segment of distinct characters quickly', () => {
+    let segment = '';
+    for (let i = 0; i < 30000; i += 1) segment += `${String.fromCharCode(0x4e00 + i)}_`;
+    const start = performance.now();
+    expect(compileLike(`%${segment}%`)('a'.repeat(100000))).to.equal(false);
+    expect(compileLike(`%${segment}%`)(`x${segment.replace(/_/g, 'y')}x`)).to.equal(true);
+    expect(performance.now() - start).to.be.below(1000);
+  });
+
   it('canonicalises like a non-unicode /i regexp', () => {
     expect(canonicalize('a'.charCodeAt(0))).to.equal('A'.charCodeAt(0));
     expect(canonicalize('é'.charCodeAt(0))).to.equal('É'.charCodeAt(0));
