@@ -11,7 +11,9 @@
  * `TypeError` (key_schema, sort direction, option types) keep the name `TypeError`.
  *
  * Deliberate differences from jIO (jio.md §2.8 and choices documented on each function):
- * - LIKE runs in linear time (no backtracking regexp), so hostile patterns cannot stall a master;
+ * - LIKE runs without a backtracking regexp: linear time for `%` patterns, at most
+ *   text × ⌈segment/32⌉ steps for segments with `_` (query/like.ts), so hostile patterns such
+ *   as `%a%a%a%a%a%a%a%b` cannot stall a master;
  * - no stateful global-regexp bug: `name:"%"` is LIKE for every document;
  * - a `null` document value does not match (jIO threw a TypeError), for every operator;
  * - only own properties of documents are read;
@@ -20,6 +22,10 @@
  * - `execQuery` returns a new array and never mutates `docs` (jIO filtered and sorted in place);
  * - unknown `cast_to`/`equal_match` names, malformed trees, options and key_schemas are reported
  *   (400) instead of matching nothing or crashing later;
+ * - key_schema and key objects are checked when the query is compiled, not per document;
+ * - text no lexer rule knows (a lone `!`) gets the `Parse error on line N:` prefix too (jIO:
+ *   `Lexical error on line N. Unrecognized text.`);
+ * - `JIODate` parses only the documented formats, as a whole string (see its docstring);
  * - bounded work: query strings up to 65 536 characters, trees up to 64 nested complex queries
  *   and 65 536 nodes.
  * Surprising but faithful: `limit: [n, 0]` does not truncate; range operators compare raw
@@ -91,7 +97,8 @@ export function stringifyQuery(tree: QueryTree): string {
  * Compiles a query once to match many documents (jio.md §2.3): for the storage layer, which runs
  * it over `{id, doc}` records itself. `query`: a string (parsed), a tree (validated: it may come
  * from an untrusted peer), or `''`/`null`/`undefined` for match-all. `key_schema`: jIO's (§2.5).
- * The returned function is pure and never throws for any object; non-objects never match.
+ * The returned function never throws (casts that throw just do not match) unless a key_schema
+ * `equal_match` function does; non-objects never match.
  *
  * Throws a 400 `RtcError`: syntax errors as `parseQuery`, malformed trees (`Invalid query at
  * query_list[1]: value must be a string or a finite number`…), too long/deep/large queries, and
