@@ -187,8 +187,10 @@ export class MasterSession implements Session {
     stopServing = serveRpc(framed, {
       database,
       allow: this.options.allow,
+      // A slave's bad request is the slave's error (it gets the answer); only failures of the
+      // master itself are the master's to report.
       onRequestError: (error) => {
-        if (error.status_code !== 404) this.listener.error(error);
+        if (error.status_code >= 500 && error.status_code !== 504) this.listener.error(error);
       },
     });
     unwatch = watchConnection(pc, channel, () => peer.close());

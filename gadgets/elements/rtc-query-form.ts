@@ -38,14 +38,17 @@ export class RtcQueryForm extends LitElement {
       .search-row label { flex: 1 1 14rem; }
       .hint { font-size: 0.8rem; color: var(--rtc-color-muted, #57606a); margin: 0.3rem 0 0; }
       .notice { margin: 0 0 0.8rem; color: #1a7f37; overflow-wrap: anywhere; }
-      .error { margin: 0 0 0.8rem; padding: 0.5rem 0.7rem; border-radius: 6px; background: #ffebe9; color: #82071e; overflow-wrap: anywhere; }
+      .error { margin: 0 0 0.8rem; padding: 0.5rem 0.7rem; border-radius: 6px; background: #ffebe9; color: #82071e; overflow-wrap: anywhere; white-space: pre-wrap; }
+      .error.multiline { font-family: ui-monospace, monospace; font-size: 0.85rem; }
       .table-wrap { overflow-x: auto; border: 1px solid var(--rtc-color-border, #d0d7de); border-radius: 8px; }
       table { border-collapse: collapse; width: 100%; font-size: 0.92rem; }
       caption { text-align: left; padding: 0.5rem 0.7rem; font-weight: 600; }
-      th, td { text-align: left; padding: 0.4rem 0.7rem; border-top: 1px solid #eaeef2; vertical-align: top; overflow-wrap: anywhere; }
+      th, td { text-align: left; padding: 0.4rem 0.7rem; border-top: 1px solid #eaeef2; vertical-align: top; overflow-wrap: break-word; }
       th button { all: unset; cursor: pointer; font-weight: 600; display: inline-flex; gap: 0.3rem; }
       th button:focus-visible { outline: 3px solid var(--rtc-color-focus, #0969da); }
-      td.id { font-family: ui-monospace, monospace; font-size: 0.8rem; color: #57606a; }
+      /* Ids are long UUIDs: cut them visually (the full id stays in the text and the title). */
+      td.id { font-family: ui-monospace, monospace; font-size: 0.8rem; color: #57606a; max-width: 6.5rem; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+      @media (min-width: 48rem) { td.id { max-width: 20rem; } }
       nav { display: flex; align-items: center; gap: 0.8rem; margin-top: 0.6rem; flex-wrap: wrap; }
     `,
   ];
@@ -154,6 +157,7 @@ export class RtcQueryForm extends LitElement {
     const input = (event.currentTarget as HTMLFormElement).elements.namedItem('q') as HTMLInputElement;
     this.query = input.value;
     this.page = 0;
+    this.notice = '';
     void this.search();
   }
 
@@ -196,7 +200,7 @@ export class RtcQueryForm extends LitElement {
         </div>
         <p class="hint">Plain words search every field; text with <code>:</code> is a jIO query, e.g. <code>region:Europe AND area:&gt;100000</code>.</p>
       </form>
-      ${this.error ? html`<p class="error" part="error" role="alert">${this.error}</p>` : nothing}
+      ${this.error ? html`<p class="error ${this.error.includes('\n') ? 'multiline' : ''}" part="error" role="alert">${this.error}</p>` : nothing}
       <div class="results">
         <div class="table-wrap">
           <table part="results" aria-busy=${this.busy ? 'true' : 'false'}>
@@ -212,7 +216,7 @@ export class RtcQueryForm extends LitElement {
             <tbody>
               ${this.rows.map((row) => {
                 const doc = fields.length > 0 ? row.value : row.doc ?? {};
-                return html`<tr><td class="id">${row.id}</td>${columns.map((c) => html`<td>${display(doc[c])}</td>`)}</tr>`;
+                return html`<tr><td class="id" title=${row.id}>${row.id}</td>${columns.map((c) => html`<td>${display(doc[c])}</td>`)}</tr>`;
               })}
             </tbody>
           </table>
