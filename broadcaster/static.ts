@@ -151,7 +151,8 @@ export async function serveStatic(root: string, req: IncomingMessage, res: Serve
       file = path.join(file, 'index.html');
       stats = await statOrUndefined(file);
     }
-    if (!stats?.isFile()) {
+    // A file asked for as a folder (`/demo/app.js/`) would break its relative URLs: 404.
+    if (!stats?.isFile() || (resolution.trailingSlash && file === resolution.file)) {
       sendStatus(res, 404);
       return;
     }

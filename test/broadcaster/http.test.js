@@ -18,6 +18,11 @@ const BIN = path.join(PACKAGE_ROOT, 'bin', 'rtc-broadcaster.js');
 const DIST = new URL('../../dist/', import.meta.url);
 const importDist = (file) => import(new URL(file, DIST).href);
 
+const children = new Set();
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
 /** Runs the CLI to completion (for --help and bad arguments). */
 async function runCli(args, bin = BIN) {
   const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -36,6 +41,8 @@ async function startBroadcaster(extra = []) {
   const child = spawn(process.execPath, [BIN, '--port', '0', '--host', '127.0.0.1', ...extra], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk) => { stderr += chunk; });
   const lines = [];
@@ -56,8 +63,11 @@ async function startBroadcaster(extra = []) {
     stderr: () => stderr,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      const exited = once(child, 'exit');
       child.kill(signal);
-      const [code] = await once(child, 'exit');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      const [code] = await exited;
+      clearTimeout(timer);
       return code;
     },
   };

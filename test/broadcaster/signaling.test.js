@@ -12,11 +12,27 @@ import { WebSocket } from 'ws';
 const BIN = fileURLToPath(new URL('../../bin/rtc-broadcaster.js', import.meta.url));
 const DIST = new URL('../../dist/', import.meta.url);
 
+/** Rejects if `promise` does not settle within `ms`. */
+function within(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+const children = new Set();
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
 /** Spawns the CLI on 127.0.0.1 with a free port; resolves once its first line gives the port. */
 async function startBroadcaster(extra = []) {
   const child = spawn(process.execPath, [BIN, '--port', '0', '--host', '127.0.0.1', ...extra], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (chunk) => { stderr += chunk; });
@@ -40,8 +56,9 @@ async function startBroadcaster(extra = []) {
     alive: () => child.exitCode === null && child.signalCode === null,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      const exited = once(child, 'exit');
       child.kill('SIGTERM');
-      const [code] = await once(child, 'exit');
+      const [code] = await within(exited, 5000, 'broadcaster exit');
       return code;
     },
   };
@@ -124,9 +141,14 @@ class Client {
     await this.expect('pong');
   }
 
+  /** Resolves with `{ code, reason }` once the socket closed (fails after `ms`). */
+  waitClosed(ms = 3000) {
+    return within(this.closed, ms, 'socket close');
+  }
+
   close() {
     this.ws.close();
-    return this.closed;
+    return this.waitClosed();
   }
 }
 
@@ -213,7 +235,7 @@ describe('broadcaster signaling (real process)', () => {
     assert.notEqual(joined.id, oldMaster.id);
     const error = await oldMaster.expectError(409);
     assert.equal(error.message, 'replaced by a new master');
-    assert.equal((await oldMaster.closed).code, 4000);
+    assert.equal((await oldMaster.waitClosed()).code, 4000);
     assert.deepEqual(await slave.next(), { v: 1, type: 'master', present: true });
     // The old master's close is not a "master left" for the room.
     await slave.nothing(150);
@@ -479,7 +501,7 @@ describe('broadcaster signaling (real process)', () => {
   test('a frame over 1 MiB closes that socket with 1009; the server lives on', async () => {
     const client = await open();
     client.send('x'.repeat(1024 * 1024 + 10));
-    assert.equal((await client.closed).code, 1009);
+    assert.equal((await client.waitClosed()).code, 1009);
     const other = await open();
     await other.join(newRoom(), 'slave');
   });
@@ -526,7 +548,7 @@ describe('broadcaster robustness (real process, short ping interval, no rate lim
     contender.send({ v: 1, type: 'join', room, role: 'master' });
     await contender.expectError(409, 'join');
     const start = Date.now();
-    const { code } = await silent.closed;
+    const { code } = await silent.waitClosed(3000);
     assert.equal(code, 1006, 'terminated without a close frame');
     assert.ok(Date.now() - start < 2000);
     assert.deepEqual(await slave.next(), { v: 1, type: 'master', present: false });
@@ -624,12 +646,12 @@ describe('broadcaster capacity limits (in-process)', () => {
       const c = await Client.open(broadcaster.port);
       c.send({ v: 1, type: 'join', room, role: 'slave' });
       await c.expectError(503, 'join');
-      assert.equal((await c.closed).code, 1013);
+      assert.equal((await c.waitClosed()).code, 1013);
       await delay(50);
       const d = await Client.open(broadcaster.port);
       const e = new Client(`ws://127.0.0.1:${broadcaster.port}/signal`);
       await e.expectError(503);
-      assert.equal((await e.closed).code, 1013);
+      assert.equal((await e.waitClosed()).code, 1013);
       assert.equal(broadcaster.clientCount, 3);
       await d.pingPong();
       for (const client of [a, b, d]) client.ws.terminate();
@@ -644,7 +666,7 @@ describe('broadcaster capacity limits (in-process)', () => {
     const client = await Client.open(broadcaster.port);
     await client.join(newRoom(), 'master');
     await broadcaster.close();
-    assert.equal((await client.closed).code, 1001);
+    assert.equal((await client.waitClosed()).code, 1001);
     await assert.rejects(fetch(`http://127.0.0.1:${broadcaster.port}/`));
   });
 });
