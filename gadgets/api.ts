@@ -29,6 +29,12 @@ export interface AllDocsResult {
   data: { rows: Row[]; total_rows: number };
 }
 
+/** One document of a `bulkPut`: `id` omitted → a new id, as `post`. */
+export interface BulkEntry {
+  id?: string;
+  doc: Doc;
+}
+
 /** Every method callable on a database, locally or remotely. */
 export interface DatabaseApi {
   /** Creates a document with a new id; resolves to the id. */
@@ -41,12 +47,14 @@ export interface DatabaseApi {
   remove(id: string): Promise<string>;
   /** Lists, queries, sorts, limits and projects documents. */
   allDocs(options?: AllDocsOptions): Promise<AllDocsResult>;
+  /** Writes many documents at once (one transaction per request); resolves to their ids. */
+  bulkPut(entries: BulkEntry[]): Promise<string[]>;
 }
 
 /** Names of the read methods. */
 export const READ_METHODS = ['get', 'allDocs'] as const;
 /** Names of the write methods. */
-export const WRITE_METHODS = ['post', 'put', 'remove'] as const;
+export const WRITE_METHODS = ['post', 'put', 'remove', 'bulkPut'] as const;
 /** Every method a slave may call, by default all of them (`allow` narrows it). */
 export const ALL_METHODS: readonly MethodName[] = [...READ_METHODS, ...WRITE_METHODS];
 export type MethodName = (typeof READ_METHODS)[number] | (typeof WRITE_METHODS)[number];

@@ -3,12 +3,18 @@
  * `RpcClient`. Arguments are checked here first with the master's own rules, so an obviously
  * bad call fails at once with 400 instead of after a round trip. Writes carry an idempotency key.
  */
-import type { AllDocsOptions, AllDocsResult, DatabaseApi, Doc } from '../api.js';
-import { validateAllDocsOptions, validateDoc, validateId } from '../storage/validate.js';
+import type { AllDocsOptions, AllDocsResult, BulkEntry, DatabaseApi, Doc } from '../api.js';
+import { validateAllDocsOptions, validateBulk, validateDoc, validateId } from '../storage/validate.js';
 import type { RpcClient } from './rpc-client.js';
 
 export class RemoteDatabase implements DatabaseApi {
   constructor(private readonly rpc: RpcClient) {}
+
+  /** One `bulkPut` request (one transaction on the master); resolves to the ids in order. */
+  async bulkPut(entries: BulkEntry[]): Promise<string[]> {
+    validateBulk(entries, Infinity);
+    return this.rpc.call<string[]>('bulkPut', [entries], true);
+  }
 
   async post(doc: Doc): Promise<string> {
     validateDoc(doc, 'post');

@@ -3,7 +3,7 @@
  * method known and allowed, arguments) and runs it on the database, then answers on the same
  * channel. A bad request gets an error envelope (400/403/501) and the channel stays open.
  */
-import type { AllDocsOptions, Doc, MethodName } from '../api.js';
+import type { AllDocsOptions, BulkEntry, Doc, MethodName } from '../api.js';
 import { ALL_METHODS, WRITE_METHODS } from '../api.js';
 import { RtcError, toErrorShape } from '../errors.js';
 import type { Database } from '../storage/database.js';
@@ -20,6 +20,7 @@ const ARITY: Record<MethodName, [number, number]> = {
   post: [1, 1],
   put: [2, 2],
   remove: [1, 1],
+  bulkPut: [1, 1],
 };
 
 export interface RpcServerOptions {
@@ -36,6 +37,8 @@ export interface RpcServerOptions {
  */
 export function serveRpc(channel: FramedChannel, options: RpcServerOptions): () => void {
   let stopped = false;
+  // Requests being worked on, so a slave's `cancel` (its timeout fired) stops a long scan.
+  const running = new Map<number, AbortController>();
   const reply = (message: unknown): void => {
     if (!stopped) channel.send(message).catch(() => {}); // a closed channel: the slave re-sends
   };
@@ -48,23 +51,29 @@ export function serveRpc(channel: FramedChannel, options: RpcServerOptions): () 
     let request: RequestEnvelope;
     try {
       const parsed = parseMasterInbound(message);
-      if (parsed.type === 'cancel') return; // requests finish quickly; nothing to stop yet
+      if (parsed.type === 'cancel') {
+        running.get(parsed.id)?.abort();
+        return;
+      }
       request = parsed;
     } catch (e) {
       fail(idOf(message), e as RtcError, null);
       return;
     }
-    run(options, request).then(
+    const controller = new AbortController();
+    running.set(request.id, controller);
+    run(options, request, controller.signal).then(
       (result) => reply({ v: PROTOCOL_VERSION, type: 'response', id: request.id, result }),
       (e: unknown) => fail(request.id, e instanceof RtcError ? e : new RtcError(String((e as Error)?.message ?? e), 500), request),
-    );
+    ).finally(() => running.delete(request.id));
   };
   return () => {
     stopped = true;
+    for (const controller of running.values()) controller.abort();
   };
 }
 
-async function run(options: RpcServerOptions, request: RequestEnvelope): Promise<unknown> {
+async function run(options: RpcServerOptions, request: RequestEnvelope, signal: AbortSignal): Promise<unknown> {
   const { method, args } = request;
   if (!KNOWN.has(method)) throw new RtcError(`Capacity '${method}' is not implemented on 'rtc'`, 501);
   if (!options.allow.has(method)) throw new RtcError(`Method '${method}' is not allowed`, 403);
@@ -78,12 +87,14 @@ async function run(options: RpcServerOptions, request: RequestEnvelope): Promise
     case 'get':
       return db.get(args[0] as string);
     case 'allDocs':
-      return db.allDocs((args[0] ?? {}) as AllDocsOptions);
+      return db.allDocs((args[0] ?? {}) as AllDocsOptions, { signal });
     case 'post':
       return db.post(args[0] as Doc, write);
     case 'put':
       return db.put(args[0] as string, args[1] as Doc, write);
     case 'remove':
       return db.remove(args[0] as string, write);
+    case 'bulkPut':
+      return db.bulkPut(args[0] as BulkEntry[], write);
   }
 }

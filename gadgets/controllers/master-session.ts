@@ -24,6 +24,8 @@ export const MAX_PEERS = 256;
 
 export interface MasterSessionOptions {
   database: string;
+  /** Keys to index in IndexedDB. */
+  indexes?: readonly string[];
   room: string;
   signaling: string;
   allow: ReadonlySet<string>;
@@ -49,7 +51,7 @@ export class MasterSession implements Session {
   /** The database, opened on first use. @throws RtcError 500 when IndexedDB refuses. */
   database(): Promise<Database> {
     if (!this.databasePromise) {
-      this.databasePromise = Database.open(this.options.database);
+      this.databasePromise = Database.open(this.options.database, { indexes: this.options.indexes });
       this.databasePromise.catch(() => {
         this.databasePromise = null; // let a later call try again
       });

@@ -4,8 +4,12 @@
  * methods to it. Errors reject with an `Error` carrying `status_code`.
  */
 import { LitElement } from 'lit';
-import type { AllDocsOptions, AllDocsResult, DatabaseApi, Doc } from '../api.js';
+import type { AllDocsOptions, AllDocsResult, BulkEntry, DatabaseApi, Doc } from '../api.js';
+import { RtcBulkProgressEvent } from '../events/events.js';
 import type { ConnectionState, PeerInfo } from '../controllers/types.js';
+
+/** Documents per `bulkPut` request: each request is one transaction on the master. */
+export const BULK_CHUNK = 10000;
 
 export abstract class DatabaseElement extends LitElement implements DatabaseApi {
   /** Where calls go: the local IndexedDB database (master) or the master over WebRTC (slave). */
@@ -44,6 +48,25 @@ export abstract class DatabaseElement extends LitElement implements DatabaseApi 
       return;
     }
     return this.backend().then((db) => db.remove(args[0]));
+  }
+
+  /**
+   * `bulkPut([{ id?, doc }, …])` → the ids, in order. Writes in requests of `BULK_CHUNK` (10,000)
+   * documents, each one IndexedDB transaction on the master (atomic per chunk), one after the
+   * other, firing `rtc-bulk-progress` `{ loaded, total }` (documents stored) after each.
+   * @throws RtcError 400 for a malformed entry (nothing of its chunk is written).
+   */
+  async bulkPut(entries: BulkEntry[]): Promise<string[]> {
+    const db = await this.backend();
+    if (!Array.isArray(entries)) return db.bulkPut(entries); // the backend says why it is wrong
+    const ids: string[] = [];
+    this.dispatchEvent(new RtcBulkProgressEvent(0, entries.length));
+    for (let at = 0; at < entries.length || at === 0; at += BULK_CHUNK) {
+      ids.push(...(await db.bulkPut(entries.slice(at, at + BULK_CHUNK))));
+      this.dispatchEvent(new RtcBulkProgressEvent(ids.length, entries.length));
+      if (entries.length === 0) break;
+    }
+    return ids;
   }
 
   /** `allDocs({ query, sort_on, limit, select_list, include_docs })` → `{ data: { rows, total_rows } }`. */

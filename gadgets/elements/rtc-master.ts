@@ -32,6 +32,8 @@ export class RtcMaster extends DatabaseElement {
   @property() signaling = '';
   /** Comma-separated methods slaves may call; default every read and write method. */
   @property() allow = '';
+  /** Comma-separated keys to index in IndexedDB (identifiers), for faster queries on them. */
+  @property() indexes = '';
   /** Do not join the room when connected to the document. */
   @property({ type: Boolean, attribute: 'no-autoconnect' }) noAutoconnect = false;
   /** `disconnected`, `connecting`, `connected` (in its room, accepting slaves) or `error`. */
@@ -41,6 +43,7 @@ export class RtcMaster extends DatabaseElement {
     this,
     (listener) => new MasterSession({
       database: this.database || 'default',
+      indexes: this.indexes.split(',').map((s) => s.trim()).filter(Boolean),
       room: this.room || 'default',
       signaling: this.signaling || defaultSignalingUrl(),
       allow: parseAllow(this.allow),
@@ -77,7 +80,7 @@ export class RtcMaster extends DatabaseElement {
   }
 
   protected override updated(changed: Map<PropertyKey, unknown>): void {
-    const keys = ['database', 'room', 'signaling', 'allow'];
+    const keys = ['database', 'indexes', 'room', 'signaling', 'allow'];
     if (keys.some((k) => changed.has(k) && changed.get(k) !== undefined)) void this.controller.reconfigure();
   }
 

@@ -36,11 +36,19 @@ export class RtcRecordCreateEvent extends CustomEvent<{ id: string }> {
   }
 }
 
+/** `rtc-bulk-progress` `{ loaded, total }`: documents of a `bulkPut` stored by the master so far. */
+export class RtcBulkProgressEvent extends CustomEvent<{ loaded: number; total: number }> {
+  constructor(loaded: number, total: number) {
+    super('rtc-bulk-progress', { ...init, detail: { loaded, total } });
+  }
+}
+
 declare global {
   interface GlobalEventHandlersEventMap {
     'rtc-state-change': RtcStateChangeEvent;
     'rtc-peers-change': RtcPeersChangeEvent;
     'rtc-error': RtcErrorEvent;
     'rtc-record-create': RtcRecordCreateEvent;
+    'rtc-bulk-progress': RtcBulkProgressEvent;
   }
 }

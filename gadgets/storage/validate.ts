@@ -3,7 +3,7 @@
  * request from a slave gets a 400 with a clear message and never reaches IndexedDB.
  * Messages follow jIO's where jIO has one (jio.md §1.2).
  */
-import type { AllDocsOptions } from '../api.js';
+import type { AllDocsOptions, BulkEntry } from '../api.js';
 import { RtcError } from '../errors.js';
 
 /** Longest accepted document id, in UTF-16 code units. */
@@ -69,4 +69,21 @@ export function validateAllDocsOptions(options: unknown): asserts options is All
   if (o.key_schema !== undefined && (o.key_schema === null || typeof o.key_schema !== 'object')) {
     throw new RtcError('allDocs: key_schema must be an object', 400);
   }
+}
+
+/**
+ * Checks the entries of a `bulkPut`: an array of `{ id?, doc }`.
+ * @throws RtcError 400 naming the first bad entry, 413 when there are more than `max`.
+ */
+export function validateBulk(entries: unknown, max: number): asserts entries is BulkEntry[] {
+  if (!Array.isArray(entries)) throw new RtcError("bulkPut takes an array of { id?, doc } on 'rtc.bulkPut'.", 400);
+  if (entries.length > max) throw new RtcError(`bulkPut: ${entries.length} documents in one request, over ${max}`, 413);
+  entries.forEach((entry, i) => {
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
+      throw new RtcError(`bulkPut: entry ${i} must be an object { id?, doc }`, 400);
+    }
+    const e = entry as Record<string, unknown>;
+    if (e.id !== undefined) validateId(e.id, `bulkPut[${i}]`);
+    validateDoc(e.doc, `bulkPut[${i}]`);
+  });
 }
