@@ -53,8 +53,10 @@ function planSimple(q: SimpleQuery, indexed: ReadonlySet<string>): Plan | null {
     case '<': case '<=': case '>': case '>=': {
       const open = op === '<' || op === '>';
       const below = op === '<' || op === '<=';
-      // Strings: JS compares them by code units, as IndexedDB does.
-      reads.push({ index: ixName(key), range: below ? IDBKeyRange.bound('', value, false, open) : IDBKeyRange.lowerBound(value, open) });
+      // Strings: JS compares them by code units, as IndexedDB does. Nothing is below "".
+      if (!below) reads.push({ index: ixName(key), range: IDBKeyRange.lowerBound(value, open) });
+      else if (value !== '') reads.push({ index: ixName(key), range: IDBKeyRange.bound('', value, false, open) });
+      else if (!open) reads.push({ index: ixName(key), range: IDBKeyRange.only('') });
       if (!Number.isNaN(asNumber)) {
         reads.push({
           index: ixName(key),

@@ -143,3 +143,47 @@ describe('RPC protocol (client and server over a MessageChannel, real IndexedDB)
     expect(pair.endpointA.sentFrames).to.equal(before);
   });
 });
+
+describe('RPC: bulk writes and cancellation', () => {
+  let db: Database;
+  beforeEach(async () => {
+    db = await freshDatabase();
+  });
+  afterEach(async () => {
+    await dropDatabase(db);
+  });
+
+  it('bulk-writes over the channel in one request, idempotently', async () => {
+    const pair = channelPair({ maxMessageSize: 16 * 1024 });
+    serveRpc(pair.b, { database: db, allow: new Set(ALL_METHODS) });
+    const rpc = new RpcClient({ timeout: 10000 });
+    rpc.attach(pair.a);
+    const remote = new RemoteDatabase(rpc);
+    const entries = Array.from({ length: 3000 }, (_, i) => ({ doc: { i, text: 'x'.repeat(100) } }));
+    const ids = await remote.bulkPut(entries);
+    expect(ids).to.have.length(3000);
+    expect(await db.get(ids[1234])).to.deep.equal(entries[1234].doc);
+    expect((await rejectionOf(remote.bulkPut([{ doc: 'nope' as unknown as Record<string, unknown> }]))).status_code).to.equal(400);
+  });
+
+  it('cancels a master-side scan when the slave times out', async () => {
+    await db.bulkPut(Array.from({ length: 20000 }, (_, i) => ({ doc: { i, text: `document number ${i}` } })));
+    const pair = channelPair();
+    const errors: number[] = [];
+    serveRpc(pair.b, { database: db, allow: new Set(ALL_METHODS), onRequestError: (e) => errors.push(e.status_code) });
+    const rpc = new RpcClient({ timeout: 30 });
+    rpc.attach(pair.a);
+    const err = await rejectionOf(rpc.call('allDocs', [{ query: '"%number 19999%"' }]));
+    expect(err.status_code).to.equal(504);
+    // The master stopped too: its own answer was a 504 from the aborted scan.
+    await waitFor(() => errors.includes(504));
+  });
+});
+
+async function waitFor(predicate: () => boolean, ms = 5000): Promise<void> {
+  const end = performance.now() + ms;
+  while (!predicate()) {
+    if (performance.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
