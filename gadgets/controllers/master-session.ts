@@ -1,26 +1,23 @@
 /**
- * What a master does, without the DOM: owns the IndexedDB database, holds its room on the
- * broadcaster (rejoining when the socket drops), and answers each slave's offer with one
- * RTCPeerConnection and one data channel served by `serveRpc`. The element's controller
- * turns its callbacks into properties and events.
+ * What a master does with a broadcaster, without the DOM: holds its room on the broadcaster
+ * (rejoining when the socket drops) and passes each slave's offer to the core (`master-core.ts`:
+ * the IndexedDB database, one RTCPeerConnection and data channel per slave, admission with the
+ * room secret, `serveRpc`), then sends the answer back. The element's controller turns its
+ * callbacks into properties and events.
  */
 import { RtcError } from '../errors.js';
-import { Database } from '../storage/database.js';
-import { FramedChannel } from '../channel/framed-channel.js';
-import { serveRpc } from '../channel/rpc-server.js';
-import {
-  channelOpen, createPeerConnection, createProtocolChannel, gatheringDone, remoteMaxMessageSize, watchConnection,
-} from '../channel/peer-connection.js';
+import type { Database } from '../storage/database.js';
 import { SignalingSocket } from '../signaling/signaling-socket.js';
 import type { ServerMessage } from '../signaling/messages.js';
 import { uuid } from '../storage/ids.js';
+import { MasterCore } from './master-core.js';
 import { backoff, delay, type ConnectionState, type PeerInfo } from './types.js';
 import type { Session, SessionListener } from './session-controller.js';
 
+export { MAX_PEERS } from './master-core.js';
+
 /** How long a slave's data channel may take to open after the answer, ms. */
 export const PEER_OPEN_TIMEOUT_MS = 15000;
-/** Most slaves served at once (Chromium allows 500 RTCPeerConnections per tab, performance.md §5). */
-export const MAX_PEERS = 256;
 
 export interface MasterSessionOptions {
   database: string;
@@ -29,39 +26,34 @@ export interface MasterSessionOptions {
   room: string;
   signaling: string;
   allow: ReadonlySet<string>;
-}
-
-
-interface Peer {
-  info: PeerInfo;
-  pc: RTCPeerConnection;
-  close(): void;
+  /** Room secret slaves must prove they know (`channel/handshake.ts`); '' for none. */
+  secret?: string;
 }
 
 export class MasterSession implements Session {
   state: ConnectionState = 'disconnected';
-  private readonly peers = new Map<string, Peer>();
-  private databasePromise: Promise<Database> | null = null;
+  private readonly core: MasterCore;
   private socket: SignalingSocket | null = null;
   private running = false;
   private loop: Promise<void> | null = null;
 
-  constructor(private readonly options: MasterSessionOptions, private readonly listener: SessionListener) {}
+  constructor(private readonly options: MasterSessionOptions, private readonly listener: SessionListener) {
+    this.core = new MasterCore({
+      database: options.database,
+      indexes: options.indexes,
+      allow: options.allow,
+      secret: options.secret ?? '',
+    }, listener);
+  }
 
   /** The database, opened on first use. @throws RtcError 500 when IndexedDB refuses. */
   database(): Promise<Database> {
-    if (!this.databasePromise) {
-      this.databasePromise = Database.open(this.options.database, { indexes: this.options.indexes });
-      this.databasePromise.catch(() => {
-        this.databasePromise = null; // let a later call try again
-      });
-    }
-    return this.databasePromise;
+    return this.core.database();
   }
 
   /** The connected and connecting slaves. */
   peerList(): PeerInfo[] {
-    return [...this.peers.values()].map((p) => ({ ...p.info }));
+    return this.core.peerList();
   }
 
   /** Joins the room and serves slaves until `stop()`. */
@@ -76,10 +68,7 @@ export class MasterSession implements Session {
     this.running = false;
     this.socket?.close();
     await this.loop;
-    for (const peer of [...this.peers.values()]) peer.close();
-    const db = this.databasePromise;
-    this.databasePromise = null;
-    if (db) (await db.catch(() => null))?.close();
+    await this.core.close();
     this.setState('disconnected');
   }
 
@@ -144,60 +133,14 @@ export class MasterSession implements Session {
     }
   }
 
-  /** Answers one slave's offer and serves its data channel. */
+  /** Answers one slave's offer through the broadcaster; the core then serves its data channel. */
   private async answer(socket: SignalingSocket, from: string, sdp: string): Promise<void> {
-    this.peers.get(from)?.close(); // a re-offer replaces the previous attempt
-    if (this.peers.size >= MAX_PEERS) {
-      this.listener.error(new RtcError(`Refused slave ${from}: already serving ${MAX_PEERS} slaves`, 503));
-      return;
-    }
-    const pc = createPeerConnection();
-    const channel = createProtocolChannel(pc);
-    let stopServing: (() => void) | null = null;
-    let framed: FramedChannel | null = null;
-    let unwatch: (() => void) | null = null;
-    const peer: Peer = {
-      info: { id: from, state: 'connecting', connectedAt: null },
-      pc,
-      close: () => {
-        if (this.peers.get(from) !== peer) return;
-        this.peers.delete(from);
-        unwatch?.();
-        stopServing?.();
-        framed?.dispose();
-        channel.close();
-        pc.close(); // release it now: closed connections count toward the 500 per tab until collected
-        this.listener.peersChanged(this.peerList());
-      },
-    };
-    this.peers.set(from, peer);
-    this.listener.peersChanged(this.peerList());
     try {
-      await pc.setRemoteDescription({ type: 'offer', sdp });
-      await pc.setLocalDescription(await pc.createAnswer());
-      await gatheringDone(pc);
-      socket.send({ v: 1, type: 'answer', to: from, sdp: pc.localDescription!.sdp });
-      await channelOpen(channel, PEER_OPEN_TIMEOUT_MS);
+      const answer = await this.core.answerOffer(from, sdp, PEER_OPEN_TIMEOUT_MS);
+      socket.send({ v: 1, type: 'answer', to: from, sdp: answer });
     } catch (e) {
-      peer.close();
-      this.listener.error(new RtcError(`Slave ${from} could not connect: ${(e as Error).message}`, 500));
-      return;
+      this.listener.error(e instanceof Error ? e : new Error(String(e)));
     }
-    if (this.peers.get(from) !== peer) return;
-    const database = await this.database();
-    framed = new FramedChannel(channel, { maxMessageSize: remoteMaxMessageSize(pc) });
-    stopServing = serveRpc(framed, {
-      database,
-      allow: this.options.allow,
-      // A slave's bad request is the slave's error (it gets the answer); only failures of the
-      // master itself are the master's to report.
-      onRequestError: (error) => {
-        if (error.status_code >= 500 && error.status_code !== 504) this.listener.error(error);
-      },
-    });
-    unwatch = watchConnection(pc, channel, () => peer.close());
-    peer.info = { id: from, state: 'connected', connectedAt: Date.now() };
-    this.listener.peersChanged(this.peerList());
   }
 }
 

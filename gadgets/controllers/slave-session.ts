@@ -6,13 +6,12 @@
  * and the RPC client re-sends whatever was unanswered.
  */
 import { RtcError } from '../errors.js';
-import { FramedChannel } from '../channel/framed-channel.js';
 import { RpcClient } from '../channel/rpc-client.js';
-import {
-  channelOpen, createPeerConnection, createProtocolChannel, gatheringDone, remoteMaxMessageSize, watchConnection,
-} from '../channel/peer-connection.js';
+import { createPeerConnection, createProtocolChannel, gatheringDone } from '../channel/peer-connection.js';
 import { SignalingSocket } from '../signaling/signaling-socket.js';
 import type { ServerMessage } from '../signaling/messages.js';
+import { AdmissionError } from '../channel/handshake.js';
+import { linkToMaster, type MasterLink } from './peer-link.js';
 import { backoff, delay, type ConnectionState } from './types.js';
 import type { Session, SessionListener } from './session-controller.js';
 
@@ -25,6 +24,8 @@ export interface SlaveSessionOptions {
   room: string;
   signaling: string;
   timeout: number;
+  /** Room secret to prove to the master (`channel/handshake.ts`); '' for none. */
+  secret?: string;
 }
 
 /** Messages from the socket, awaited one condition at a time. */
@@ -74,13 +75,13 @@ class Inbox {
 export class SlaveSession implements Session {
   state: ConnectionState = 'disconnected';
   readonly rpc: RpcClient;
+  /** Set when the master refused this slave (403, wrong room secret): it stops trying. */
+  refused: RtcError | null = null;
   private running = false;
   private loop: Promise<void> | null = null;
   private socket: SignalingSocket | null = null;
   private pc: RTCPeerConnection | null = null;
-  /** Resolves when the current connection is gone; `wake` resolves it early (stop). */
-  private gone: Promise<void> = Promise.resolve();
-  private wake: (() => void) | null = null;
+  private link: MasterLink | null = null;
 
   constructor(private readonly options: SlaveSessionOptions, private readonly listener: Pick<SessionListener, 'stateChanged' | 'error'>) {
     this.rpc = new RpcClient({ timeout: options.timeout });
@@ -98,7 +99,7 @@ export class SlaveSession implements Session {
     this.running = false;
     this.socket?.close();
     this.pc?.close();
-    this.wake?.();
+    this.link?.close();
     await this.loop;
     this.rpc.rejectAll(new RtcError('Disconnected from the master', 500));
     this.setState('disconnected');
@@ -116,11 +117,11 @@ export class SlaveSession implements Session {
     while (this.running) {
       this.setState('connecting');
       try {
-        await this.connectOnce();
+        const link = await this.connectOnce();
         failures = 0;
         // Connected: wait until the channel goes away, then start over.
-        await this.gone;
-        this.wake = null;
+        await link.gone;
+        this.link = null;
         this.rpc.detach();
         this.pc?.close();
         this.pc = null;
@@ -132,6 +133,14 @@ export class SlaveSession implements Session {
         this.pc?.close();
         this.pc = null;
         if (!this.running) break;
+        if (e instanceof AdmissionError) {
+          // Refused by the master (wrong room secret): trying again cannot help.
+          this.refused = e;
+          this.rpc.rejectAll(this.refused);
+          this.setState('error');
+          this.listener.error(this.refused);
+          break;
+        }
         failures++;
         this.listener.error(e instanceof Error ? e : new Error(String(e)));
       }
@@ -139,8 +148,8 @@ export class SlaveSession implements Session {
     }
   }
 
-  /** One attempt: socket, join, wait for a master, offer, answer, channel open. */
-  private async connectOnce(): Promise<void> {
+  /** One attempt: socket, join, wait for a master, offer, answer, channel open, admission. */
+  private async connectOnce(): Promise<MasterLink> {
     const socket = await SignalingSocket.connect(this.options.signaling);
     this.socket = socket;
     if (!this.running) throw new Error('stopped');
@@ -166,17 +175,17 @@ export class SlaveSession implements Session {
     if (reply.type === 'master') throw new Error(reply.present ? 'A new master joined; offering again' : 'The master left');
     if (reply.type !== 'answer') throw new Error('Unexpected signaling message');
     await pc.setRemoteDescription({ type: 'answer', sdp: reply.sdp });
-    await channelOpen(channel, OPEN_TIMEOUT_MS);
+    // The channel opens, the master admits this slave, and the RPC client uses the channel.
+    const link = await linkToMaster(pc, channel, this.rpc, { secret: this.options.secret ?? '', openTimeoutMs: OPEN_TIMEOUT_MS });
     // The channel is up: the broadcaster is no longer needed (and may go away).
     socket.close();
     this.socket = null;
-    if (!this.running) throw new Error('stopped');
-    const framed = new FramedChannel(channel, { maxMessageSize: remoteMaxMessageSize(pc) });
-    this.gone = new Promise<void>((resolve) => {
-      this.wake = resolve;
-      watchConnection(pc, channel, resolve);
-    }).then(() => framed.dispose());
-    this.rpc.attach(framed);
+    this.link = link;
+    if (!this.running) {
+      link.close();
+      throw new Error('stopped');
+    }
     this.setState('connected');
+    return link;
   }
 }

@@ -1,0 +1,181 @@
+/**
+ * The admission step run on a freshly opened data channel, before the master hands it to
+ * `serveRpc` and the slave to `RpcClient.attach`: with a room `secret`, each side proves it knows
+ * the secret without sending it, bound to this very DTLS connection.
+ *
+ * ```
+ * master → slave   {v:1, type:'hello', nonce?}       nonce (32 random bytes, hex) iff the master has a secret
+ * slave → master   {v:1, type:'proof', mac, nonce}   only after a hello with a nonce; nonce: the slave's own
+ * master → slave   {v:1, type:'welcome', mac?}       admitted; mac present iff the master has a secret
+ *   or             {v:1, type:'error', id:null, error:{name, message, status_code:403}}, then the master
+ *                                                    closes the channel
+ * slave's mac  = HMAC-SHA256(secret, "rtc-gadgets/1 slave\n"  + master nonce + "\n" + F)
+ * master's mac = HMAC-SHA256(secret, "rtc-gadgets/1 master\n" + slave nonce  + "\n" + F)
+ * F = master's DTLS fingerprint + "\n" + slave's DTLS fingerprint (a=fingerprint, "sha-256 AB:…")
+ * ```
+ * Binding the fingerprints means a proof made for one connection is worthless on another: a
+ * broadcaster (or anyone relaying the offer and answer) that put itself in the middle holds two
+ * DTLS connections with other fingerprints, and cannot forward a proof. The slave checks the
+ * master's mac too, so a slave with a secret only ever talks to a master that knows it.
+ *
+ * HMAC comes from @noble/hashes: `crypto.subtle` is missing on LAN pages served over plain http
+ * (browser-testing.md); `crypto.getRandomValues` is there.
+ */
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { RtcError, toErrorShape } from '../errors.js';
+import type { FramedChannel } from './framed-channel.js';
+
+/**
+ * A refusal: the master turned the slave away (wrong or missing room secret), or a peer could
+ * not prove who it is. `status_code` 403. Trying again with the same secret cannot help.
+ */
+export class AdmissionError extends RtcError {
+  constructor(message: string) {
+    super(message, 403);
+    this.name = 'AdmissionError';
+  }
+}
+
+/** How long either side waits for the other's next handshake message, ms. */
+export const HANDSHAKE_TIMEOUT_MS = 10000;
+
+export interface HandshakeOptions {
+  /** The room secret; '' for none. */
+  secret: string;
+  /** The master's DTLS fingerprint (`sha-256 AB:CD:…`), from its SDP. */
+  masterFingerprint: string;
+  /** The slave's DTLS fingerprint, from its SDP. */
+  slaveFingerprint: string;
+  /** Default {@link HANDSHAKE_TIMEOUT_MS}. */
+  timeoutMs?: number;
+}
+
+const encoder = new TextEncoder();
+
+function toHex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function nonce(): string {
+  return toHex(crypto.getRandomValues(new Uint8Array(32)));
+}
+
+/** HMAC-SHA256 of the handshake transcript, hex. */
+export function handshakeMac(secret: string, role: 'slave' | 'master', peerNonce: string, masterFingerprint: string, slaveFingerprint: string): string {
+  const message = `rtc-gadgets/1 ${role}\n${peerNonce}\n${masterFingerprint}\n${slaveFingerprint}`;
+  return toHex(hmac(sha256, encoder.encode(secret), encoder.encode(message)));
+}
+
+/** Compares two strings in time that depends only on their lengths. */
+function sameText(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
+function isHex64(x: unknown): x is string {
+  return typeof x === 'string' && /^[0-9a-f]{64}$/.test(x);
+}
+
+/**
+ * Waits for the next message on `channel`, for at most `timeoutMs`.
+ * @throws RtcError 504 on timeout, 500 when the channel closes first.
+ */
+function nextMessage(channel: FramedChannel, timeoutMs: number, waitingFor: string): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      channel.onMessage = () => {};
+      channel.onClose = () => {};
+      channel.onError = () => {};
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(new RtcError(`Handshake: no ${waitingFor} within ${timeoutMs} ms`, 504));
+    }, timeoutMs);
+    channel.onMessage = (message) => {
+      done();
+      resolve(message && typeof message === 'object' && !Array.isArray(message) ? message as Record<string, unknown> : {});
+    };
+    channel.onError = () => {
+      done();
+      resolve({}); // unreadable: treated as a wrong message
+    };
+    channel.onClose = () => {
+      done();
+      reject(new RtcError(`Handshake: the channel closed while waiting for ${waitingFor}`, 500));
+    };
+    if (channel.isClosed) channel.onClose();
+  });
+}
+
+/**
+ * The master's side. Resolves once the slave is admitted (its channel can go to `serveRpc`).
+ * @throws AdmissionError (403) when the slave is refused (wrong or missing proof, or none in
+ *   time): the 403 error envelope has then been queued on `channel`, and the caller closes the
+ *   channel. RtcError 500 when the channel closed first.
+ */
+export async function admitSlave(channel: FramedChannel, options: HandshakeOptions): Promise<void> {
+  const timeoutMs = options.timeoutMs ?? HANDSHAKE_TIMEOUT_MS;
+  if (!options.secret) {
+    await channel.send({ v: 1, type: 'welcome' });
+    return;
+  }
+  const masterNonce = nonce();
+  const reply = nextMessage(channel, timeoutMs, 'proof');
+  await channel.send({ v: 1, type: 'hello', nonce: masterNonce });
+  let refusal: RtcError;
+  try {
+    const proof = await reply;
+    const expected = handshakeMac(options.secret, 'slave', masterNonce, options.masterFingerprint, options.slaveFingerprint);
+    if (proof.v === 1 && proof.type === 'proof' && isHex64(proof.mac) && isHex64(proof.nonce) && sameText(proof.mac, expected)) {
+      const mac = handshakeMac(options.secret, 'master', proof.nonce, options.masterFingerprint, options.slaveFingerprint);
+      await channel.send({ v: 1, type: 'welcome', mac });
+      return;
+    }
+    refusal = new AdmissionError('Forbidden: wrong or missing room secret');
+  } catch (e) {
+    if ((e as RtcError).status_code !== 504) throw e; // the channel closed: nobody to answer
+    refusal = new AdmissionError(`Forbidden: no proof of the room secret within ${timeoutMs} ms`);
+  }
+  // The refused slave gets this error envelope and nothing else.
+  channel.send({ v: 1, type: 'error', id: null, error: toErrorShape(refusal) }).catch(() => {});
+  throw refusal;
+}
+
+/**
+ * The slave's side. Resolves once the master admitted it (its channel can go to the RPC client).
+ * @throws AdmissionError (403) when the master refused it, or when the slave has a secret and the
+ *   master could not prove it knows it; RtcError 500/504 when the channel closed or went silent.
+ */
+export async function joinMaster(channel: FramedChannel, options: HandshakeOptions): Promise<void> {
+  const timeoutMs = options.timeoutMs ?? HANDSHAKE_TIMEOUT_MS;
+  let message = await nextMessage(channel, timeoutMs, 'greeting from the master');
+  let slaveNonce: string | null = null;
+  if (message.v === 1 && message.type === 'hello' && isHex64(message.nonce)) {
+    slaveNonce = nonce();
+    const mac = options.secret
+      ? handshakeMac(options.secret, 'slave', message.nonce, options.masterFingerprint, options.slaveFingerprint)
+      : '';
+    const reply = nextMessage(channel, timeoutMs, 'answer to the proof');
+    await channel.send({ v: 1, type: 'proof', mac, nonce: slaveNonce });
+    message = await reply;
+  }
+  if (message.v === 1 && message.type === 'error') {
+    const shape = message.error as { message?: unknown; status_code?: unknown } | undefined;
+    const text = typeof shape?.message === 'string' ? shape.message : 'Forbidden';
+    if (shape?.status_code === 403 || shape?.status_code === undefined) throw new AdmissionError(text);
+    throw new RtcError(text, typeof shape.status_code === 'number' ? shape.status_code : 500);
+  }
+  if (message.v !== 1 || message.type !== 'welcome') throw new AdmissionError('Handshake: unexpected message from the master');
+  if (options.secret) {
+    const expected = slaveNonce
+      ? handshakeMac(options.secret, 'master', slaveNonce, options.masterFingerprint, options.slaveFingerprint)
+      : null;
+    if (!expected || !isHex64(message.mac) || !sameText(message.mac, expected)) {
+      throw new AdmissionError('Forbidden: the master does not know the room secret');
+    }
+  }
+}

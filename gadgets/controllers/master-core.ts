@@ -1,0 +1,151 @@
+/**
+ * The part of a master that does not depend on how offers arrive: its IndexedDB database, and
+ * its slaves, each one RTCPeerConnection answered here and then served (`peer-link.ts`). The
+ * broadcaster session (`master-session.ts`) and the manual one (`manual-master-session.ts`)
+ * only differ in how they receive an offer and hand back the answer.
+ */
+import { RtcError } from '../errors.js';
+import { Database } from '../storage/database.js';
+import { createPeerConnection, createProtocolChannel, gatheringDone } from '../channel/peer-connection.js';
+import { AdmissionError } from '../channel/handshake.js';
+import { closeAfterRefusal, serveSlave } from './peer-link.js';
+import type { PeerInfo } from './types.js';
+import type { SessionListener } from './session-controller.js';
+
+/** Most slaves served at once (Chromium allows 500 RTCPeerConnections per tab, performance.md §5). */
+export const MAX_PEERS = 256;
+
+export interface MasterCoreOptions {
+  database: string;
+  /** Keys to index in IndexedDB. */
+  indexes?: readonly string[];
+  allow: ReadonlySet<string>;
+  /** Room secret slaves must prove they know; '' for none. */
+  secret: string;
+}
+
+interface Peer {
+  info: PeerInfo;
+  /** Stops serving, once serving started. */
+  stop: (() => void) | null;
+  close(): void;
+}
+
+export class MasterCore {
+  private readonly peers = new Map<string, Peer>();
+  private databasePromise: Promise<Database> | null = null;
+
+  constructor(private readonly options: MasterCoreOptions, private readonly listener: SessionListener) {}
+
+  /** The database, opened on first use. @throws RtcError 500 when IndexedDB refuses. */
+  database(): Promise<Database> {
+    if (!this.databasePromise) {
+      this.databasePromise = Database.open(this.options.database, { indexes: this.options.indexes });
+      this.databasePromise.catch(() => {
+        this.databasePromise = null; // let a later call try again
+      });
+    }
+    return this.databasePromise;
+  }
+
+  /** The connected and connecting slaves. */
+  peerList(): PeerInfo[] {
+    return [...this.peers.values()].map((p) => ({ ...p.info }));
+  }
+
+  /** The slave `id`, or undefined when it is not (or no longer) there. */
+  peer(id: string): PeerInfo | undefined {
+    const p = this.peers.get(id);
+    return p ? { ...p.info } : undefined;
+  }
+
+  /**
+   * Answers slave `id`'s offer (a re-offer under the same id replaces the previous attempt) and
+   * serves it once its channel opens (within `openTimeoutMs`), in the background.
+   * @returns the complete answer SDP (gathering done).
+   * @throws RtcError 503 when already serving {@link MAX_PEERS}, 400 when the offer is unusable.
+   */
+  async answerOffer(id: string, offerSdp: string, openTimeoutMs: number): Promise<string> {
+    this.peers.get(id)?.close();
+    if (this.peers.size >= MAX_PEERS) {
+      throw new RtcError(`Refused slave ${id}: already serving ${MAX_PEERS} slaves`, 503);
+    }
+    const pc = createPeerConnection();
+    const channel = createProtocolChannel(pc);
+    const peer: Peer = {
+      info: { id, state: 'connecting', connectedAt: null },
+      stop: null,
+      close: () => {
+        if (this.peers.get(id) !== peer) return;
+        this.peers.delete(id);
+        peer.stop?.();
+        channel.close();
+        pc.close(); // release it now: closed connections count toward the 500 per tab until collected
+        this.listener.peersChanged(this.peerList());
+      },
+    };
+    this.peers.set(id, peer);
+    this.listener.peersChanged(this.peerList());
+    try {
+      await pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
+      await pc.setLocalDescription(await pc.createAnswer());
+      await gatheringDone(pc);
+    } catch (e) {
+      peer.close();
+      throw new RtcError(`Cannot answer slave ${id}: ${(e as Error).message}`, 400);
+    }
+    void this.serve(id, peer, pc, channel, openTimeoutMs);
+    return pc.localDescription!.sdp;
+  }
+
+  /** Waits for the channel and serves it; reports failures. */
+  private async serve(id: string, peer: Peer, pc: RTCPeerConnection, channel: RTCDataChannel, openTimeoutMs: number): Promise<void> {
+    try {
+      const stop = await serveSlave(pc, channel, {
+        database: () => this.database(),
+        allow: this.options.allow,
+        secret: this.options.secret,
+        openTimeoutMs,
+        // A slave's bad request is the slave's error (it gets the answer); only failures of the
+        // master itself are the master's to report.
+        onRequestError: (error) => {
+          if (error.status_code >= 500 && error.status_code !== 504) this.listener.error(error);
+        },
+        onGone: () => peer.close(),
+      });
+      if (this.peers.get(id) !== peer) {
+        stop();
+        return;
+      }
+      peer.stop = stop;
+      peer.info = { id, state: 'connected', connectedAt: Date.now() };
+      this.listener.peersChanged(this.peerList());
+    } catch (e) {
+      if (this.peers.get(id) !== peer) return; // replaced or closed meanwhile: nothing to say
+      const error = e as RtcError;
+      if (error instanceof AdmissionError) {
+        // Refused: the slave gets its 403 envelope, then the channel closes.
+        this.listener.error(new RtcError(`Refused slave ${id}: ${error.message}`, 403));
+        this.peers.delete(id);
+        this.listener.peersChanged(this.peerList());
+        void closeAfterRefusal(pc, channel);
+      } else {
+        peer.close();
+        this.listener.error(new RtcError(`Slave ${id} could not connect: ${error.message}`, 500));
+      }
+    }
+  }
+
+  /** Closes every slave's connection. */
+  closePeers(): void {
+    for (const peer of [...this.peers.values()]) peer.close();
+  }
+
+  /** Closes every slave's connection and the database. */
+  async close(): Promise<void> {
+    this.closePeers();
+    const db = this.databasePromise;
+    this.databasePromise = null;
+    if (db) (await db.catch(() => null))?.close();
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * What happens on a connected RTCPeerConnection, whatever carried its offer and answer (the
+ * broadcaster or a person with a token): the data channel opens, each side checks the other's
+ * DTLS certificate against the fingerprint it was given, the admission handshake runs
+ * (`channel/handshake.ts`, room secret), and then the master serves RPC on the channel
+ * (`serveRpc`) and the slave's RPC client uses it (`RpcClient.attach`).
+ */
+import { toErrorShape, type RtcError } from '../errors.js';
+import type { Database } from '../storage/database.js';
+import { FramedChannel } from '../channel/framed-channel.js';
+import { serveRpc } from '../channel/rpc-server.js';
+import type { RpcClient } from '../channel/rpc-client.js';
+import { AdmissionError, admitSlave, joinMaster, HANDSHAKE_TIMEOUT_MS } from '../channel/handshake.js';
+import { channelOpen, remoteMaxMessageSize, watchConnection } from '../channel/peer-connection.js';
+import { certificateFingerprint, sdpFingerprint } from '../signaling/token.js';
+
+/** The DTLS fingerprints of both ends, read from the descriptions (`sha-256 AB:…`). */
+function fingerprints(pc: RTCPeerConnection, localRole: 'master' | 'slave'): { masterFingerprint: string; slaveFingerprint: string } {
+  const local = sdpFingerprint(pc.localDescription?.sdp ?? '') ?? '';
+  const remote = sdpFingerprint(pc.remoteDescription?.sdp ?? '') ?? '';
+  return localRole === 'master'
+    ? { masterFingerprint: local, slaveFingerprint: remote }
+    : { masterFingerprint: remote, slaveFingerprint: local };
+}
+
+/**
+ * Checks that the peer's DTLS certificate (RTCDtlsTransport.getRemoteCertificates, SHA-256 of the
+ * DER) is the one whose fingerprint its offer or answer carried. DTLS already refuses a
+ * certificate that does not match the remote description; this makes the promise explicit
+ * where the browser exposes the certificate (Chromium does; elsewhere the check is DTLS's own).
+ * @throws AdmissionError (403) on a mismatch.
+ */
+export function checkRemoteCertificate(pc: RTCPeerConnection): void {
+  const expected = sdpFingerprint(pc.remoteDescription?.sdp ?? '');
+  const transport = pc.sctp?.transport as (RTCDtlsTransport & { getRemoteCertificates?: () => ArrayBuffer[] }) | undefined;
+  if (!transport || typeof transport.getRemoteCertificates !== 'function') return;
+  const certificates = transport.getRemoteCertificates();
+  if (certificates.length === 0) return;
+  if (!expected || !expected.startsWith('sha-256 ')) return; // only SHA-256 is computed here
+  const actual = certificateFingerprint(certificates[0]!);
+  if (actual !== expected) {
+    throw new AdmissionError('Refused: the peer\'s DTLS certificate does not match the fingerprint of its token');
+  }
+}
+
+export interface ServeSlaveOptions {
+  database: () => Promise<Database>;
+  allow: ReadonlySet<string>;
+  /** Room secret the slave must prove it knows; '' for none. */
+  secret: string;
+  /** How long the channel may take to open, ms. */
+  openTimeoutMs: number;
+  /** Told about requests that failed on the master's side. */
+  onRequestError: (error: RtcError) => void;
+  /** Called once when the connection ends after serving started. */
+  onGone: () => void;
+}
+
+/**
+ * The master's side, called right after `setLocalDescription(answer)`: waits for the channel,
+ * checks the slave's certificate, admits it, serves RPC.
+ * @returns a function that stops serving (the caller closes the channel and connection).
+ * @throws AdmissionError (403) when the slave was refused (the error envelope is on its way;
+ *   close the channel with `closeAfterRefusal`), another error when the channel never opened.
+ */
+export async function serveSlave(pc: RTCPeerConnection, channel: RTCDataChannel, options: ServeSlaveOptions): Promise<() => void> {
+  await channelOpen(channel, options.openTimeoutMs);
+  const framed = new FramedChannel(channel, { maxMessageSize: remoteMaxMessageSize(pc) });
+  try {
+    const database = await options.database();
+    try {
+      checkRemoteCertificate(pc);
+    } catch (e) {
+      framed.send({ v: 1, type: 'error', id: null, error: toErrorShape(e) }).catch(() => {});
+      throw e;
+    }
+    await admitSlave(framed, { secret: options.secret, ...fingerprints(pc, 'master') });
+    const stopServing = serveRpc(framed, {
+      database,
+      allow: options.allow,
+      onRequestError: options.onRequestError,
+    });
+    const unwatch = watchConnection(pc, channel, options.onGone);
+    return () => {
+      unwatch();
+      stopServing();
+      framed.dispose();
+    };
+  } catch (e) {
+    framed.dispose();
+    throw e;
+  }
+}
+
+/**
+ * Closes a refused slave's channel once its error envelope has left (a data channel sends what
+ * is queued before it closes), then the connection, after at most `graceMs`.
+ */
+export function closeAfterRefusal(pc: RTCPeerConnection, channel: RTCDataChannel, graceMs = 2000): Promise<void> {
+  return new Promise((resolve) => {
+    const finish = (): void => {
+      clearTimeout(timer);
+      pc.close();
+      resolve();
+    };
+    const timer = setTimeout(finish, graceMs);
+    channel.addEventListener('close', finish, { once: true });
+    channel.close();
+  });
+}
+
+export interface MasterLink {
+  /** Resolves once the connection is gone (closed, failed, or `close()`). */
+  readonly gone: Promise<void>;
+  /** Detaches nothing by itself: closes the channel and the connection. */
+  close(): void;
+}
+
+/**
+ * The slave's side, called right after `setRemoteDescription(answer)`: waits for the channel,
+ * checks the master's certificate, joins (handshake), and attaches `rpc` to the channel (which
+ * re-sends every unanswered request).
+ * @throws AdmissionError (403) when the master refused this slave (wrong room secret) or could
+ *   not prove it knows the slave's secret; another error when the channel did not open.
+ */
+export async function linkToMaster(
+  pc: RTCPeerConnection,
+  channel: RTCDataChannel,
+  rpc: RpcClient,
+  options: { secret: string; openTimeoutMs: number },
+): Promise<MasterLink> {
+  // Listen before the channel opens: the master speaks first, as soon as its side is open.
+  const framed = new FramedChannel(channel, { maxMessageSize: remoteMaxMessageSize(pc) });
+  const joined = joinMaster(framed, {
+    secret: options.secret,
+    ...fingerprints(pc, 'slave'),
+    timeoutMs: options.openTimeoutMs + HANDSHAKE_TIMEOUT_MS,
+  });
+  joined.catch(() => {}); // awaited below; this only keeps an early rejection from being "unhandled"
+  try {
+    await channelOpen(channel, options.openTimeoutMs);
+    checkRemoteCertificate(pc);
+    await joined;
+  } catch (e) {
+    framed.dispose();
+    channel.close();
+    throw e;
+  }
+  let wake: () => void = () => {};
+  const gone = new Promise<void>((resolve) => {
+    wake = resolve;
+    watchConnection(pc, channel, resolve);
+  }).then(() => framed.dispose());
+  rpc.attach(framed);
+  return {
+    gone,
+    close: () => {
+      channel.close();
+      pc.close();
+      wake();
+    },
+  };
+}
