@@ -3,6 +3,7 @@ import { property, state } from 'lit/decorators.js';
 import type { Doc, Row } from '../api.js';
 import { TargetController } from '../controllers/target-controller.js';
 import { searchToQuery } from '../controllers/search-query.js';
+import { readImportFile } from '../controllers/import-file.js';
 import { RtcRecordCreateEvent } from '../events/events.js';
 import { hostStyles } from '../styles/host.styles.js';
 
@@ -14,6 +15,8 @@ type Direction = 'ascending' | 'descending';
  * results in a table with sortable columns and paging. Errors are shown in place.
  *
  * @summary Create, search, sort and page records of a master's database.
+ * With `import`, a file picker imports a JSON or CSV file through `bulkPut`, with a progress bar.
+ *
  * @fires rtc-record-create - `{ id }` after a record was created.
  * @csspart create - The "new record" form.
  * @csspart search - The search form.
@@ -49,6 +52,9 @@ export class RtcQueryForm extends LitElement {
       /* Ids are long UUIDs: cut them visually (the full id stays in the text and the title). */
       td.id { font-family: ui-monospace, monospace; font-size: 0.8rem; color: #57606a; max-width: 6.5rem; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
       @media (min-width: 48rem) { td.id { max-width: 20rem; } }
+      .import { margin: 0 0 1rem; display: grid; gap: 0.4rem; }
+      .import input[type='file'] { border: none; padding: 0.2rem 0; }
+      progress { width: 100%; height: 1rem; }
       nav { display: flex; align-items: center; gap: 0.8rem; margin-top: 0.6rem; flex-wrap: wrap; }
     `,
   ];
@@ -57,6 +63,8 @@ export class RtcQueryForm extends LitElement {
   @property({ attribute: 'for' }) htmlFor = '';
   /** Comma-separated field names: the inputs of the create form and the table's columns. */
   @property() fields = '';
+  /** Show a file picker that imports JSON or CSV records (through `bulkPut`). */
+  @property({ type: Boolean, attribute: 'import' }) allowImport = false;
   /** Rows per page. */
   @property({ type: Number, attribute: 'page-size' }) pageSize = 20;
 
@@ -69,6 +77,7 @@ export class RtcQueryForm extends LitElement {
   @state() private error = '';
   @state() private notice = '';
   @state() private busy = false;
+  @state() private importing: { loaded: number; total: number } | null = null;
   private loaded = false;
   private generation = 0;
 
@@ -152,6 +161,32 @@ export class RtcQueryForm extends LitElement {
     }
   }
 
+  private async handleImport(event: Event): Promise<void> {
+    const input = event.currentTarget as HTMLInputElement;
+    const file = input.files?.[0];
+    const t = this.target.target;
+    if (!file || !t) return;
+    const onProgress = (e: Event): void => {
+      const { loaded, total } = (e as CustomEvent<{ loaded: number; total: number }>).detail;
+      this.importing = { loaded, total };
+    };
+    t.addEventListener('rtc-bulk-progress', onProgress);
+    try {
+      this.importing = { loaded: 0, total: 0 };
+      const entries = await readImportFile(file);
+      const ids = await t.bulkPut(entries);
+      this.notice = `Imported ${ids.length} record${ids.length === 1 ? '' : 's'} from ${file.name}`;
+      this.error = '';
+      input.value = '';
+      await this.search();
+    } catch (e) {
+      this.error = describe(e);
+    } finally {
+      t.removeEventListener('rtc-bulk-progress', onProgress);
+      this.importing = null;
+    }
+  }
+
   private handleSearch(event: SubmitEvent): void {
     event.preventDefault();
     const input = (event.currentTarget as HTMLFormElement).elements.namedItem('q') as HTMLInputElement;
@@ -191,6 +226,17 @@ export class RtcQueryForm extends LitElement {
               <button type="submit">Add record</button>
             </fieldset>
           </form>`
+        : nothing}
+      ${this.allowImport
+        ? html`<div class="import">
+            <label>Import records (JSON or CSV)
+              <input type="file" accept=".json,.csv,application/json,text/csv" ?disabled=${!bound || this.importing !== null} @change=${this.handleImport} />
+            </label>
+            ${this.importing
+              ? html`<label class="progress">Importing ${this.importing.loaded} of ${this.importing.total || '…'} records
+                  <progress max=${this.importing.total || 1} .value=${this.importing.loaded}></progress></label>`
+              : nothing}
+          </div>`
         : nothing}
       ${this.notice ? html`<p class="notice" role="status">${this.notice}</p>` : nothing}
       <form part="search" role="search" @submit=${this.handleSearch}>

@@ -43,8 +43,10 @@ type WriteTx = IDBPTransaction<RtcSchema, ('documents' | 'requests')[], 'readwri
 
 /** How long the answer of an applied write is kept for deduplication, ms. */
 export const REQUEST_MEMORY_MS = 24 * 60 * 60 * 1000;
-/** Documents read per `getAll` batch of a scan. */
-export const SCAN_BATCH = 2000;
+/** Documents read per `getAll` batch of a scan at first; adapted to keep each batch short. */
+export const SCAN_BATCH = 1000;
+/** Target main-thread time per scan batch, ms: other requests wait at most about this long. */
+export const SCAN_SLICE_MS = 8;
 /** Most documents one `bulkPut` request may carry. */
 export const MAX_BULK = 50000;
 
@@ -64,8 +66,22 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
-/** Lets other tasks (other slaves' requests, rendering) run. */
-const yieldToOthers = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+/**
+ * Lets other tasks (other slaves' requests, rendering) run: a message-channel task, which,
+ * unlike a nested setTimeout(0), is not clamped to 4 ms.
+ */
+const yieldChannel = typeof MessageChannel === 'function' ? new MessageChannel() : null;
+const yieldQueue: (() => void)[] = [];
+if (yieldChannel) yieldChannel.port1.onmessage = () => yieldQueue.shift()?.();
+const yieldToOthers = (): Promise<void> =>
+  new Promise((resolve) => {
+    if (!yieldChannel) {
+      setTimeout(resolve, 0);
+      return;
+    }
+    yieldQueue.push(resolve);
+    yieldChannel.port2.postMessage(0);
+  });
 
 /**
  * A jIO-compatible document database in IndexedDB.
@@ -247,13 +263,19 @@ export class Database implements DatabaseApi {
   private async scan(match: ((doc: object) => boolean) | null, signal?: AbortSignal): Promise<DocumentRecord[]> {
     const hits: DocumentRecord[] = [];
     let after: string | null = null;
+    let size = SCAN_BATCH;
     for (;;) {
       if (signal?.aborted) throw new RtcError('Query cancelled: the request timed out', 504);
       const range: IDBKeyRange | undefined = after === null ? undefined : IDBKeyRange.lowerBound(after, true);
-      const batch: DocumentRecord[] = await this.run(() => this.db.getAll('documents', range, SCAN_BATCH));
+      const started = performance.now();
+      const batch: DocumentRecord[] = await this.run(() => this.db.getAll('documents', range, size));
       for (const record of batch) if (!match || match(record.doc)) hits.push(record);
-      if (batch.length < SCAN_BATCH) return hits;
+      if (batch.length < size) return hits;
       after = batch[batch.length - 1].id;
+      // Keep each batch near SCAN_SLICE_MS so no other request waits long behind a scan.
+      const spent = performance.now() - started;
+      if (spent > SCAN_SLICE_MS * 1.5 && size > 100) size = Math.max(100, Math.floor(size / 2));
+      else if (spent < SCAN_SLICE_MS / 2 && size < 20000) size *= 2;
       await yieldToOthers();
     }
   }
