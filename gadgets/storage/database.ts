@@ -284,6 +284,12 @@ export class Database implements DatabaseApi {
   private async readPlan(plan: Plan, match: (doc: object) => boolean): Promise<DocumentRecord[]> {
     const candidates = await this.run(async () => {
       const store = this.db.transaction('documents').store;
+      // An upper bound of the documents a plan reads (index counts are cheap).
+      const count = async (p: Plan): Promise<number> => {
+        if (p.kind === 'read') return (await Promise.all(p.reads.map((r) => store.index(r.index).count(r.range)))).reduce((a, b) => a + b, 0);
+        const counts = await Promise.all(p.plans.map(count));
+        return p.kind === 'or' ? counts.reduce((a, b) => a + b, 0) : Math.min(...counts);
+      };
       const read = async (p: Plan): Promise<Map<string, DocumentRecord>> => {
         if (p.kind === 'read') {
           const out = new Map<string, DocumentRecord>();
@@ -291,16 +297,13 @@ export class Database implements DatabaseApi {
           for (const batch of batches) for (const rec of batch) out.set(rec.id, rec);
           return out;
         }
-        const parts = await Promise.all(p.plans.map(read));
-        if (p.kind === 'or') {
-          const out = new Map<string, DocumentRecord>();
-          for (const part of parts) for (const [id, rec] of part) out.set(id, rec);
-          return out;
+        if (p.kind === 'and') {
+          // Read only the most selective part; the matcher checks the others on its documents.
+          const counts = await Promise.all(p.plans.map(count));
+          return read(p.plans[counts.indexOf(Math.min(...counts))]);
         }
-        parts.sort((a, b) => a.size - b.size);
-        const [smallest, ...others] = parts;
         const out = new Map<string, DocumentRecord>();
-        for (const [id, rec] of smallest) if (others.every((o) => o.has(id))) out.set(id, rec);
+        for (const part of await Promise.all(p.plans.map(read))) for (const [id, rec] of part) out.set(id, rec);
         return out;
       };
       return read(plan);

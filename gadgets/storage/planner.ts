@@ -8,7 +8,8 @@
  * - `key:<v`, `<=`, `>`, `>=`: a string range, plus a number range when `Number(v)` is a number
  *   (JS compares a number with a string numerically, jio.md §2.3 rule 7);
  * - `key:"abc%…"` (LIKE starting with literal text): a range over the folded entries;
- * - AND: the smallest usable child (the others are checked on the candidates); OR: the union,
+ * - AND: only the child with the fewest index entries is read (counted first; the others are
+ *   checked on its documents by the matcher); OR: the union,
  *   only when every child is usable.
  * Everything else (full text, `!=`, NOT, keys under a key_schema, LIKE starting with `%` or `_`)
  * returns null: the caller scans.
