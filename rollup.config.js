@@ -1,19 +1,92 @@
-// The self-contained bundle that demo pages and no-build pages load: lit and idb inside,
-// registers every tag. The npm build itself stays unbundled ES modules (tsc → dist/gadgets).
+// The self-contained bundles that demo pages, no-build pages and RenderJS/ERP5 pages load: lit and idb
+// inside, every tag registered (guarded). The npm build itself stays unbundled ES modules (tsc →
+// dist/gadgets).
+//
+// 1. dist/rtc-gadgets.js: one ES module (`<script type="module">`).
+// 2. dist/rtc-gadgets.iife.js: the same as one classic script, for RenderJS pages (RenderJS ignores
+//    module scripts, jio.md §5.1). It sets exactly one global, `RtcGadgets` (the exports of
+//    gadgets/index.ts), and never reads or writes RSVP, rJS or jIO. The whole script is skipped when
+//    `RtcGadgets` already exists, so loading it twice keeps one namespace and one set of classes.
+//    Copies of it sit beside the RenderJS wrapper gadgets:
+//    - dist/renderjs/: the wrappers (renderjs/*) and the bundle, what an ERP5 integrator serves
+//      next to ERP5's own rsvp.js and renderjs.js;
+//    - dist/renderjs-harness/: the same plus the test harness's rsvp.js and renderjs.js
+//      (test/renderjs/harness/, NOT RenderJS), a stand-in ERP5 folder for demo/erp5.html and the
+//      tests. Never copy that folder into an ERP5 site.
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 
-export default {
-  input: 'dist/gadgets/define.js',
-  output: {
-    file: 'dist/rtc-gadgets.js',
-    format: 'es',
-    sourcemap: true,
+function onwarn(warning, warn) {
+  // tsc's decorator helper tests `this` at module level, which is undefined in ES modules: harmless.
+  if (warning.code === 'THIS_IS_UNDEFINED') return;
+  warn(warning);
+}
+
+const plugins = () => [nodeResolve({ exportConditions: ['production'] }), terser({ format: { comments: false } })];
+
+/** The IIFE's entry: register the tags, export what gadgets/index.ts exports. */
+const IIFE_ENTRY = '\0rtc-gadgets-iife-entry';
+const iifeEntry = {
+  name: 'rtc-gadgets-iife-entry',
+  resolveId: (id) => (id === IIFE_ENTRY ? id : null),
+  load(id) {
+    if (id !== IIFE_ENTRY) return null;
+    const define = JSON.stringify(path.resolve('dist/gadgets/define.js'));
+    const index = JSON.stringify(path.resolve('dist/gadgets/index.js'));
+    return `import ${define};\nexport * from ${index};\n`;
   },
-  onwarn(warning, warn) {
-    // tsc's decorator helper tests `this` at module level, which is undefined in ES modules: harmless.
-    if (warning.code === 'THIS_IS_UNDEFINED') return;
-    warn(warning);
-  },
-  plugins: [nodeResolve({ exportConditions: ['production'] }), terser({ format: { comments: false } })],
 };
+
+/** An output plugin that writes `files` (paths from the package root) beside the output file. */
+function copyBeside(files) {
+  return {
+    name: 'copy-beside',
+    generateBundle() {
+      for (const file of files) {
+        this.emitFile({ type: 'asset', fileName: path.basename(file), source: readFileSync(file) });
+      }
+    },
+  };
+}
+
+const wrappers = readdirSync('renderjs')
+  .filter((f) => /\.(html|js)$/.test(f))
+  .sort()
+  .map((f) => `renderjs/${f}`);
+const harness = ['test/renderjs/harness/rsvp.js', 'test/renderjs/harness/renderjs.js'];
+
+const iifeOutput = (file, extra = []) => ({
+  file,
+  format: 'iife',
+  name: 'RtcGadgets',
+  sourcemap: true,
+  // Skip everything when a copy already ran in this window (public sandboxes share one window).
+  banner: 'if (!globalThis.RtcGadgets) {',
+  footer: '}',
+  plugins: extra,
+});
+
+export default [
+  {
+    input: 'dist/gadgets/define.js',
+    output: {
+      file: 'dist/rtc-gadgets.js',
+      format: 'es',
+      sourcemap: true,
+    },
+    onwarn,
+    plugins: plugins(),
+  },
+  {
+    input: IIFE_ENTRY,
+    output: [
+      iifeOutput('dist/rtc-gadgets.iife.js'),
+      iifeOutput('dist/renderjs/rtc-gadgets.iife.js', [copyBeside(wrappers)]),
+      iifeOutput('dist/renderjs-harness/rtc-gadgets.iife.js', [copyBeside([...wrappers, ...harness])]),
+    ],
+    onwarn,
+    plugins: [iifeEntry, ...plugins()],
+  },
+];

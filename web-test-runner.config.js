@@ -6,7 +6,7 @@ import { playwrightLauncher } from '@web/test-runner-playwright';
 const executablePath = process.env.CHROME_PATH || '/usr/bin/chromium';
 
 export default {
-  files: process.env.TEST_FILES ? process.env.TEST_FILES.split(',') : ['test/unit/**/*.test.ts', 'test/elements/**/*.test.ts'],
+  files: process.env.TEST_FILES ? process.env.TEST_FILES.split(',') : ['test/unit/**/*.test.ts', 'test/elements/**/*.test.ts', 'test/renderjs/**/*.test.ts'],
   nodeResolve: true,
   concurrency: 1,
   concurrentBrowsers: 1,
