@@ -15,6 +15,7 @@
 //      tests. Never copy that folder into an ERP5 site.
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import commonjs from '@rollup/plugin-commonjs';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 
@@ -24,7 +25,8 @@ function onwarn(warning, warn) {
   warn(warning);
 }
 
-const plugins = () => [nodeResolve({ exportConditions: ['production'] }), terser({ format: { comments: false } })];
+// commonjs: some dependencies (qrcode) ship CommonJS only.
+const plugins = () => [nodeResolve({ exportConditions: ['production'] }), commonjs(), terser({ format: { comments: false } })];
 
 /** The IIFE's entry: register the tags, export what gadgets/index.ts exports. */
 const IIFE_ENTRY = '\0rtc-gadgets-iife-entry';
