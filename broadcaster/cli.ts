@@ -1,21 +1,26 @@
 /**
- * `rtc-broadcaster [--port N] [--host ADDR]`: runs the broadcaster and prints where to reach it.
+ * `rtc-broadcaster [--port N] [--host ADDR] [--no-qr]`: runs the broadcaster and prints where to
+ * reach it.
  *
  * The first stdout line is always `rtc-broadcaster listening on http://HOST:PORT/` with the real
  * port (so `--port 0` can be parsed by scripts); then one line per reachable address, each holding
- * `http://ADDR:PORT/`; then the master and slave page URLs. Logs go to stderr. Bad arguments print
- * the usage on stderr and exit with code 2; SIGINT/SIGTERM close the server and exit 0.
+ * `http://ADDR:PORT/`; then the master and slave page URLs; then (unless `--no-qr`) the slave page
+ * URL as a QR code drawn with block characters, to scan with a phone. Logs go to stderr. Bad
+ * arguments print the usage on stderr and exit with code 2; SIGINT/SIGTERM close the server and
+ * exit 0.
  */
 
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+
+import { toString as qrToString } from 'qrcode/lib/server.js';
 
 import { SIGNALING_PATH } from '../gadgets/signaling/messages.js';
 import { httpUrl, isWildcardHost, lanAddresses } from './addresses.js';
 import { createBroadcaster } from './server.js';
 import type { Broadcaster, BroadcasterOptions } from './server.js';
 
-export const USAGE = `Usage: rtc-broadcaster [--port N] [--host ADDR]
+export const USAGE = `Usage: rtc-broadcaster [--port N] [--host ADDR] [--no-qr]
 
 Serves the rtc-gadgets demo pages and bundles to the LAN and relays WebRTC signaling
 (WebSocket at ${SIGNALING_PATH}).
@@ -23,12 +28,13 @@ Serves the rtc-gadgets demo pages and bundles to the LAN and relays WebRTC signa
 Options:
   --port N       TCP port, 0 for any free port (default 9999)
   --host ADDR    address to listen on (default 0.0.0.0: every interface)
+  --no-qr        do not print the slave page URL as a QR code
   --help         show this help
 `;
 
 export class UsageError extends Error {}
 
-export type CliCommand = { help: true } | { help: false; options: BroadcasterOptions };
+export type CliCommand = { help: true } | { help: false; options: BroadcasterOptions; qr: boolean };
 
 function integer(flag: string, value: string, min: number, max: number): number {
   if (!/^\d{1,10}$/.test(value)) throw new UsageError(`${flag} needs an integer, not "${value}"`);
@@ -44,6 +50,7 @@ function integer(flag: string, value: string, min: number, max: number): number 
  */
 export function parseArgs(argv: readonly string[]): CliCommand {
   const options: BroadcasterOptions = {};
+  let qr = true;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') return { help: true };
@@ -72,11 +79,15 @@ export function parseArgs(argv: readonly string[]): CliCommand {
       case '--rate-limit':
         options.rateLimit = integer(flag, takeValue(), 0, 1_000_000);
         break;
+      case '--no-qr':
+        if (eq !== -1) throw new UsageError('--no-qr takes no value');
+        qr = false;
+        break;
       default:
         throw new UsageError(`unknown argument "${arg}"`);
     }
   }
-  return { help: false, options };
+  return { help: false, options, qr };
 }
 
 /** The lines printed once listening (see the module doc). */
@@ -93,6 +104,14 @@ export function bannerLines(broadcaster: Pick<Broadcaster, 'host' | 'port' | 'ur
   lines.push(`Master page: ${httpUrl(masterHost, port, '/demo/master.html')}`);
   lines.push(`Slave page: ${httpUrl(slaveHost, port, '/demo/slave.html')}`);
   return lines;
+}
+
+/**
+ * The slave page URL (the last banner line) as a QR code for a terminal: two rows of modules per
+ * text line (block characters, black on white, `qrcode`'s small terminal renderer).
+ */
+export async function slavePageQr(slavePageUrl: string): Promise<string> {
+  return qrToString(slavePageUrl, { type: 'terminal', small: true, errorCorrectionLevel: 'M' });
 }
 
 /** Runs the CLI; resolves once the server listens (or right away for --help and errors). */
@@ -124,7 +143,16 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     process.exitCode = 1;
     return;
   }
-  process.stdout.write(`${bannerLines(broadcaster).join('\n')}\n`);
+  const banner = bannerLines(broadcaster);
+  process.stdout.write(`${banner.join('\n')}\n`);
+  if (command.qr) {
+    const slavePage = banner[banner.length - 1]!.replace(/^Slave page: /, '');
+    try {
+      process.stdout.write(`Scan to open the slave page on a phone:\n${await slavePageQr(slavePage)}\n`);
+    } catch (error) {
+      process.stderr.write(`rtc-broadcaster: cannot draw the QR code: ${error instanceof Error ? error.message : String(error)}\n`);
+    }
+  }
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

@@ -1,6 +1,7 @@
 /**
  * The broadcaster: one HTTP server that serves the package's `demo/` and `dist/` to the LAN and
  * relays WebRTC signaling (protocol v1, `gadgets/signaling/messages.ts`) over WebSockets at `/signal`.
+ * `GET /info.json` says where it can be reached (for the master page's QR code of the slave page).
  *
  * It never crashes on input: every handler is wrapped, every frame validated and bounded, frames on
  * closed sockets are ignored.
@@ -38,7 +39,7 @@ import type {
   Role,
   ServerMessage,
 } from '../gadgets/signaling/messages.js';
-import { httpUrl, listenAddresses } from './addresses.js';
+import { httpUrl, isLoopbackHost, listenAddresses } from './addresses.js';
 import { Rooms } from './rooms.js';
 import { sendStatus, serveStatic } from './static.js';
 
@@ -60,6 +61,37 @@ export interface BroadcasterOptions {
   maxClientsPerRoom?: number;
   /** Receives one line per notable event (joins, leaves, drops, internal errors). Default: silent. */
   log?: (line: string) => void;
+}
+
+/** The body of `GET /info.json`. */
+export interface BroadcasterInfo {
+  /** Format version. */
+  v: 1;
+  /** `http://ADDR:PORT/` for loopback and every LAN address (as `Broadcaster.urls`). */
+  urls: string[];
+  /** The same without loopback addresses: what other devices can open. */
+  lanUrls: string[];
+  /** The demo master page, on this machine. */
+  masterPage: string;
+  /** The demo slave page, on the first LAN address (loopback when there is none). */
+  slavePage: string;
+  /** Path of the signaling WebSocket. */
+  signaling: string;
+}
+
+/** What `/info.json` answers for a broadcaster reachable at `urls`. */
+export function broadcasterInfo(urls: readonly string[]): BroadcasterInfo {
+  const lanUrls = urls.filter((url) => !isLoopbackHost(new URL(url).hostname.replace(/^\[|\]$/g, '')));
+  const local = urls.find((url) => !lanUrls.includes(url)) ?? urls[0] ?? '';
+  const lan = lanUrls[0] ?? local;
+  return {
+    v: 1,
+    urls: [...urls],
+    lanUrls,
+    masterPage: local ? new URL('/demo/master.html', local).href : '',
+    slavePage: lan ? new URL('/demo/slave.html', lan).href : '',
+    signaling: SIGNALING_PATH,
+  };
 }
 
 export interface Broadcaster {
@@ -384,11 +416,34 @@ export async function createBroadcaster(options: BroadcasterOptions = {}): Promi
     });
   });
 
+  let urls: string[] = [];
+
+  /** `GET /info.json`: where this broadcaster can be reached; readable from any page (CORS). */
+  function sendInfo(req: IncomingMessage, res: ServerResponse): void {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      sendStatus(res, 405, { Allow: 'GET, HEAD' });
+      return;
+    }
+    const body = `${JSON.stringify(broadcasterInfo(urls), null, 2)}\n`;
+    res.writeHead(200, {
+      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Length': Buffer.byteLength(body),
+      'Cache-Control': 'no-cache',
+      'X-Content-Type-Options': 'nosniff',
+      'Access-Control-Allow-Origin': '*',
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  }
+
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     res.on('error', () => {});
     const pathname = (req.url ?? '').split('?')[0];
     if (pathname === SIGNALING_PATH) {
       sendStatus(res, 426, { Upgrade: 'websocket', Connection: 'Upgrade' });
+      return;
+    }
+    if (pathname === '/info.json') {
+      sendInfo(req, res);
       return;
     }
     serveStatic(root, req, res).catch((error: unknown) => {
@@ -447,7 +502,7 @@ export async function createBroadcaster(options: BroadcasterOptions = {}): Promi
   });
 
   const port = (server.address() as AddressInfo).port;
-  const urls = listenAddresses(host).map((address) => httpUrl(address, port));
+  urls = listenAddresses(host).map((address) => httpUrl(address, port));
   let closing: Promise<void> | undefined;
 
   return {

@@ -1,11 +1,13 @@
-import { html, css } from 'lit';
-import { property } from 'lit/decorators.js';
+import { html, css, nothing } from 'lit';
+import { property, state } from 'lit/decorators.js';
 import { ALL_METHODS } from '../api.js';
 import { RtcError } from '../errors.js';
 import type { Database } from '../storage/database.js';
 import { DatabaseElement } from './database-element.js';
 import { SessionController } from '../controllers/session-controller.js';
 import { MasterSession } from '../controllers/master-session.js';
+import { ManualMasterSession, type ManualAnswer } from '../controllers/manual-master-session.js';
+import { PairingView, pairingStyles } from './pairing-view.js';
 import type { ConnectionState, PeerInfo } from '../controllers/types.js';
 import { defaultSignalingUrl } from '../signaling/signaling-socket.js';
 import { hostStyles } from '../styles/host.styles.js';
@@ -15,21 +17,34 @@ import { hostStyles } from '../styles/host.styles.js';
  * serves every slave that connects over its own RTCPeerConnection and data channel. The
  * database API runs locally.
  *
+ * With `signaling="manual"` there is no broadcaster: it shows a box for a slave's offer token
+ * and then its answer token (text and QR code); scripts call `acceptOffer(token)`. Slaves pair
+ * one after another. With `secret`, a slave is served only once it proved it knows the secret.
+ *
  * @summary Owns the database and serves slaves over WebRTC.
  * @slot - Anything, typically `<rtc-status>` and `<rtc-query-form>`.
  * @fires rtc-state-change - `{ state, previous }` on every state transition.
  * @fires rtc-peers-change - `{ peers }` when a slave connects or leaves.
  * @fires rtc-error - `{ error }` when something fails (the master keeps serving).
+ * @csspart pairing - The pairing panel (`signaling="manual"`).
+ * @csspart qr - The QR code of the answer token.
  */
 export class RtcMaster extends DatabaseElement {
-  static override styles = [hostStyles, css``];
+  static override styles = [hostStyles, pairingStyles, css`
+    .pairing { margin-bottom: 1rem; }
+  `];
 
   /** The IndexedDB database is `rtc:<database>`. */
   @property() database = 'default';
   /** The room it serves on the broadcaster. */
   @property() room = 'default';
-  /** WebSocket URL of the broadcaster; default `ws(s)://<page host>/signal`. */
+  /**
+   * WebSocket URL of the broadcaster; default `ws(s)://<page host>/signal`. `manual`: no
+   * broadcaster, slaves pair by offer and answer tokens (typed, pasted or scanned).
+   */
   @property() signaling = '';
+  /** Room secret: a slave is served only after proving it knows it (challenge/response). */
+  @property() secret = '';
   /** Comma-separated methods slaves may call; default every read and write method. */
   @property() allow = '';
   /** Comma-separated keys to index in IndexedDB (identifiers), for faster queries on them. */
@@ -39,17 +54,46 @@ export class RtcMaster extends DatabaseElement {
   /** `disconnected`, `connecting`, `connected` (in its room, accepting slaves) or `error`. */
   @property({ reflect: true }) state: ConnectionState = 'disconnected';
 
-  private readonly controller = new SessionController<MasterSession>(
+  private readonly controller = new SessionController<MasterSession | ManualMasterSession>(
     this,
-    (listener) => new MasterSession({
-      database: this.database || 'default',
-      indexes: this.indexes.split(',').map((s) => s.trim()).filter(Boolean),
-      room: this.room || 'default',
-      signaling: this.signaling || defaultSignalingUrl(),
-      allow: parseAllow(this.allow),
-    }, listener),
+    (listener) => {
+      const common = {
+        database: this.database || 'default',
+        indexes: this.indexes.split(',').map((s) => s.trim()).filter(Boolean),
+        allow: parseAllow(this.allow),
+        secret: this.secret,
+      };
+      return this.manual
+        ? new ManualMasterSession(common, listener)
+        : new MasterSession({ ...common, room: this.room || 'default', signaling: this.signaling || defaultSignalingUrl() }, listener);
+    },
     () => !this.noAutoconnect,
   );
+  private readonly pairing = new PairingView(this);
+  /** The last answer made by `acceptOffer`, shown by the pairing panel. */
+  @state() private lastAnswer: ManualAnswer | null = null;
+
+  /** True with `signaling="manual"` (no broadcaster). */
+  get manual(): boolean {
+    return this.signaling.trim().toLowerCase() === 'manual';
+  }
+
+  /**
+   * Answers a slave's offer token (`signaling="manual"`); the slave is served once it connects
+   * with the answer. The panel shows the answer too.
+   * @returns the answer token to give to the slave.
+   * @throws RtcError 400 for a mistyped token or one that is not an offer, or without
+   *   `signaling="manual"`.
+   */
+  async acceptOffer(token: string): Promise<string> {
+    const session = this.controller.ensureSession();
+    if (!(session instanceof ManualMasterSession)) {
+      throw new RtcError('acceptOffer() needs signaling="manual"', 400);
+    }
+    const answer = await session.acceptOffer(token);
+    if (this.controller.session === session) this.lastAnswer = answer;
+    return answer.token;
+  }
 
   /** The connected slaves, each `{ id, state, connectedAt }`. */
   get peers(): PeerInfo[] {
@@ -75,17 +119,28 @@ export class RtcMaster extends DatabaseElement {
     return this.controller.disconnect();
   }
 
-  protected override willUpdate(): void {
+  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
     this.state = this.controller.state;
+    // An answer belongs to the session it was made in.
+    if (['signaling', 'secret', 'database'].some((k) => changed.has(k) && changed.get(k) !== undefined)) this.lastAnswer = null;
   }
 
   protected override updated(changed: Map<PropertyKey, unknown>): void {
-    const keys = ['database', 'indexes', 'room', 'signaling', 'allow'];
+    const keys = ['database', 'indexes', 'room', 'signaling', 'allow', 'secret'];
     if (keys.some((k) => changed.has(k) && changed.get(k) !== undefined)) void this.controller.reconfigure();
   }
 
   protected override render() {
-    return html`<slot></slot>`;
+    const session = this.controller.session;
+    const panel = this.manual
+      ? this.pairing.master({
+        answer: this.lastAnswer
+          ? { token: this.lastAnswer.token, peer: session instanceof ManualMasterSession ? session.peer(this.lastAnswer.peerId) : undefined }
+          : null,
+        acceptOffer: (token) => this.acceptOffer(token),
+      })
+      : nothing;
+    return html`${panel}<slot></slot>`;
   }
 }
 

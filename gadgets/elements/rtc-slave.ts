@@ -1,9 +1,12 @@
-import { html, css } from 'lit';
+import { html, css, nothing } from 'lit';
 import { property } from 'lit/decorators.js';
 import type { DatabaseApi } from '../api.js';
 import { DatabaseElement } from './database-element.js';
 import { SessionController } from '../controllers/session-controller.js';
 import { SlaveSession } from '../controllers/slave-session.js';
+import { ManualSlaveSession } from '../controllers/manual-slave-session.js';
+import { RtcError } from '../errors.js';
+import { PairingView, pairingStyles } from './pairing-view.js';
 import type { ConnectionState, PeerInfo } from '../controllers/types.js';
 import { RemoteDatabase } from '../channel/remote-database.js';
 import { defaultSignalingUrl } from '../signaling/signaling-socket.js';
@@ -15,18 +18,32 @@ import { hostStyles } from '../styles/host.styles.js';
  * goes to the master; when the master reloads, the slave reconnects by itself and re-sends
  * requests that were never answered, without ever applying a write twice.
  *
+ * With `signaling="manual"` there is no broadcaster: it shows its offer token (text and QR
+ * code) and a box for the master's answer; scripts call `createOffer()` and
+ * `acceptAnswer(token)`. With `secret`, it proves the room secret to the master (and expects
+ * the master to prove it back); a master that refuses it makes every request reject with 403.
+ *
  * @summary The master's database, reached over WebRTC.
  * @slot - Anything, typically `<rtc-status>` and `<rtc-query-form>`.
  * @fires rtc-state-change - `{ state, previous }` on every state transition.
  * @fires rtc-error - `{ error }` when something fails (the slave keeps retrying).
+ * @csspart pairing - The pairing panel (`signaling="manual"`).
+ * @csspart qr - The QR code of the offer token.
  */
 export class RtcSlave extends DatabaseElement {
-  static override styles = [hostStyles, css``];
+  static override styles = [hostStyles, pairingStyles, css`
+    .pairing { margin-bottom: 1rem; }
+  `];
 
   /** The room whose master it connects to. */
   @property() room = 'default';
-  /** WebSocket URL of the broadcaster; default `ws(s)://<page host>/signal`. */
+  /**
+   * WebSocket URL of the broadcaster; default `ws(s)://<page host>/signal`. `manual`: no
+   * broadcaster, it pairs by offer and answer tokens (typed, pasted or scanned).
+   */
   @property() signaling = '';
+  /** Room secret to prove to the master (the master's `secret`). */
+  @property() secret = '';
   /** Per-request timeout, ms (a request unanswered by then rejects with 504). */
   @property({ type: Number }) timeout = 30000;
   /** Do not connect when connected to the document. */
@@ -34,16 +51,48 @@ export class RtcSlave extends DatabaseElement {
   /** `disconnected`, `connecting`, `connected` (data channel to the master open) or `error`. */
   @property({ reflect: true }) state: ConnectionState = 'disconnected';
 
-  private readonly controller = new SessionController<SlaveSession>(
+  private readonly controller = new SessionController<SlaveSession | ManualSlaveSession>(
     this,
-    (listener) => new SlaveSession({
-      room: this.room || 'default',
-      signaling: this.signaling || defaultSignalingUrl(),
-      timeout: this.timeout > 0 ? this.timeout : 30000,
-    }, listener),
+    (listener) => {
+      const timeout = this.timeout > 0 ? this.timeout : 30000;
+      return this.manual
+        ? new ManualSlaveSession({ timeout, secret: this.secret, onPairingChange: () => this.requestUpdate() }, listener)
+        : new SlaveSession({ room: this.room || 'default', signaling: this.signaling || defaultSignalingUrl(), timeout, secret: this.secret }, listener);
+    },
     () => !this.noAutoconnect,
   );
-  private remote: { session: SlaveSession; api: RemoteDatabase } | null = null;
+  private remote: { session: SlaveSession | ManualSlaveSession; api: RemoteDatabase } | null = null;
+  private readonly pairing = new PairingView(this);
+
+  /** True with `signaling="manual"` (no broadcaster). */
+  get manual(): boolean {
+    return this.signaling.trim().toLowerCase() === 'manual';
+  }
+
+  /**
+   * The offer token to give to the master (`signaling="manual"`): the one waiting for its answer
+   * if there is one, else a new one. The panel shows it too.
+   * @throws RtcError 400 without `signaling="manual"`.
+   */
+  async createOffer(): Promise<string> {
+    return this.manualSession('createOffer').createOffer();
+  }
+
+  /**
+   * Connects with the master's answer token (`signaling="manual"`); resolves once the data
+   * channel is open and the master admitted this slave.
+   * @throws RtcError 400 for a mistyped token, an offer token or a wrong answer; 403 when the
+   *   master refused this slave (room secret); 504 when the channel did not open.
+   */
+  async acceptAnswer(token: string): Promise<void> {
+    return this.manualSession('acceptAnswer').acceptAnswer(token);
+  }
+
+  private manualSession(method: string): ManualSlaveSession {
+    const session = this.controller.ensureSession();
+    if (!(session instanceof ManualSlaveSession)) throw new RtcError(`${method}() needs signaling="manual"`, 400);
+    return session;
+  }
 
   /** A slave serves no peers: always empty. */
   get peers(): PeerInfo[] {
@@ -57,6 +106,7 @@ export class RtcSlave extends DatabaseElement {
   /** The master's database: calls wait for the channel (up to `timeout`). */
   protected override async backend(): Promise<DatabaseApi> {
     const session = this.controller.ensureSession();
+    if (session.refused) throw session.refused; // the master refused this slave (403)
     if (this.remote?.session !== session) this.remote = { session, api: new RemoteDatabase(session.rpc) };
     return this.remote.api;
   }
@@ -77,10 +127,19 @@ export class RtcSlave extends DatabaseElement {
 
   protected override updated(changed: Map<PropertyKey, unknown>): void {
     if (changed.has('timeout') && this.controller.session) this.controller.session.rpc.timeout = this.timeout;
-    if (['room', 'signaling'].some((k) => changed.has(k) && changed.get(k) !== undefined)) void this.controller.reconfigure();
+    if (['room', 'signaling', 'secret'].some((k) => changed.has(k) && changed.get(k) !== undefined)) void this.controller.reconfigure();
   }
 
   protected override render() {
-    return html`<slot></slot>`;
+    const session = this.controller.session;
+    const panel = this.manual
+      ? this.pairing.slave({
+        phase: session instanceof ManualSlaveSession ? session.phase : 'idle',
+        offer: session instanceof ManualSlaveSession ? session.offer : null,
+        createOffer: () => this.createOffer(),
+        acceptAnswer: (token) => this.acceptAnswer(token),
+      })
+      : nothing;
+    return html`${panel}<slot></slot>`;
   }
 }

@@ -1,8 +1,10 @@
 import { LitElement, html, css, nothing } from 'lit';
-import { property } from 'lit/decorators.js';
+import { property, state } from 'lit/decorators.js';
 import { TargetController } from '../controllers/target-controller.js';
 import type { ConnectionState } from '../controllers/types.js';
+import { defaultSignalingUrl } from '../signaling/signaling-socket.js';
 import { hostStyles } from '../styles/host.styles.js';
+import { qrSvg } from './qr-code.js';
 
 const LABELS: Record<ConnectionState, string> = {
   disconnected: 'Disconnected',
@@ -15,11 +17,16 @@ const LABELS: Record<ConnectionState, string> = {
  * The state of a bound `<rtc-master>` (its room and connected slaves) or `<rtc-slave>` (its
  * connection to the master), and the last error. Announced politely to screen readers.
  *
+ * For a master on a broadcaster it also shows where slaves go: the slave page's LAN address
+ * (asked from the broadcaster's `/info.json`, since the master page itself is usually opened on
+ * 127.0.0.1) as a link and a QR code to scan with a phone.
+ *
  * @summary Connection state, peers and last error of a master or slave.
  * @csspart base - The status box.
  * @csspart indicator - The coloured dot (the state is also written out, never colour alone).
  * @csspart peers - The list of connected slaves (master only).
  * @csspart error - The last error.
+ * @csspart share - The slave page's address and QR code (master on a broadcaster).
  * @cssprop --rtc-status-color-connected - Dot colour when connected (default #1a7f37).
  * @cssprop --rtc-status-color-connecting - Dot colour while connecting (default #bf8700).
  * @cssprop --rtc-status-color-error - Dot colour on error (default #cf222e).
@@ -55,6 +62,11 @@ export class RtcStatus extends LitElement {
       ul { margin: 0.4rem 0 0; padding-left: 1.2rem; font-size: 0.9em; }
       code { font-size: 0.9em; }
       .error { margin: 0.4rem 0 0; color: var(--rtc-status-color-error, #cf222e); overflow-wrap: anywhere; }
+      .share { margin-top: 0.5rem; font-size: 0.92rem; overflow-wrap: anywhere; }
+      .share p { margin: 0; }
+      .share summary { cursor: pointer; margin-top: 0.3rem; width: max-content; }
+      .share summary:focus-visible, .share a:focus-visible { outline: 3px solid var(--rtc-color-focus, #0969da); outline-offset: 1px; }
+      .share .qr-code { display: block; width: 11rem; max-width: 100%; height: auto; margin-top: 0.4rem; border: 1px solid #d0d7de; border-radius: 6px; }
     `,
   ];
 
@@ -62,12 +74,69 @@ export class RtcStatus extends LitElement {
   @property({ attribute: 'for' }) htmlFor = '';
   /** The bound element's state, reflected for CSS. */
   @property({ reflect: true }) state: ConnectionState = 'disconnected';
+  /**
+   * Page that slaves open, as a path on the broadcaster (e.g. `/demo/slave.html`), for the
+   * address and QR code shown with a master; default the broadcaster's own slave page.
+   */
+  @property({ attribute: 'slave-page' }) slavePage = '';
+
+  /** The broadcaster's `/info.json` for the bound master, once fetched. */
+  @state() private info: BroadcasterInfo | null = null;
+  private infoUrl = '';
 
   private readonly target = new TargetController(this, () => this.htmlFor);
 
   protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
     if (changed.has('htmlFor') && changed.get('htmlFor') !== undefined) this.target.resolve();
     this.state = this.target.target?.state ?? 'disconnected';
+  }
+
+  protected override updated(): void {
+    // A master connected to a broadcaster: ask it where slaves should go (once per broadcaster).
+    const t = this.target.target as (HTMLElement & { state: ConnectionState; signaling?: string; manual?: boolean }) | null;
+    const url = t && t.localName === 'rtc-master' && !t.manual && t.state === 'connected' ? infoUrlOf(t.signaling || defaultSignalingUrl()) : '';
+    if (url && url !== this.infoUrl) {
+      this.infoUrl = url;
+      void this.loadInfo(url);
+    }
+  }
+
+  private async loadInfo(url: string): Promise<void> {
+    try {
+      const res = await fetch(url, { cache: 'no-store' });
+      if (!res.ok) return; // not a broadcaster that has it: show nothing
+      const info = (await res.json()) as BroadcasterInfo;
+      if (this.infoUrl === url && info && Array.isArray(info.urls)) this.info = info;
+    } catch {
+      // unreachable or not JSON: show nothing
+    }
+  }
+
+  /** The slave page's address on the LAN, from the broadcaster's info. */
+  private slavePageUrl(): { url: string; lan: boolean } | null {
+    const info = this.info;
+    if (!info) return null;
+    const lan = info.lanUrls?.[0];
+    const base = lan ?? info.urls[0];
+    if (!base) return null;
+    try {
+      const url = this.slavePage ? new URL(this.slavePage, base).href : info.slavePage ?? new URL('/demo/slave.html', base).href;
+      return { url, lan: lan !== undefined };
+    } catch {
+      return null;
+    }
+  }
+
+  private renderShare() {
+    const page = this.slavePageUrl();
+    if (!page) return nothing;
+    const qr = qrSvg(page.url, `QR code of the slave page address ${page.url}`);
+    return html`<div class="share" part="share">
+      <p>Slave page: <a href=${page.url}>${page.url}</a>${page.lan
+        ? nothing
+        : html` <span class="detail">(this machine only: the broadcaster has no LAN address)</span>`}</p>
+      ${qr ? html`<details open><summary>QR code for phones</summary>${qr}</details>` : nothing}
+    </div>`;
   }
 
   protected override render() {
@@ -80,6 +149,7 @@ export class RtcStatus extends LitElement {
     }
     const isMaster = t.localName === 'rtc-master';
     const room = (t as unknown as { room: string }).room;
+    const manual = (t as unknown as { manual?: boolean }).manual === true;
     const peers = t.peers;
     const connected = peers.filter((p) => p.state === 'connected');
     const error = t.lastError;
@@ -88,7 +158,7 @@ export class RtcStatus extends LitElement {
         <span class="indicator" part="indicator"></span>
         <span class="role">${isMaster ? 'Master' : 'Slave'}</span>
         <span class="state">${LABELS[this.state]}</span>
-        <span class="detail">room <code>${room}</code>${isMaster
+        <span class="detail">${manual ? 'manual pairing' : html`room <code>${room}</code>`}${isMaster
           ? html` · <span class="count">${connected.length} ${connected.length === 1 ? 'slave' : 'slaves'}</span>`
           : nothing}</span>
       </div>
@@ -100,6 +170,25 @@ export class RtcStatus extends LitElement {
           </ul>`
         : nothing}
       ${error ? html`<p class="error" part="error">Last error: ${error.message}</p>` : nothing}
-    </div>`;
+    </div>
+    ${isMaster && !manual ? this.renderShare() : nothing}`;
+  }
+}
+
+/** What the broadcaster's `/info.json` says (broadcaster/server.ts). */
+interface BroadcasterInfo {
+  urls: string[];
+  lanUrls?: string[];
+  slavePage?: string;
+}
+
+/** `http(s)://HOST/info.json` of the broadcaster whose signaling URL is `signaling`, or ''. */
+function infoUrlOf(signaling: string): string {
+  try {
+    const url = new URL(signaling);
+    if (url.protocol !== 'ws:' && url.protocol !== 'wss:') return '';
+    return `${url.protocol === 'wss:' ? 'https' : 'http'}://${url.host}/info.json`;
+  } catch {
+    return '';
   }
 }

@@ -1,0 +1,110 @@
+/**
+ * A master with manual signaling (`<rtc-master signaling="manual">`), without the DOM: no
+ * broadcaster; a person brings each slave's offer token, `acceptOffer` answers it with an answer
+ * token that the person takes back to the slave. Slaves pair one after another; each is then
+ * served exactly as over the broadcaster (`master-core.ts`).
+ *
+ * The master serves only the browser whose DTLS certificate matches the fingerprint in the
+ * offer token it accepted (`peer-link.ts`), so the token is what admits a slave.
+ */
+import type { Database } from '../storage/database.js';
+import { decodeToken, encodeToken } from '../signaling/token.js';
+import { uuid } from '../storage/ids.js';
+import { MasterCore } from './master-core.js';
+import type { ConnectionState, PeerInfo } from './types.js';
+import type { Session, SessionListener } from './session-controller.js';
+
+/**
+ * How long a slave may take to open its channel after the answer token is made, ms: a person
+ * carries the answer to the slave meanwhile (type it, scan it).
+ */
+export const MANUAL_OPEN_TIMEOUT_MS = 10 * 60 * 1000;
+
+export interface ManualMasterSessionOptions {
+  database: string;
+  indexes?: readonly string[];
+  allow: ReadonlySet<string>;
+  /** Room secret slaves must prove they know (on top of the token); '' for none. */
+  secret?: string;
+}
+
+/** One answered offer. */
+export interface ManualAnswer {
+  /** The answer token to give back to the slave. */
+  token: string;
+  /** The slave's id in `peers`. */
+  peerId: string;
+}
+
+export class ManualMasterSession implements Session {
+  state: ConnectionState = 'disconnected';
+  private readonly core: MasterCore;
+  private running = false;
+
+  constructor(options: ManualMasterSessionOptions, private readonly listener: SessionListener) {
+    this.core = new MasterCore({
+      database: options.database,
+      indexes: options.indexes,
+      allow: options.allow,
+      secret: options.secret ?? '',
+    }, listener);
+  }
+
+  /** The database, opened on first use. */
+  database(): Promise<Database> {
+    return this.core.database();
+  }
+
+  peerList(): PeerInfo[] {
+    return this.core.peerList();
+  }
+
+  /** Slave `id`, or undefined once it is gone. */
+  peer(id: string): PeerInfo | undefined {
+    return this.core.peer(id);
+  }
+
+  /** Opens the database and accepts offers (`connected`: ready to pair slaves). */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.setState('connecting');
+    this.core.database().then(
+      () => {
+        if (this.running) this.setState('connected');
+      },
+      (e: Error) => {
+        if (!this.running) return;
+        this.setState('error');
+        this.listener.error(e);
+      },
+    );
+  }
+
+  /** Closes every slave's connection and the database. */
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.core.close();
+    this.setState('disconnected');
+  }
+
+  /**
+   * Answers a slave's offer token (or full SDP).
+   * @returns the answer token, and the slave's id; the slave is served once it connects.
+   * @throws RtcError 400 for a token that is mistyped, not an offer, or unusable.
+   */
+  async acceptOffer(token: string): Promise<ManualAnswer> {
+    const offer = decodeToken(token, 'offer');
+    this.start();
+    const peerId = uuid();
+    const sdp = await this.core.answerOffer(peerId, offer.sdp, MANUAL_OPEN_TIMEOUT_MS);
+    return { token: encodeToken('answer', sdp), peerId };
+  }
+
+  private setState(state: ConnectionState): void {
+    if (state === this.state) return;
+    const previous = this.state;
+    this.state = state;
+    this.listener.stateChanged(state, previous);
+  }
+}
