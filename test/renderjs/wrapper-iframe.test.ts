@@ -82,7 +82,8 @@ describe('RenderJS wrapper, iframe sandbox', () => {
     await call(gadget, 'render', { database, key: 'field_rec', editable: true, required: true, value: 'x' });
     await call(gadget, 'render', { database, key: 'field_rec', editable: true, required: true, value: '' });
     expect(await call(gadget, 'checkValidity')).to.equal(false);
-    expect(callsOf(root, 'notifyInvalid', scope).at(-1)!.args).to.deep.equal(['Create a record first.']);
+    const invalid = callsOf(root, 'notifyInvalid', scope);
+    expect(invalid[invalid.length - 1].args).to.deep.equal(['Create a record first.']);
     gadget.element.remove();
     await deleteDatabase(database);
   });
