@@ -316,9 +316,10 @@ export async function oursConnect(id, keep = false) {
   try {
     await within(el.get(id), 20000, 'slave connect + first get');
   } catch (e) {
+    const state = `slave state ${el.state}, last error ${el.lastError?.message ?? 'none'}`;
     await el.disconnect().catch(() => {});
     el.remove();
-    throw e;
+    throw new Error(`${e.message} (${state})`);
   }
   const t1 = now();
   rec(0, 'first get answered');
@@ -335,7 +336,15 @@ export async function oursConnect(id, keep = false) {
 /** Connects `k` kept slaves, one after the other. @returns their indexes and connect times. */
 export async function oursConnectMany(k, id) {
   const out = [];
-  for (let i = 0; i < k; i++) out.push(await oursConnect(id, true));
+  for (let i = 0; i < k; i++) {
+    try {
+      out.push(await oursConnect(id, true));
+    } catch (e) {
+      // One stalled connect (see the churn metric) is retried once, and reported.
+      const again = await oursConnect(id, true);
+      out.push({ ...again, retriedAfter: e.message });
+    }
+  }
   return out;
 }
 
