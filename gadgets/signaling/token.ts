@@ -29,8 +29,9 @@
  *                                        byte + ASCII), then the port as uint16
  * 2 bytes  check: the first two bytes of SHA-256 of everything before (catches typing mistakes)
  * ```
- * A Chromium offer with one IPv4 candidate is 66 bytes, 106 characters; with an IPv6 one too,
- * 85 bytes, 136 characters (a QR code of version 6, 41 × 41 modules).
+ * A Chromium offer with one IPv4 candidate is 67 bytes, 108 characters; with one mDNS name
+ * instead (Chromium's default on a LAN), 127 characters; with an IPv4 and an IPv6 one, 138
+ * characters. Each is one QR code of version 5 or 6 (37 or 41 modules a side).
  *
  * A token carries the peer's DTLS fingerprint and ICE password: it is a pairing secret. Whoever
  * swaps it in transit can put themselves between the two browsers, so carry it over a path you
