@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import jsQR from 'jsqr';
 import { WebSocket } from 'ws';
 
 const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -104,6 +105,60 @@ function tryUpgrade(port, wsPath) {
   });
 }
 
+/**
+ * Reads back a QR code printed by qrcode's small terminal renderer (two rows of modules per line:
+ * '█' both dark, '▀' top dark, '▄' bottom dark, ' ' none, under ANSI colours) and decodes it.
+ * @returns the text it holds, or null.
+ */
+function decodeTerminalQr(lines) {
+  const rows = [];
+  for (const line of lines) {
+    let fg = 'none';
+    let bg = 'none';
+    const top = [];
+    const bottom = [];
+    for (const [, code, ch] of line.matchAll(/\x1b\[(\d+)m|([^\x1b])/g)) {
+      if (code !== undefined) {
+        if (code === '0') fg = bg = 'none';
+        else if (code === '30') fg = 'black';
+        else if (code === '37') fg = 'white';
+        else if (code === '40') bg = 'black';
+        else if (code === '47') bg = 'white';
+        continue;
+      }
+      const [t, b] = ch === '█' ? [fg, fg] : ch === '▀' ? [fg, bg] : ch === '▄' ? [bg, fg] : [bg, bg];
+      top.push(t === 'black');
+      bottom.push(b === 'black');
+    }
+    if (top.length > 0) rows.push(top, bottom);
+  }
+  const width = Math.max(...rows.map((r) => r.length));
+  const scale = 6;
+  const margin = 4;
+  const w = (width + 2 * margin) * scale;
+  const h = (rows.length + 2 * margin) * scale;
+  const data = new Uint8ClampedArray(w * h * 4).fill(255);
+  rows.forEach((row, y) => row.forEach((dark, x) => {
+    if (!dark) return;
+    for (let dy = 0; dy < scale; dy++) {
+      for (let dx = 0; dx < scale; dx++) {
+        const i = (((y + margin) * scale + dy) * w + (x + margin) * scale + dx) * 4;
+        data[i] = data[i + 1] = data[i + 2] = 0;
+      }
+    }
+  }));
+  return jsQR(data, w, h)?.data ?? null;
+}
+
+/** Waits until `lines` stops growing for `quietMs`. */
+async function settled(lines, quietMs = 300) {
+  let count = -1;
+  while (count !== lines.length) {
+    count = lines.length;
+    await new Promise((r) => setTimeout(r, quietMs));
+  }
+}
+
 describe('rtc-broadcaster CLI', () => {
   test('prints the listening line first, the URLs, then the master and slave pages; exits 0 on SIGINT', async () => {
     const server = await startBroadcaster();
@@ -136,6 +191,33 @@ describe('rtc-broadcaster CLI', () => {
     assert.equal(lines[5], 'Slave page: http://192.168.1.5:9999/demo/slave.html');
     const alone = bannerLines({ host: '0.0.0.0', port: 80, urls: ['http://127.0.0.1:80/'] }, []);
     assert.equal(alone.at(-1), 'Slave page: http://127.0.0.1:80/demo/slave.html');
+  });
+
+  test('prints the slave page URL as a terminal QR code after the URL lines, unless --no-qr', async () => {
+    const server = await startBroadcaster();
+    try {
+      await settled(server.lines);
+      const { lines, port } = server;
+      const slaveIndex = lines.indexOf(`Slave page: http://127.0.0.1:${port}/demo/slave.html`);
+      assert.equal(lines[slaveIndex + 1], 'Scan to open the slave page on a phone:', lines.join('\n'));
+      const qrLines = lines.slice(slaveIndex + 2);
+      assert.ok(qrLines.length >= 10, `QR lines: ${qrLines.length}`);
+      assert.match(qrLines[1], /[█▀▄]/);
+      assert.equal(decodeTerminalQr(qrLines), `http://127.0.0.1:${port}/demo/slave.html`);
+    } finally {
+      assert.equal(await server.stop(), 0);
+    }
+    const quiet = await startBroadcaster(['--no-qr']);
+    try {
+      await settled(quiet.lines);
+      assert.equal(quiet.lines.at(-1), `Slave page: http://127.0.0.1:${quiet.port}/demo/slave.html`, quiet.lines.join('\n'));
+      assert.ok(!quiet.lines.some((line) => /[█▀▄]|Scan to open/.test(line)));
+    } finally {
+      await quiet.stop();
+    }
+    const { code, stderr } = await runCli(['--no-qr=1']);
+    assert.equal(code, 2);
+    assert.match(stderr, /--no-qr takes no value/);
   });
 
   test('bad arguments print the usage on stderr and exit 2', async () => {
@@ -216,6 +298,41 @@ describe('HTTP of the real process (package root)', () => {
     for (const target of ['/demo/..%5cpackage.json', '/dist/%00', '/dist/%zz']) {
       assert.equal((await raw(server.port, target)).status, 400, target);
     }
+  });
+
+  test('/info.json lists where the broadcaster is reached and the page URLs, readable from any origin', async () => {
+    const res = await fetch(`http://127.0.0.1:${server.port}/info.json`);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'application/json; charset=utf-8');
+    assert.equal(res.headers.get('access-control-allow-origin'), '*');
+    assert.equal(res.headers.get('cache-control'), 'no-cache');
+    const base = `http://127.0.0.1:${server.port}/`;
+    assert.deepEqual(await res.json(), {
+      v: 1,
+      urls: [base],
+      lanUrls: [],
+      masterPage: `${base}demo/master.html`,
+      slavePage: `${base}demo/slave.html`,
+      signaling: '/signal',
+    });
+    const head = await raw(server.port, '/info.json', { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.equal(head.body, '');
+    const post = await raw(server.port, '/info.json', { method: 'POST' });
+    assert.equal(post.status, 405);
+    assert.equal(post.headers.allow, 'GET, HEAD');
+    assert.equal((await raw(server.port, '/info.json?x=1')).status, 200);
+  });
+
+  test('/info.json for a broadcaster on every interface: the slave page is on the first LAN address', async () => {
+    const { broadcasterInfo } = await importDist('broadcaster/server.js');
+    const info = broadcasterInfo(['http://127.0.0.1:9999/', 'http://192.168.1.5:9999/', 'http://10.0.0.7:9999/']);
+    assert.deepEqual(info.lanUrls, ['http://192.168.1.5:9999/', 'http://10.0.0.7:9999/']);
+    assert.equal(info.masterPage, 'http://127.0.0.1:9999/demo/master.html');
+    assert.equal(info.slavePage, 'http://192.168.1.5:9999/demo/slave.html');
+    const v6 = broadcasterInfo(['http://[::1]:80/', 'http://[fd00::5]:80/']);
+    assert.deepEqual(v6.lanUrls, ['http://[fd00::5]:80/']);
+    assert.equal(v6.slavePage, 'http://[fd00::5]/demo/slave.html');
   });
 
   test('WebSocket upgrades only at /signal', async () => {
