@@ -21,6 +21,7 @@ import { hostStyles } from '../styles/host.styles.js';
  * and then its answer token (text and QR code); scripts call `acceptOffer(token)`. Slaves pair
  * one after another. With `secret`, a slave is served only once it proved it knows the secret.
  *
+ * @tagname rtc-master
  * @summary Owns the database and serves slaves over WebRTC.
  * @slot - Anything, typically `<rtc-status>` and `<rtc-query-form>`.
  * @fires rtc-state-change - `{ state, previous }` on every state transition.

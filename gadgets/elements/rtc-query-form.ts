@@ -14,6 +14,7 @@ type Direction = 'ascending' | 'descending';
  * searches (plain words → full text; text with `:` → a jIO query as typed), and shows the
  * results in a table with sortable columns and paging. Errors are shown in place.
  *
+ * @tagname rtc-query-form
  * @summary Create, search, sort and page records of a master's database.
  * With `import`, a file picker imports a JSON or CSV file through `bulkPut`, with a progress bar.
  *

@@ -23,6 +23,7 @@ import { hostStyles } from '../styles/host.styles.js';
  * `acceptAnswer(token)`. With `secret`, it proves the room secret to the master (and expects
  * the master to prove it back); a master that refuses it makes every request reject with 403.
  *
+ * @tagname rtc-slave
  * @summary The master's database, reached over WebRTC.
  * @slot - Anything, typically `<rtc-status>` and `<rtc-query-form>`.
  * @fires rtc-state-change - `{ state, previous }` on every state transition.

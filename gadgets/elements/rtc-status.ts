@@ -21,6 +21,7 @@ const LABELS: Record<ConnectionState, string> = {
  * (asked from the broadcaster's `/info.json`, since the master page itself is usually opened on
  * 127.0.0.1) as a link and a QR code to scan with a phone.
  *
+ * @tagname rtc-status
  * @summary Connection state, peers and last error of a master or slave.
  * @csspart base - The status box.
  * @csspart indicator - The coloured dot (the state is also written out, never colour alone).
