@@ -183,14 +183,21 @@ async function connectMetric({ slave }) {
 /** Where the connect time goes: one traced connect of each kind, and the early-gathering what-if. */
 async function connectDiagnostics({ master, slave }) {
   const both = (fn, arg) => Promise.all([master, slave].map((p) => run(p.page, 'instrument', 5000, fn, arg)));
+  const stalledTimelines = [];
+  // One traced connect; a stalled one keeps its timeline (it shows where it stopped) and is retried.
   const timeline = async (fn) => {
-    await both((opts) => B.instrument(opts), { trace: true });
-    await run(slave.page, 'traced connect', 25000, fn);
-    const [m, s] = await both(() => B.uninstrument());
-    const events = [...m.map((e) => ({ ...e, page: 'master' })), ...s.map((e) => ({ ...e, page: 'slave' }))]
-      .sort((a, b) => a.at - b.at);
-    const t0 = events[0]?.at ?? 0;
-    return events.map((e) => ({ ms: +(e.at - t0).toFixed(1), page: e.page, pc: e.pc, what: e.what }));
+    for (let attempt = 1; ; attempt++) {
+      await both((opts) => B.instrument(opts), { trace: true });
+      const failure = await run(slave.page, 'traced connect', 25000, fn).then(() => null, (e) => e);
+      const [m, s] = await both(() => B.uninstrument());
+      const events = [...m.map((e) => ({ ...e, page: 'master' })), ...s.map((e) => ({ ...e, page: 'slave' }))]
+        .sort((a, b) => a.at - b.at);
+      const t0 = events[0]?.at ?? 0;
+      const out = events.map((e) => ({ ms: +(e.at - t0).toFixed(1), page: e.page, pc: e.pc, what: e.what }));
+      if (!failure) return out;
+      stalledTimelines.push({ error: failure.message, events: out });
+      if (attempt >= 3) throw failure;
+    }
   };
   const ours = await timeline(() => B.oursConnect('seed-1'));
   const raw = await timeline(() => B.rawConnect());
@@ -199,7 +206,7 @@ async function connectDiagnostics({ master, slave }) {
   const rawAgain = [];
   for (let r = 0; r <= REPS; r++) {
     await both((opts) => B.instrument(opts), { trace: false, earlyGathering: 10 });
-    const x = await run(slave.page, 'what-if connect', 25000, () => B.oursConnect('seed-1'));
+    const x = await run(slave.page, 'what-if connect', 25000, () => B.oursConnect('seed-1')).catch((e) => ({ ms: 20000, stalled: e.message }));
     await both(() => B.uninstrument());
     const y = await run(slave.page, 'raw connect', 25000, () => B.rawConnect());
     if (r > 0) {
@@ -210,6 +217,7 @@ async function connectDiagnostics({ master, slave }) {
   return {
     oursTimeline: ours,
     rawTimeline: raw,
+    stalledTimelines,
     whatIfEarlyGathering10ms: { ours: summary(whatIf), raw: summary(rawAgain), ratio: median(whatIf) / median(rawAgain), samples: whatIf },
   };
 }
@@ -720,6 +728,15 @@ function milestones(events) {
   return steps.filter(([, ms]) => ms !== undefined).map(([k, ms]) => `${k} ${fmt(ms)}`).join(' · ');
 }
 
+/** Says so when the master's first message reached the slave before its setRemoteDescription resolved. */
+function stallHint(events) {
+  const got = events.find((e) => e.page === 'slave' && e.what === 'first data-channel message received');
+  const srd = events.find((e) => e.page === 'slave' && e.what === 'setRemoteDescription done');
+  return got && srd && got.ms < srd.ms
+    ? ` — the master's first message arrived at ${fmt(got.ms)} ms, before the slave's setRemoteDescription resolved (${fmt(srd.ms)} ms), and the slave never answered it`
+    : '';
+}
+
 function printConnectDiagnostics(d) {
   if (d.error) {
     console.log(`  connect diagnostics failed: ${d.error}`);
@@ -728,6 +745,7 @@ function printConnectDiagnostics(d) {
   console.log(`  where the time goes (ms from the start; full timelines in the JSON):`);
   console.log(`    ours: ${milestones(d.oursTimeline)}`);
   console.log(`    raw:  ${milestones(d.rawTimeline)}`);
+  for (const t of d.stalledTimelines ?? []) console.log(`    a traced connect stalled (${t.error.split(' (')[0]}): ${milestones(t.events)}${stallHint(t.events)}`);
   const w = d.whatIfEarlyGathering10ms;
   console.log(`  what-if (bench-side patch: ICE gathering ends 10 ms after the last candidate): ours ${fmt(w.ours.median)} ms (p95 ${fmt(w.ours.p95)}) vs raw ${fmt(w.raw.median)} ms, ratio ${fmt(w.ratio)}`);
 }
