@@ -382,18 +382,24 @@ async function bulkMetric({ master, slave }) {
   });
 }
 
-/** Forces a full GC in `page` (CDP), so RSS reads are comparable. */
+/**
+ * Forces a full GC in `page` and a critical memory-pressure notification (Chromium then returns
+ * freed memory to the system), over CDP, so RSS reads taken before and after are comparable.
+ */
 async function collectGarbage(page) {
   const cdp = await page.context().newCDPSession(page);
+  await cdp.send('HeapProfiler.collectGarbage');
+  await cdp.send('Memory.simulatePressureNotification', { level: 'critical' }).catch(() => {});
   await cdp.send('HeapProfiler.collectGarbage');
   await cdp.detach();
 }
 
+/** VmRSS of `pid` once `page` has collected its garbage: median of 5 reads, bytes. */
 async function settledRss(pid, page) {
   await collectGarbage(page);
-  await new Promise((r) => setTimeout(r, 700));
+  await new Promise((r) => setTimeout(r, 1000));
   const reads = [];
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 5; i++) {
     reads.push(rssBytes(pid));
     await new Promise((r) => setTimeout(r, 150));
   }
@@ -417,6 +423,8 @@ async function fanInMetric({ browser, master, slave, masterPid }) {
     const concurrent = (count) => run(fan.page, `concurrent gets on ${count}`, 60000, (x) => B.oursGetsConcurrent(x.count, x.ids, 50), { count, ids: seedIds(2000, 77) });
     const connectTo = (k) => run(fan.page, `connect up to ${k} slaves`, 120000, (x) => B.oursConnectMany(x.k - B.slaveCount(), 'seed-2'), { k });
     const allRss = () => sumRss(chromiumPids());
+    // One connect/disconnect first, so one-time allocations of serving a slave are not counted per slave.
+    await run(fan.page, 'warm-up connect', 25000, () => B.oursConnect('seed-2')).catch(() => {});
     const rssBefore = await settledRss(masterPid, master.page);
     const allBefore = allRss();
     const phases = {};
@@ -485,7 +493,7 @@ async function fanInMetric({ browser, master, slave, masterPid }) {
       masterRendererPid: masterPid,
       masterRssBytes: { before: rssBefore, with20Slaves: rssAfter, backTo1Slave: rssBack },
       allChromiumRssBytes: { before: allBefore, with20Slaves: allAfter, perSlave: (allAfter - allBefore) / 20 },
-      note: 'VmRSS of the master renderer after a forced GC, 0 → 20 connected slaves; all-Chromium figure includes the slaves\' own page',
+      note: 'VmRSS of the master renderer after a forced GC and memory-pressure purge, 0 → 20 connected slaves (median of 5 reads each); all-Chromium figure includes the slaves\' own page',
     };
     return [fanIn, memory];
   } finally {
