@@ -35,6 +35,29 @@ export interface BulkEntry {
   doc: Doc;
 }
 
+/** What `allAttachments` tells about one attachment. `digest` is `sha256-<hex>` of its bytes. */
+export interface AttachmentInfo {
+  content_type: string;
+  length: number;
+  digest: string;
+}
+
+/** Formats `getAttachment` converts to (jIO's). */
+export const ATTACHMENT_FORMATS = ['blob', 'text', 'json', 'data_url', 'array_buffer'] as const;
+export type AttachmentFormat = (typeof ATTACHMENT_FORMATS)[number];
+
+/** Options of `getAttachment`: `format` (default `blob`) and a byte range `[start, end)`. */
+export interface GetAttachmentOptions {
+  format?: AttachmentFormat;
+  start?: number;
+  end?: number;
+}
+
+/** Options of a transfer: `onProgress(loaded, total)` with bytes stored by the receiver. */
+export interface TransferOptions {
+  onProgress?: (loaded: number, total: number) => void;
+}
+
 /** Every method callable on a database, locally or remotely. */
 export interface DatabaseApi {
   /** Creates a document with a new id; resolves to the id. */
@@ -49,12 +72,20 @@ export interface DatabaseApi {
   allDocs(options?: AllDocsOptions): Promise<AllDocsResult>;
   /** Writes many documents at once (one transaction per request); resolves to their ids. */
   bulkPut(entries: BulkEntry[]): Promise<string[]>;
+  /** Stores `blob` (a string becomes text/plain;charset=utf-8) as attachment `name` of document `id`; 404 when the document is missing. */
+  putAttachment(id: string, name: string, blob: Blob | string, options?: TransferOptions): Promise<void>;
+  /** The attachment converted to `format` (default a Blob), or its bytes `[start, end)`; 404 when missing. */
+  getAttachment(id: string, name: string, options?: GetAttachmentOptions & TransferOptions): Promise<unknown>;
+  /** Removes attachment `name` of document `id`. */
+  removeAttachment(id: string, name: string): Promise<void>;
+  /** `{ name: { content_type, length, digest } }` of document `id`; 404 when the document is missing. */
+  allAttachments(id: string): Promise<Record<string, AttachmentInfo>>;
 }
 
 /** Names of the read methods. */
-export const READ_METHODS = ['get', 'allDocs'] as const;
+export const READ_METHODS = ['get', 'allDocs', 'getAttachment', 'allAttachments'] as const;
 /** Names of the write methods. */
-export const WRITE_METHODS = ['post', 'put', 'remove', 'bulkPut'] as const;
+export const WRITE_METHODS = ['post', 'put', 'remove', 'bulkPut', 'putAttachment', 'removeAttachment'] as const;
 /** Every method a slave may call, by default all of them (`allow` narrows it). */
 export const ALL_METHODS: readonly MethodName[] = [...READ_METHODS, ...WRITE_METHODS];
 export type MethodName = (typeof READ_METHODS)[number] | (typeof WRITE_METHODS)[number];

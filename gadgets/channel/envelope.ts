@@ -8,7 +8,10 @@
  * master → slave  {v:1, type:'response', id, result}
  * master → slave  {v:1, type:'error',    id, error: {name, message, status_code}}   id null: unparsable request
  * slave → master  {v:1, type:'cancel',   id}                         the slave gave up (timeout)
+ * master → slave  {v:1, type:'progress', transfer, stored, error?}   bytes of an upload stored so far
  * ```
+ * Attachment bytes travel as binary data frames (`frames.ts`, kind 3) tagged with a transfer id
+ * the slave picks; see `transfers.ts` for the requests of an upload and a download.
  * `id` is a positive integer unique per slave; `args` is the jIO argument list.
  */
 import { RtcError, type ErrorShape } from '../errors.js';
@@ -40,7 +43,14 @@ export interface CancelEnvelope {
   type: 'cancel';
   id: number;
 }
-export type Envelope = RequestEnvelope | ResponseEnvelope | ErrorEnvelope | CancelEnvelope;
+export interface ProgressEnvelope {
+  v: 1;
+  type: 'progress';
+  transfer: number;
+  stored: number;
+  error?: ErrorShape;
+}
+export type Envelope = ProgressEnvelope | RequestEnvelope | ResponseEnvelope | ErrorEnvelope | CancelEnvelope;
 
 /** Longest accepted idempotency key. */
 const MAX_KEY_LENGTH = 128;
@@ -82,9 +92,10 @@ export function parseMasterInbound(message: unknown): RequestEnvelope | CancelEn
  * Checks a message received by a slave.
  * @throws RtcError 400 when it is not a response or error envelope of version 1.
  */
-export function parseSlaveInbound(message: unknown): ResponseEnvelope | ErrorEnvelope {
+export function parseSlaveInbound(message: unknown): ResponseEnvelope | ErrorEnvelope | ProgressEnvelope {
   const m = (message && typeof message === 'object' ? message : {}) as Record<string, unknown>;
   if (m.v !== PROTOCOL_VERSION) throw new RtcError(`Unsupported protocol version ${JSON.stringify(m.v)}`, 400);
+  if (m.type === 'progress' && typeof m.transfer === 'number' && typeof m.stored === 'number') return m as unknown as ProgressEnvelope;
   if (m.type === 'response' && isId(m.id)) return m as unknown as ResponseEnvelope;
   if (m.type === 'error' && (m.id === null || isId(m.id)) && m.error && typeof m.error === 'object') {
     return m as unknown as ErrorEnvelope;

@@ -12,7 +12,7 @@
  * Reference: W3C WebRTC §6.2 (bufferedAmount, bufferedamountlow), RFC 8831 §6.6 (message size).
  */
 import type { ChannelEndpoint } from './endpoint.js';
-import { decodeFrame, encodeFrame, FRAME_HEADER_BYTES, KIND_FRAGMENT, KIND_LAST } from './frames.js';
+import { decodeDataFrame, decodeFrame, encodeDataFrame, encodeFrame, DATA_HEADER_BYTES, FRAME_HEADER_BYTES, KIND_DATA, KIND_FRAGMENT, KIND_LAST, type DataFrame } from './frames.js';
 import { RtcError } from '../errors.js';
 
 export interface FramedChannelOptions {
@@ -26,6 +26,8 @@ export interface FramedChannelOptions {
 
 interface Outgoing {
   text?: string;
+  /** A ready attachment data frame (kind 3): sent as is, one turn of the round-robin. */
+  frame?: ArrayBuffer;
   bytes?: Uint8Array;
   offset: number;
   messageNumber: number;
@@ -51,6 +53,8 @@ export class FramedChannel {
   onError: (error: RtcError) => void = () => {};
   /** Called once when the endpoint closes. */
   onClose: () => void = () => {};
+  /** Called with each attachment data frame received (kind 3). */
+  onData: (frame: DataFrame) => void = () => {};
 
   readonly maxMessageSize: number;
   private readonly highWaterMark: number;
@@ -113,6 +117,30 @@ export class FramedChannel {
     });
   }
 
+  /** Largest attachment payload per data frame, bytes (from `maxMessageSize`). */
+  get dataPayload(): number {
+    return Math.min(MAX_FRAGMENT_PAYLOAD, this.maxMessageSize) - DATA_HEADER_BYTES;
+  }
+
+  /**
+   * Queues attachment bytes (at most `dataPayload` of them) as one data frame; it takes its
+   * turn in the round-robin queue with the JSON messages, so answers keep flowing during a
+   * transfer. Resolves once handed to the channel. @throws RtcError 500 when closed.
+   */
+  sendData(transfer: number, offset: number, payload: Uint8Array): Promise<void> {
+    if (this.closed) return Promise.reject(new RtcError('Data channel is closed', 500));
+    if (payload.byteLength > this.dataPayload) return Promise.reject(new RtcError('Data frame too large', 413));
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ frame: encodeDataFrame(transfer, offset, payload), offset: 0, messageNumber: 0, resolve, reject });
+      this.pump();
+    });
+  }
+
+  /** Bytes handed to the channel and not yet sent (`bufferedAmount`). */
+  get bufferedAmount(): number {
+    return this.endpoint.bufferedAmount;
+  }
+
   /** Stops listening to the endpoint and rejects whatever is queued. */
   dispose(): void {
     this.endpoint.removeEventListener('message', this.handleMessage);
@@ -130,6 +158,11 @@ export class FramedChannel {
           return;
         }
         const out = this.queue.shift()!;
+        if (out.frame !== undefined) {
+          this.endpoint.send(out.frame);
+          out.resolve();
+          continue;
+        }
         if (out.text !== undefined) {
           this.endpoint.send(out.text);
           out.resolve();
@@ -176,6 +209,18 @@ export class FramedChannel {
     }
     if (!(data instanceof ArrayBuffer)) {
       this.onError(new RtcError('Bad request: unexpected message type', 400));
+      return;
+    }
+    if (data.byteLength >= 2 && new Uint8Array(data, 1, 1)[0] === KIND_DATA) {
+      const dataFrame = decodeDataFrame(data);
+      if (!dataFrame) this.onError(new RtcError('Bad request: malformed data frame', 400));
+      else {
+        try {
+          this.onData(dataFrame);
+        } catch (e) {
+          this.onError(e instanceof RtcError ? e : new RtcError(String((e as Error)?.message ?? e), 500));
+        }
+      }
       return;
     }
     const frame = decodeFrame(data);

@@ -3,9 +3,10 @@
  * `RpcClient`. Arguments are checked here first with the master's own rules, so an obviously
  * bad call fails at once with 400 instead of after a round trip. Writes carry an idempotency key.
  */
-import type { AllDocsOptions, AllDocsResult, BulkEntry, DatabaseApi, Doc } from '../api.js';
-import { validateAllDocsOptions, validateBulk, validateDoc, validateId } from '../storage/validate.js';
+import type { AllDocsOptions, AllDocsResult, AttachmentInfo, BulkEntry, DatabaseApi, Doc, GetAttachmentOptions, TransferOptions } from '../api.js';
+import { validateAllDocsOptions, validateAttachmentName, validateBulk, validateDoc, validateId } from '../storage/validate.js';
 import type { RpcClient } from './rpc-client.js';
+import { downloadAttachment, uploadAttachment } from './transfers.js';
 
 export class RemoteDatabase implements DatabaseApi {
   constructor(private readonly rpc: RpcClient) {}
@@ -40,5 +41,26 @@ export class RemoteDatabase implements DatabaseApi {
   async allDocs(options: AllDocsOptions = {}): Promise<AllDocsResult> {
     validateAllDocsOptions(options);
     return this.rpc.call<AllDocsResult>('allDocs', [options]);
+  }
+
+  /** Streams the Blob to the master (transfers.ts), resuming after a lost channel. */
+  async putAttachment(id: string, name: string, blob: Blob | string, options?: TransferOptions): Promise<void> {
+    return uploadAttachment(this.rpc, id, name, blob, options);
+  }
+
+  /** Streams the bytes from the master (transfers.ts) into a Blob of parts. */
+  async getAttachment(id: string, name: string, options?: GetAttachmentOptions & TransferOptions): Promise<unknown> {
+    return downloadAttachment(this.rpc, id, name, options);
+  }
+
+  async removeAttachment(id: string, name: string): Promise<void> {
+    validateId(id, 'removeAttachment');
+    validateAttachmentName(name, 'removeAttachment');
+    await this.rpc.call('removeAttachment', [id, name], true);
+  }
+
+  async allAttachments(id: string): Promise<Record<string, AttachmentInfo>> {
+    validateId(id, 'allAttachments');
+    return this.rpc.call<Record<string, AttachmentInfo>>('allAttachments', [id]);
   }
 }

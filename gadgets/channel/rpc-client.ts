@@ -8,6 +8,14 @@
 import { RtcError, fromErrorShape } from '../errors.js';
 import { PROTOCOL_VERSION, parseSlaveInbound, type RequestEnvelope } from './envelope.js';
 import type { FramedChannel } from './framed-channel.js';
+import type { DataFrame } from './frames.js';
+import type { ErrorShape } from '../errors.js';
+
+/** What a transfer (transfers.ts) hears: upload acknowledgements and download bytes. */
+export interface TransferListener {
+  progress?: (stored: number, error?: ErrorShape) => void;
+  data?: (frame: DataFrame) => void;
+}
 import { uuid } from '../storage/ids.js';
 
 interface Pending {
@@ -28,6 +36,9 @@ export class RpcClient {
   private readonly pending = new Map<number, Pending>();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private timerAt = 0;
+  private nextTransfer = 1;
+  private readonly transfers = new Map<number, TransferListener>();
+  private readonly channelWatchers = new Set<() => void>();
 
   constructor(options: { timeout?: number } = {}) {
     this.timeout = options.timeout ?? 30000;
@@ -42,27 +53,57 @@ export class RpcClient {
    * Calls `method(...args)` on the master. `write` adds an idempotency key.
    * @throws RtcError from the master (its status_code), 504 on timeout, 500 when closed.
    */
-  call<T>(method: string, args: unknown[], write = false): Promise<T> {
+  call<T>(method: string, args: unknown[], write = false, timeout = this.timeout): Promise<T> {
     const id = this.nextId++;
     const request: RequestEnvelope = { v: PROTOCOL_VERSION, type: 'request', id, method, args };
     if (write) request.key = `${this.session}:${id}`;
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { request, deadline: performance.now() + this.timeout, resolve: resolve as (v: unknown) => void, reject });
+      this.pending.set(id, { request, deadline: performance.now() + timeout, resolve: resolve as (v: unknown) => void, reject });
       this.schedule();
       if (this.channel) this.transmit(this.channel, request);
     });
+  }
+
+  /** The channel in use, or null while there is none. */
+  get currentChannel(): FramedChannel | null {
+    return this.channel;
+  }
+
+  /** A new transfer id (unique for this client) for the binary data frames of one transfer. */
+  newTransfer(): number {
+    const id = this.nextTransfer;
+    this.nextTransfer = (this.nextTransfer % 0xffffffff) + 1;
+    return id;
+  }
+
+  /** Routes the progress messages and data frames of `transfer` to `listener` until `unlisten`. */
+  listen(transfer: number, listener: TransferListener): void {
+    this.transfers.set(transfer, listener);
+  }
+
+  unlisten(transfer: number): void {
+    this.transfers.delete(transfer);
+  }
+
+  /** Calls `fn` whenever the channel is attached or detached. @returns unsubscribe. */
+  watchChannel(fn: () => void): () => void {
+    this.channelWatchers.add(fn);
+    return () => this.channelWatchers.delete(fn);
   }
 
   /** Uses `channel` from now on and re-sends every unanswered request on it. */
   attach(channel: FramedChannel): void {
     this.channel = channel;
     channel.onMessage = (message) => this.receive(message);
+    channel.onData = (frame) => this.transfers.get(frame.transfer)?.data?.(frame);
     for (const p of this.pending.values()) this.transmit(channel, p.request);
+    for (const fn of [...this.channelWatchers]) fn();
   }
 
   /** Forgets the current channel (closed); requests wait for the next one or their timeout. */
   detach(): void {
     this.channel = null;
+    for (const fn of [...this.channelWatchers]) fn();
   }
 
   /** Rejects every pending request with `error` (the element was disconnected for good). */
@@ -81,6 +122,10 @@ export class RpcClient {
 
   private receive(message: unknown): void {
     const reply = parseSlaveInbound(message);
+    if (reply.type === 'progress') {
+      this.transfers.get(reply.transfer)?.progress?.(reply.stored, reply.error);
+      return;
+    }
     if (reply.id === null) return; // an error about something unreadable; nothing to settle
     if (reply.type === 'response') this.settle(reply.id, reply.result, null);
     else this.settle(reply.id, undefined, fromErrorShape(reply.error));

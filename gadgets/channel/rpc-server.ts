@@ -9,6 +9,7 @@ import { RtcError, toErrorShape } from '../errors.js';
 import type { Database } from '../storage/database.js';
 import { PROTOCOL_VERSION, idOf, parseMasterInbound, type RequestEnvelope } from './envelope.js';
 import type { FramedChannel } from './framed-channel.js';
+import { TransferServer } from './transfers.js';
 
 const KNOWN = new Set<string>(ALL_METHODS);
 const WRITES = new Set<string>(WRITE_METHODS);
@@ -21,6 +22,19 @@ const ARITY: Record<MethodName, [number, number]> = {
   put: [2, 2],
   remove: [1, 1],
   bulkPut: [1, 1],
+  allAttachments: [1, 1],
+  removeAttachment: [2, 2],
+  // These two travel as the requests below (transfers.ts), never under their own name.
+  putAttachment: [4, 4],
+  getAttachment: [2, 2],
+};
+
+/** The attachment requests of transfers.ts: the method `allow` must name, and their arity. */
+const TRANSFER_METHODS: Record<string, [MethodName, number]> = {
+  attachmentOpen: ['putAttachment', 4],
+  attachmentCommit: ['putAttachment', 3],
+  attachmentInfo: ['getAttachment', 2],
+  attachmentRead: ['getAttachment', 5],
 };
 
 export interface RpcServerOptions {
@@ -47,6 +61,8 @@ export function serveRpc(channel: FramedChannel, options: RpcServerOptions): () 
     reply({ v: PROTOCOL_VERSION, type: 'error', id, error: toErrorShape(error) });
   };
   channel.onError = (error) => fail(null, error, null);
+  const transfers = new TransferServer(channel, options.database);
+  channel.onData = (frame) => transfers.data(frame);
   channel.onMessage = (message) => {
     let request: RequestEnvelope;
     try {
@@ -62,19 +78,29 @@ export function serveRpc(channel: FramedChannel, options: RpcServerOptions): () 
     }
     const controller = new AbortController();
     running.set(request.id, controller);
-    run(options, request, controller.signal).then(
+    run(options, request, controller.signal, transfers).then(
       (result) => reply({ v: PROTOCOL_VERSION, type: 'response', id: request.id, result }),
       (e: unknown) => fail(request.id, e instanceof RtcError ? e : new RtcError(String((e as Error)?.message ?? e), 500), request),
     ).finally(() => running.delete(request.id));
   };
   return () => {
     stopped = true;
+    transfers.stop();
     for (const controller of running.values()) controller.abort();
   };
 }
 
-async function run(options: RpcServerOptions, request: RequestEnvelope, signal: AbortSignal): Promise<unknown> {
+async function run(options: RpcServerOptions, request: RequestEnvelope, signal: AbortSignal, transfers: TransferServer): Promise<unknown> {
   const { method, args } = request;
+  const transfer = TRANSFER_METHODS[method];
+  if (transfer) {
+    if (!options.allow.has(transfer[0])) throw new RtcError(`Method '${transfer[0]}' is not allowed`, 403);
+    if (args.length !== transfer[1]) throw new RtcError(`Bad request: '${method}' takes ${transfer[1]} argument(s), got ${args.length}`, 400);
+    return transfers.call(method, args, signal);
+  }
+  if (method === 'putAttachment' || method === 'getAttachment') {
+    throw new RtcError(`Bad request: '${method}' goes over the data channel as attachmentOpen/attachmentRead (transfers.ts)`, 400);
+  }
   if (!KNOWN.has(method)) throw new RtcError(`Capacity '${method}' is not implemented on 'rtc'`, 501);
   if (!options.allow.has(method)) throw new RtcError(`Method '${method}' is not allowed`, 403);
   const [min, max] = ARITY[method as MethodName];
@@ -96,5 +122,9 @@ async function run(options: RpcServerOptions, request: RequestEnvelope, signal: 
       return db.remove(args[0] as string, write);
     case 'bulkPut':
       return db.bulkPut(args[0] as BulkEntry[], write);
+    case 'allAttachments':
+    case 'removeAttachment':
+      return transfers.call(method, args, signal);
   }
+  throw new RtcError(`Capacity '${method}' is not implemented on 'rtc'`, 501);
 }

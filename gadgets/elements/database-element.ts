@@ -4,8 +4,8 @@
  * methods to it. Errors reject with an `Error` carrying `status_code`.
  */
 import { LitElement } from 'lit';
-import type { AllDocsOptions, AllDocsResult, BulkEntry, DatabaseApi, Doc } from '../api.js';
-import { RtcBulkProgressEvent } from '../events/events.js';
+import type { AllDocsOptions, AllDocsResult, AttachmentInfo, BulkEntry, DatabaseApi, Doc, GetAttachmentOptions, TransferOptions } from '../api.js';
+import { RtcBulkProgressEvent, RtcProgressEvent } from '../events/events.js';
 import type { ConnectionState, PeerInfo } from '../controllers/types.js';
 
 /** Documents per `bulkPut` request: each request is one transaction on the master. */
@@ -72,5 +72,42 @@ export abstract class DatabaseElement extends LitElement implements DatabaseApi 
   /** `allDocs({ query, sort_on, limit, select_list, include_docs })` → `{ data: { rows, total_rows } }`. */
   async allDocs(options?: AllDocsOptions): Promise<AllDocsResult> {
     return (await this.backend()).allDocs(options);
+  }
+
+  /**
+   * `putAttachment(id, name, blob|string)`: stores the attachment (a string becomes
+   * text/plain;charset=utf-8), firing `rtc-progress` `{ id, name, loaded, total }` with the bytes
+   * stored so far. @throws RtcError 404 when the document is missing, 400 on a digest mismatch.
+   */
+  async putAttachment(id: string, name: string, blob: Blob | string, options: TransferOptions = {}): Promise<void> {
+    return (await this.backend()).putAttachment(id, name, blob, this.progressOptions(id, name, options));
+  }
+
+  /**
+   * `getAttachment(id, name, { format, start, end })`: `format` is `blob` (default), `text`,
+   * `json`, `data_url` or `array_buffer`; `start`/`end` read a byte range. Fires `rtc-progress`.
+   * @throws RtcError 404 `Cannot find attachment: <id> , <name>`, 400 for an unknown format.
+   */
+  async getAttachment(id: string, name: string, options: GetAttachmentOptions & TransferOptions = {}): Promise<unknown> {
+    return (await this.backend()).getAttachment(id, name, { ...options, ...this.progressOptions(id, name, options) });
+  }
+
+  /** `removeAttachment(id, name)`. */
+  async removeAttachment(id: string, name: string): Promise<void> {
+    return (await this.backend()).removeAttachment(id, name);
+  }
+
+  /** `allAttachments(id)` → `{ name: { content_type, length, digest } }`; 404 when the document is missing. */
+  async allAttachments(id: string): Promise<Record<string, AttachmentInfo>> {
+    return (await this.backend()).allAttachments(id);
+  }
+
+  private progressOptions(id: string, name: string, options: TransferOptions): TransferOptions {
+    return {
+      onProgress: (loaded, total) => {
+        options.onProgress?.(loaded, total);
+        this.dispatchEvent(new RtcProgressEvent(id, name, loaded, total));
+      },
+    };
   }
 }

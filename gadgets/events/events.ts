@@ -43,6 +43,13 @@ export class RtcBulkProgressEvent extends CustomEvent<{ loaded: number; total: n
   }
 }
 
+/** `rtc-progress` `{ id, name, loaded, total }`: bytes of an attachment stored by the receiver so far (monotonic, ends at total). */
+export class RtcProgressEvent extends CustomEvent<{ id: string; name: string; loaded: number; total: number }> {
+  constructor(id: string, name: string, loaded: number, total: number) {
+    super('rtc-progress', { ...init, detail: { id, name, loaded, total } });
+  }
+}
+
 declare global {
   interface GlobalEventHandlersEventMap {
     'rtc-state-change': RtcStateChangeEvent;
@@ -50,5 +57,6 @@ declare global {
     'rtc-error': RtcErrorEvent;
     'rtc-record-create': RtcRecordCreateEvent;
     'rtc-bulk-progress': RtcBulkProgressEvent;
+    'rtc-progress': RtcProgressEvent;
   }
 }

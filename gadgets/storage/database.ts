@@ -7,16 +7,24 @@
  * - `requests`, keyPath `key`, records `{ key, result, at }`: the answers of writes already applied,
  *   written in the same transaction as the write, so a write re-sent by a slave after a lost
  *   answer (master reload, dropped channel) is answered again and never applied twice.
+ * - `attachments`, keyPath `[id, name]`, records `{ id, name, content_type, length, digest,
+ *   chunk_size, stored, complete }`: an attachment's description; `stored` counts the bytes
+ *   written so far (an upload being received or interrupted has `complete: false` and is
+ *   invisible to `getAttachment`/`allAttachments` until its digest is verified);
+ * - `chunks`, keyPath `[id, name, index]`, records `{ id, name, index, data }`: its bytes,
+ *   `chunk_size` per ArrayBuffer (the last one shorter). Removing a document removes its
+ *   attachments and chunks in the same transaction.
  * Every request runs in one transaction, except `allDocs` scans, which read batches of documents
  * with `getAll` in successive transactions and yield between them so that a long query never
  * stalls other requests (it is not a snapshot across batches). Reference: jio.md §1.2–1.4 (API,
  * errors), §2 (queries), product.md.
  */
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction } from 'idb';
-import type { AllDocsOptions, AllDocsResult, BulkEntry, DatabaseApi, Doc, Row } from '../api.js';
+import type { AllDocsOptions, AllDocsResult, AttachmentInfo, BulkEntry, DatabaseApi, Doc, GetAttachmentOptions, Row, TransferOptions } from '../api.js';
 import { RtcError } from '../errors.js';
 import { compileQuery, compareSortOn, applyLimit, selectKeys, parseQuery, type QueryTree } from '../query.js';
-import { validateAllDocsOptions, validateBulk, validateDoc, validateId } from './validate.js';
+import { attachmentRange, validateAllDocsOptions, validateAttachmentMeta, validateAttachmentName, validateBulk, validateDoc, validateFormat, validateId } from './validate.js';
+import { attachmentNotFound, CHUNK_SIZE, CHUNKS_PER_BATCH, convertBlob, Digest, digestBlob, toBlob } from './attachment-utils.js';
 import { uuid } from './ids.js';
 import { checkIndexKeys, indexFields } from './index-keys.js';
 import { fxName, ixName, planQuery, type Plan } from './planner.js';
@@ -34,12 +42,38 @@ interface RequestRecord {
   at: number;
 }
 
+/** An attachment's description (store `attachments`). */
+export interface AttachmentRecord extends AttachmentInfo {
+  id: string;
+  name: string;
+  chunk_size: number;
+  /** Bytes stored so far, a multiple of `chunk_size` until the last chunk. */
+  stored: number;
+  /** True once every byte is stored and the digest verified. */
+  complete: boolean;
+}
+
+interface ChunkRecord {
+  id: string;
+  name: string;
+  index: number;
+  data: ArrayBuffer;
+}
+
 interface RtcSchema extends DBSchema {
   documents: { key: string; value: DocumentRecord; indexes: Record<string, IDBValidKey> };
   requests: { key: string; value: RequestRecord; indexes: { at: number } };
+  attachments: { key: [string, string]; value: AttachmentRecord };
+  chunks: { key: [string, string, number]; value: ChunkRecord };
 }
 
-type WriteTx = IDBPTransaction<RtcSchema, ('documents' | 'requests')[], 'readwrite'>;
+const WRITE_STORES = ['documents', 'requests', 'attachments', 'chunks'] as const;
+type WriteTx = IDBPTransaction<RtcSchema, ('documents' | 'requests' | 'attachments' | 'chunks')[], 'readwrite'>;
+
+/** Every key of document `id` in `attachments` or `chunks` (arrays sort after strings). */
+const ofDocument = (id: string): IDBKeyRange => IDBKeyRange.bound([id], [id, []]);
+/** Every chunk key of attachment (`id`, `name`). */
+const ofAttachment = (id: string, name: string): IDBKeyRange => IDBKeyRange.bound([id, name], [id, name, []]);
 
 /** How long the answer of an applied write is kept for deduplication, ms. */
 export const REQUEST_MEMORY_MS = 24 * 60 * 60 * 1000;
@@ -111,7 +145,8 @@ export class Database implements DatabaseApi {
     try {
       let db = await Database.connect(dbName, undefined, wanted);
       const have = existingIndexes(db);
-      if (have.join(',') !== wanted.join(',')) {
+      const storesMissing = !db.objectStoreNames.contains('attachments') || !db.objectStoreNames.contains('chunks');
+      if (have.join(',') !== wanted.join(',') || storesMissing) {
         const version = db.version + 1;
         db.close();
         db = await Database.connect(dbName, version, wanted);
@@ -134,6 +169,9 @@ export class Database implements DatabaseApi {
           const requests = upgradeDb.createObjectStore('requests', { keyPath: 'key' });
           requests.createIndex('at', 'at');
         }
+        // Attachments came later: databases made before them get the stores in an upgrade.
+        if (!upgradeDb.objectStoreNames.contains('attachments')) upgradeDb.createObjectStore('attachments', { keyPath: ['id', 'name'] });
+        if (!upgradeDb.objectStoreNames.contains('chunks')) upgradeDb.createObjectStore('chunks', { keyPath: ['id', 'name', 'index'] });
         if (version === undefined) return; // first open of a new database: version 1, no indexes yet
         const store = tx.objectStore('documents');
         const have = new Set([...store.indexNames].filter((n) => n.startsWith('ix:')).map((n) => n.slice(3)));
@@ -228,8 +266,199 @@ export class Database implements DatabaseApi {
     validateId(id, 'remove');
     return this.write(options.requestKey, (tx) => {
       void tx.objectStore('documents').delete(id);
+      void tx.objectStore('attachments').delete(ofDocument(id));
+      void tx.objectStore('chunks').delete(ofDocument(id));
       return id;
     });
+  }
+
+  /** `allAttachments(id)` → `{ name: { content_type, length, digest } }` of its complete attachments. @throws 404 when the document is missing. */
+  async allAttachments(id: string): Promise<Record<string, AttachmentInfo>> {
+    validateId(id, 'allAttachments');
+    return this.run(async () => {
+      const tx = this.db.transaction(['documents', 'attachments']);
+      if ((await tx.objectStore('documents').getKey(id)) === undefined) throw new RtcError(`Cannot find document: ${id}`, 404);
+      const records = await tx.objectStore('attachments').getAll(ofDocument(id));
+      const out: Record<string, AttachmentInfo> = {};
+      for (const r of records) if (r.complete) out[r.name] = { content_type: r.content_type, length: r.length, digest: r.digest };
+      return out;
+    });
+  }
+
+  /** The description of a complete attachment. @throws RtcError 404 `Cannot find attachment: <id> , <name>`. */
+  async attachmentInfo(id: string, name: string): Promise<AttachmentRecord> {
+    validateId(id, 'getAttachment');
+    validateAttachmentName(name, 'getAttachment');
+    const record = await this.run(() => this.db.get('attachments', [id, name]));
+    if (!record || !record.complete) throw attachmentNotFound(id, name);
+    return record;
+  }
+
+  /** `removeAttachment(id, name)`: removes its description and chunks in one transaction. */
+  async removeAttachment(id: string, name: string, options: WriteOptions = {}): Promise<void> {
+    validateId(id, 'removeAttachment');
+    validateAttachmentName(name, 'removeAttachment');
+    await this.write(options.requestKey, (tx) => {
+      void tx.objectStore('attachments').delete([id, name]);
+      void tx.objectStore('chunks').delete(ofAttachment(id, name));
+      return null;
+    });
+  }
+
+  /**
+   * The resume handshake of an upload: how many bytes of this attachment (same length, digest
+   * and type) are already stored. A different attachment under that name is replaced (its
+   * chunks are deleted) and the upload starts at 0. Idempotent.
+   * @throws RtcError 404 when the document is missing, 400 for bad metadata.
+   */
+  async openUpload(id: string, name: string, meta: AttachmentInfo): Promise<{ stored: number; chunk_size: number; complete: boolean }> {
+    validateId(id, 'putAttachment');
+    validateAttachmentName(name, 'putAttachment');
+    validateAttachmentMeta(meta);
+    return this.run(async () => {
+      const tx = this.db.transaction(['documents', 'attachments', 'chunks'], 'readwrite');
+      if ((await tx.objectStore('documents').getKey(id)) === undefined) {
+        tx.abort();
+        await tx.done.catch(() => {});
+        throw new RtcError(`Cannot find document: ${id}`, 404);
+      }
+      const have = await tx.objectStore('attachments').get([id, name]);
+      if (have && have.length === meta.length && have.digest === meta.digest && have.content_type === meta.content_type) {
+        await tx.done;
+        return { stored: have.stored, chunk_size: have.chunk_size, complete: have.complete };
+      }
+      if (have) void tx.objectStore('chunks').delete(ofAttachment(id, name));
+      const record: AttachmentRecord = {
+        id, name, content_type: meta.content_type, length: meta.length, digest: meta.digest,
+        chunk_size: CHUNK_SIZE, stored: 0, complete: false,
+      };
+      void tx.objectStore('attachments').put(record);
+      await tx.done;
+      return { stored: 0, chunk_size: CHUNK_SIZE, complete: false };
+    });
+  }
+
+  /**
+   * Stores consecutive chunks of an upload, starting at chunk `first`, in one transaction, and
+   * moves `stored` on. @throws RtcError 409 when the upload was replaced or removed meanwhile.
+   */
+  async writeChunks(id: string, name: string, digest: string, first: number, chunks: ArrayBuffer[]): Promise<number> {
+    return this.run(async () => {
+      const tx = this.db.transaction(['attachments', 'chunks'], 'readwrite');
+      const record = await tx.objectStore('attachments').get([id, name]);
+      if (!record || record.digest !== digest || record.complete || record.stored !== first * record.chunk_size) {
+        tx.abort();
+        await tx.done.catch(() => {});
+        throw new RtcError(`Upload of ${id} , ${name} was replaced or removed`, 409);
+      }
+      const store = tx.objectStore('chunks');
+      let stored = record.stored;
+      chunks.forEach((data, i) => {
+        void store.put({ id, name, index: first + i, data });
+        stored += data.byteLength;
+      });
+      record.stored = stored;
+      void tx.objectStore('attachments').put(record);
+      await tx.done;
+      return stored;
+    });
+  }
+
+  /**
+   * Ends an upload: every byte stored and its digest right (`digest` is the one computed while
+   * receiving; null re-reads the chunks). On a mismatch the upload is deleted and it throws 400.
+   * Idempotent once complete.
+   */
+  async commitUpload(id: string, name: string, digest: string | null): Promise<void> {
+    const record = await this.run(() => this.db.get('attachments', [id, name]));
+    if (!record) throw attachmentNotFound(id, name);
+    if (record.complete) return;
+    if (record.stored !== record.length) throw new RtcError(`Upload of ${id} , ${name} is incomplete: ${record.stored} of ${record.length} bytes`, 400);
+    if (digest === null) {
+      const d = new Digest();
+      const count = Math.ceil(record.length / record.chunk_size);
+      for (let i = 0; i < count; i++) d.update(new Uint8Array(await this.readChunk(id, name, i)));
+      digest = d.digest();
+    }
+    if (digest !== record.digest) {
+      await this.run(async () => {
+        const tx = this.db.transaction(['attachments', 'chunks'], 'readwrite');
+        void tx.objectStore('attachments').delete([id, name]);
+        void tx.objectStore('chunks').delete(ofAttachment(id, name));
+        await tx.done;
+      });
+      throw new RtcError(`Attachment ${id} , ${name}: digest mismatch (expected ${record.digest}, got ${digest}); nothing kept`, 400);
+    }
+    await this.run(async () => {
+      const tx = this.db.transaction('attachments', 'readwrite');
+      const now = await tx.store.get([id, name]);
+      if (now && now.digest === record.digest) void tx.store.put({ ...now, complete: true });
+      await tx.done;
+    });
+  }
+
+  /** One stored chunk of an attachment. @throws RtcError 500 when it is missing (broken attachment). */
+  async readChunk(id: string, name: string, index: number): Promise<ArrayBuffer> {
+    const chunk = await this.run(() => this.db.get('chunks', [id, name, index]));
+    if (!chunk) throw new RtcError(`Broken attachment ${id} , ${name}: chunk ${index} is missing`, 500);
+    return chunk.data;
+  }
+
+  /**
+   * Reads bytes `[start, end)` of an attachment, one chunk at a time, calling `onPart` with each
+   * piece (a view into the chunk) and waiting for it before reading the next chunk.
+   */
+  async readRange(record: AttachmentRecord, start: number, end: number, onPart: (bytes: Uint8Array<ArrayBuffer>, offset: number) => Promise<void> | void): Promise<void> {
+    const size = record.chunk_size;
+    for (let index = Math.floor(start / size); index * size < end; index++) {
+      const data = await this.readChunk(record.id, record.name, index);
+      const from = Math.max(start, index * size) - index * size;
+      const to = Math.min(end, index * size + data.byteLength) - index * size;
+      if (to > from) await onPart(new Uint8Array(data, from, to - from), index * size + from);
+    }
+  }
+
+  /**
+   * `putAttachment(id, name, blob|string)`: reads the Blob piece by piece (never whole), writes
+   * `CHUNKS_PER_BATCH` chunks per transaction, resumes after the bytes already stored.
+   * @throws RtcError 404 when the document is missing, 400 for a bad name or content.
+   */
+  async putAttachment(id: string, name: string, content: Blob | string, options: TransferOptions = {}): Promise<void> {
+    validateId(id, 'putAttachment');
+    validateAttachmentName(name, 'putAttachment');
+    const blob = toBlob(content);
+    const meta = { content_type: blob.type || 'application/octet-stream', length: blob.size, digest: await digestBlob(blob) };
+    const open = await this.openUpload(id, name, meta);
+    let stored = open.stored;
+    options.onProgress?.(stored, meta.length);
+    const batchBytes = open.chunk_size * CHUNKS_PER_BATCH;
+    while (!open.complete && stored < meta.length) {
+      const piece = await blob.slice(stored, Math.min(meta.length, stored + batchBytes)).arrayBuffer();
+      const chunks: ArrayBuffer[] = [];
+      for (let at = 0; at < piece.byteLength; at += open.chunk_size) chunks.push(piece.slice(at, at + open.chunk_size));
+      stored = await this.writeChunks(id, name, meta.digest, stored / open.chunk_size, chunks);
+      options.onProgress?.(stored, meta.length);
+    }
+    await this.commitUpload(id, name, meta.digest);
+    if (meta.length === 0 || open.complete) options.onProgress?.(meta.length, meta.length);
+  }
+
+  /**
+   * `getAttachment(id, name, { format, start, end })`: a Blob made of the needed chunks only
+   * (or converted to `format`). @throws RtcError 404 `Cannot find attachment: <id> , <name>`,
+   * 400 for an unknown format.
+   */
+  async getAttachment(id: string, name: string, options: GetAttachmentOptions & TransferOptions = {}): Promise<unknown> {
+    validateFormat(options.format);
+    const record = await this.attachmentInfo(id, name);
+    const [start, end] = attachmentRange(record.length, options.start, options.end);
+    const parts: BlobPart[] = [];
+    await this.readRange(record, start, end, (bytes, offset) => {
+      parts.push(bytes);
+      options.onProgress?.(offset + bytes.byteLength - start, end - start);
+    });
+    if (end === start) options.onProgress?.(0, 0);
+    return convertBlob(new Blob(parts, { type: record.content_type }), options.format);
   }
 
   /**
@@ -323,7 +552,7 @@ export class Database implements DatabaseApi {
   /** Runs one write in one transaction, answering a repeated `requestKey` from memory. */
   private async write<T>(requestKey: string | undefined, apply: (tx: WriteTx) => T): Promise<T> {
     return this.run(async () => {
-      const tx = this.db.transaction(['documents', 'requests'], 'readwrite');
+      const tx = this.db.transaction([...WRITE_STORES], 'readwrite');
       let result: T;
       if (requestKey !== undefined) {
         const seen = await tx.objectStore('requests').get(requestKey);

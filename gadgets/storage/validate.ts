@@ -87,3 +87,47 @@ export function validateBulk(entries: unknown, max: number): asserts entries is 
     validateDoc(e.doc, `bulkPut[${i}]`);
   });
 }
+
+/** Longest accepted attachment name, in UTF-16 code units. */
+export const MAX_ATTACHMENT_NAME_LENGTH = 1024;
+
+/** @throws RtcError 400 `Attachment id must be a non empty string on 'rtc.<method>'.` (jIO's message) */
+export function validateAttachmentName(name: unknown, method: string): asserts name is string {
+  if (typeof name !== 'string' || name === '') {
+    throw new RtcError(`Attachment id must be a non empty string on 'rtc.${method}'.`, 400);
+  }
+  if (name.length > MAX_ATTACHMENT_NAME_LENGTH) {
+    throw new RtcError(`Attachment id is longer than ${MAX_ATTACHMENT_NAME_LENGTH} characters on 'rtc.${method}'.`, 400);
+  }
+}
+
+/** @throws RtcError 400 `rtc.getAttachment format: 'x' is not supported` (jIO's message). */
+export function validateFormat(format: unknown): void {
+  if (format !== undefined && !['blob', 'text', 'json', 'data_url', 'array_buffer'].includes(format as string)) {
+    throw new RtcError(`rtc.getAttachment format: '${String(format)}' is not supported`, 400);
+  }
+}
+
+/**
+ * The byte range `[start, end)` of a read of an attachment of `length` bytes, as `Blob.slice`
+ * understands it for non-negative values (clamped to the attachment).
+ * @throws RtcError 400 when `start` or `end` is not a non-negative integer.
+ */
+export function attachmentRange(length: number, start?: unknown, end?: unknown): [number, number] {
+  for (const [name, v] of [['start', start], ['end', end]] as const) {
+    if (v !== undefined && (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)) {
+      throw new RtcError(`getAttachment: ${name} must be a non-negative integer`, 400);
+    }
+  }
+  const s = Math.min(length, (start as number | undefined) ?? 0);
+  const e = Math.min(length, (end as number | undefined) ?? length);
+  return [s, Math.max(s, e)];
+}
+
+/** @throws RtcError 400 when upload metadata `{ content_type, length, digest }` is malformed. */
+export function validateAttachmentMeta(meta: unknown): asserts meta is { content_type: string; length: number; digest: string } {
+  const m = (meta && typeof meta === 'object' ? meta : {}) as Record<string, unknown>;
+  if (typeof m.content_type !== 'string' || m.content_type.length > 256) throw new RtcError('putAttachment: content_type must be a string', 400);
+  if (typeof m.length !== 'number' || !Number.isSafeInteger(m.length) || m.length < 0) throw new RtcError('putAttachment: length must be a non-negative integer', 400);
+  if (typeof m.digest !== 'string' || !/^sha256-[0-9a-f]{64}$/.test(m.digest)) throw new RtcError('putAttachment: digest must be sha256-<64 hex digits>', 400);
+}

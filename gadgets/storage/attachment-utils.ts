@@ -1,0 +1,81 @@
+/**
+ * Helpers shared by the local and remote attachment paths: the SHA-256 digest computed piece by
+ * piece with @noble/hashes (`crypto.subtle` is missing on LAN pages served over plain http),
+ * format conversion as jIO does it (jio.md §1.2), and the sizes of chunks and batches.
+ */
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { RtcError } from '../errors.js';
+import type { AttachmentFormat } from '../api.js';
+
+/** Bytes per stored chunk (one IndexedDB record of the `chunks` store). */
+export const CHUNK_SIZE = 512 * 1024;
+/** Chunks written per IndexedDB transaction. */
+export const CHUNKS_PER_BATCH = 8;
+/** Bytes read from a Blob at a time. */
+export const PIECE_SIZE = 1024 * 1024;
+
+/** An incremental SHA-256: `update(bytes)` as they come, `digest()` → `sha256-<hex>`. */
+export class Digest {
+  private readonly hash = sha256.create();
+  /** Bytes hashed so far. */
+  length = 0;
+  update(bytes: Uint8Array): void {
+    this.hash.update(bytes);
+    this.length += bytes.byteLength;
+  }
+  digest(): string {
+    return `sha256-${bytesToHex(this.hash.digest())}`;
+  }
+}
+
+/** `sha256-<hex>` of a Blob, read `PIECE_SIZE` bytes at a time (never all of it at once). */
+export async function digestBlob(blob: Blob): Promise<string> {
+  const d = new Digest();
+  for (let at = 0; at < blob.size; at += PIECE_SIZE) {
+    d.update(new Uint8Array(await blob.slice(at, at + PIECE_SIZE).arrayBuffer()));
+  }
+  return d.digest();
+}
+
+/**
+ * The content of a `putAttachment`: a Blob as is, a string as text/plain;charset=utf-8 (jIO).
+ * @throws RtcError 400 `Attachment content is not a blob`.
+ */
+export function toBlob(content: unknown): Blob {
+  if (typeof content === 'string') return new Blob([content], { type: 'text/plain;charset=utf-8' });
+  if (typeof Blob !== 'undefined' && content instanceof Blob) return content;
+  throw new RtcError('Attachment content is not a blob', 400);
+}
+
+/** Converts a Blob to `format` (jIO's getAttachment formats). `json` of bad JSON is a 400. */
+export async function convertBlob(blob: Blob, format: AttachmentFormat = 'blob'): Promise<unknown> {
+  switch (format) {
+    case 'blob':
+      return blob;
+    case 'text':
+      return blob.text();
+    case 'array_buffer':
+      return blob.arrayBuffer();
+    case 'json': {
+      const text = await blob.text();
+      try {
+        return JSON.parse(text);
+      } catch (e) {
+        throw new RtcError(`Attachment is not valid JSON: ${(e as Error).message}`, 400);
+      }
+    }
+    case 'data_url':
+      return new Promise<string>((resolve, reject) => {
+        const reader = new FileReader();
+        reader.onload = () => resolve(reader.result as string);
+        reader.onerror = () => reject(new RtcError(`Cannot read attachment: ${reader.error?.message}`, 500));
+        reader.readAsDataURL(blob);
+      });
+  }
+}
+
+/** `Cannot find attachment: <id> , <name>` (jIO memory storage's message), 404. */
+export function attachmentNotFound(id: string, name: string): RtcError {
+  return new RtcError(`Cannot find attachment: ${id} , ${name}`, 404);
+}

@@ -1,0 +1,212 @@
+import { expect } from '@open-wc/testing';
+import { RpcClient } from '../../gadgets/channel/rpc-client.js';
+import { serveRpc } from '../../gadgets/channel/rpc-server.js';
+import { RemoteDatabase } from '../../gadgets/channel/remote-database.js';
+import { ALL_METHODS } from '../../gadgets/api.js';
+import type { Database } from '../../gadgets/storage/database.js';
+import { digestBlob, CHUNK_SIZE } from '../../gadgets/storage/attachment-utils.js';
+import { channelPair, dropDatabase, freshDatabase, rejectionOf } from './helpers.js';
+
+const MiB = 1024 * 1024;
+
+/** A Blob of `size` pseudo-random bytes (xorshift32 from `seed`), made of 1 MiB parts. */
+function randomBlob(size: number, seed = 1): Blob {
+  let x = seed >>> 0 || 1;
+  const parts: Uint8Array[] = [];
+  for (let at = 0; at < size; at += MiB) {
+    const part = new Uint8Array(Math.min(MiB, size - at));
+    const words = new Uint32Array(part.buffer, 0, part.byteLength >>> 2);
+    for (let i = 0; i < words.length; i++) {
+      x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+      words[i] = x;
+    }
+    for (let i = words.length * 4; i < part.byteLength; i++) part[i] = i & 255;
+    parts.push(part);
+  }
+  return new Blob(parts as BlobPart[], { type: 'application/octet-stream' });
+}
+
+/** Counts the attachment bytes (kind 3 frames) an endpoint sends. */
+function countDataBytes(endpoint: { send(data: string | ArrayBuffer): void }): { bytes: number } {
+  const counter = { bytes: 0 };
+  const send = endpoint.send.bind(endpoint);
+  endpoint.send = (data) => {
+    if (typeof data !== 'string' && new Uint8Array(data, 1, 1)[0] === 3) counter.bytes += data.byteLength - 16;
+    send(data);
+  };
+  return counter;
+}
+
+describe('Attachments', () => {
+  let db: Database;
+  beforeEach(async () => {
+    db = await freshDatabase();
+  });
+  afterEach(async () => {
+    await dropDatabase(db);
+  });
+
+  function connect() {
+    const pair = channelPair({ maxMessageSize: 64 * 1024 }, true);
+    const stop = serveRpc(pair.b, { database: db, allow: new Set(ALL_METHODS) });
+    const rpc = new RpcClient({ timeout: 10000 });
+    rpc.attach(pair.a);
+    return { rpc, remote: new RemoteDatabase(rpc), pair, stop };
+  }
+
+  for (const where of ['local', 'remote'] as const) {
+    describe(`API (${where})`, () => {
+      const api = () => (where === 'local' ? db : connect().remote);
+
+      it('puts, lists, reads in every format, removes', async () => {
+        const a = api();
+        await db.put('doc', { title: 'x' });
+        await a.putAttachment('doc', 'note.txt', 'héllo');
+        await a.putAttachment('doc', 'data.json', new Blob(['{"a":[1,2]}'], { type: 'application/json' }));
+        const all = await a.allAttachments('doc');
+        expect(Object.keys(all).sort()).to.deep.equal(['data.json', 'note.txt']);
+        expect(all['note.txt'].content_type).to.equal('text/plain;charset=utf-8');
+        expect(all['note.txt'].length).to.equal(6);
+        expect(all['note.txt'].digest).to.equal(await digestBlob(new Blob(['héllo'])));
+        const blob = (await a.getAttachment('doc', 'note.txt')) as Blob;
+        expect(blob).to.be.instanceOf(Blob);
+        expect(blob.type).to.equal('text/plain;charset=utf-8');
+        expect(await blob.text()).to.equal('héllo');
+        expect(await a.getAttachment('doc', 'note.txt', { format: 'text' })).to.equal('héllo');
+        expect(await a.getAttachment('doc', 'data.json', { format: 'json' })).to.deep.equal({ a: [1, 2] });
+        expect(await a.getAttachment('doc', 'data.json', { format: 'data_url' })).to.equal('data:application/json;base64,eyJhIjpbMSwyXX0=');
+        const buf = (await a.getAttachment('doc', 'note.txt', { format: 'array_buffer' })) as ArrayBuffer;
+        expect(buf.byteLength).to.equal(6);
+        await a.removeAttachment('doc', 'note.txt');
+        expect(Object.keys(await a.allAttachments('doc'))).to.deep.equal(['data.json']);
+      });
+
+      it('answers jIO errors', async () => {
+        const a = api();
+        const missingDoc = await rejectionOf(a.putAttachment('nope', 'a', 'x'));
+        expect(missingDoc.status_code).to.equal(404);
+        expect((await rejectionOf(a.allAttachments('nope'))).status_code).to.equal(404);
+        await db.put('doc', {});
+        const missing = await rejectionOf(a.getAttachment('doc', 'a'));
+        expect(missing.status_code).to.equal(404);
+        expect(missing.message).to.equal('Cannot find attachment: doc , a');
+        await a.putAttachment('doc', 'a', 'x');
+        const format = await rejectionOf(a.getAttachment('doc', 'a', { format: 'x' as 'blob' }));
+        expect(format.status_code).to.equal(400);
+        expect(format.message).to.equal("rtc.getAttachment format: 'x' is not supported");
+        expect((await rejectionOf(a.putAttachment('doc', '', 'x'))).status_code).to.equal(400);
+        expect((await rejectionOf(a.putAttachment('doc', 'b', 42 as unknown as string))).message).to.equal('Attachment content is not a blob');
+      });
+
+      it('reads byte ranges across chunks', async () => {
+        const a = api();
+        await db.put('doc', {});
+        const blob = randomBlob(3 * CHUNK_SIZE + 1000, 7);
+        await a.putAttachment('doc', 'bin', blob);
+        for (const [start, end] of [[0, 10], [CHUNK_SIZE - 5, CHUNK_SIZE + 5], [100, 2 * CHUNK_SIZE + 300], [3 * CHUNK_SIZE, undefined], [5, 5]]) {
+          const part = (await a.getAttachment('doc', 'bin', { format: 'array_buffer', start, end })) as ArrayBuffer;
+          const expected = await blob.slice(start, end).arrayBuffer();
+          expect(new Uint8Array(part)).to.deep.equal(new Uint8Array(expected), `${start}-${end}`);
+        }
+        const whole = (await a.getAttachment('doc', 'bin')) as Blob;
+        expect(await digestBlob(whole)).to.equal(await digestBlob(blob));
+      });
+
+      it('removing a document removes its attachments', async () => {
+        const a = api();
+        await db.put('doc', {});
+        await db.put('doc2', {});
+        await a.putAttachment('doc', 'bin', randomBlob(CHUNK_SIZE * 2 + 1));
+        await a.putAttachment('doc2', 'keep', 'k');
+        await a.remove('doc');
+        await db.put('doc', {});
+        expect(await a.allAttachments('doc')).to.deep.equal({});
+        expect((await rejectionOf(db.readChunk('doc', 'bin', 0))).status_code).to.equal(500);
+        expect(await a.getAttachment('doc2', 'keep', { format: 'text' })).to.equal('k');
+      });
+    });
+  }
+
+  it('fires monotonic progress ending at total, both directions', async () => {
+    const { remote } = connect();
+    await db.put('doc', {});
+    const blob = randomBlob(6 * MiB + 3);
+    const up: number[] = [];
+    await remote.putAttachment('doc', 'bin', blob, { onProgress: (loaded, total) => { expect(total).to.equal(blob.size); up.push(loaded); } });
+    expect(up.length).to.be.greaterThan(1);
+    expect(up.every((v, i) => i === 0 || v > up[i - 1])).to.equal(true);
+    expect(up[up.length - 1]).to.equal(blob.size);
+    const down: number[] = [];
+    await remote.getAttachment('doc', 'bin', { onProgress: (loaded) => down.push(loaded) });
+    expect(down.every((v, i) => i === 0 || v > down[i - 1])).to.equal(true);
+    expect(down[down.length - 1]).to.equal(blob.size);
+  });
+
+  it('refuses a digest mismatch and keeps nothing', async () => {
+    const { rpc, pair } = connect();
+    await db.put('doc', {});
+    const transfer = rpc.newTransfer();
+    const bytes = new TextEncoder().encode('0123456789');
+    const open = await rpc.call<{ stored: number }>('attachmentOpen', ['doc', 'bad', { content_type: 'text/plain', length: 10, digest: `sha256-${'0'.repeat(64)}` }, transfer], true);
+    expect(open.stored).to.equal(0);
+    const stored = new Promise<void>((resolve) => rpc.listen(transfer, { progress: (n) => n === 10 && resolve() }));
+    await pair.a.sendData(transfer, 0, bytes);
+    await stored;
+    const e = await rejectionOf(rpc.call('attachmentCommit', ['doc', 'bad', transfer], true));
+    expect(e.status_code).to.equal(400);
+    expect(e.message).to.contain('digest mismatch');
+    expect(await db.allAttachments('doc')).to.deep.equal({});
+    expect((await rejectionOf(db.getAttachment('doc', 'bad'))).status_code).to.equal(404);
+  });
+
+  it('resumes an upload after the channel drops, sending only the rest', async () => {
+    const first = connect();
+    const sentFirst = countDataBytes(first.pair.endpointA);
+    await db.put('doc', {});
+    const blob = randomBlob(24 * MiB, 3);
+    let dropped = false;
+    let second: { bytes: number } | null = null;
+    const done = first.remote.putAttachment('doc', 'big', blob, {
+      onProgress: (loaded) => {
+        if (dropped || loaded < 8 * MiB) return;
+        dropped = true;
+        // The channel dies mid-transfer: the master stops serving it, the slave gets a new one.
+        first.stop();
+        first.pair.a.dispose();
+        first.pair.b.dispose();
+        first.rpc.detach();
+        setTimeout(() => {
+          const pair = channelPair({ maxMessageSize: 64 * 1024 }, true);
+          second = countDataBytes(pair.endpointA);
+          serveRpc(pair.b, { database: db, allow: new Set(ALL_METHODS) });
+          first.rpc.attach(pair.a);
+        }, 50);
+      },
+    });
+    await done;
+    expect(dropped).to.equal(true);
+    expect(second!.bytes).to.be.lessThan(blob.size - 8 * MiB + 1);
+    expect(sentFirst.bytes + second!.bytes).to.be.lessThan(blob.size + 16 * MiB + 1);
+    const back = (await db.getAttachment('doc', 'big')) as Blob;
+    expect(back.size).to.equal(blob.size);
+    expect(await digestBlob(back)).to.equal(await digestBlob(blob));
+  });
+
+  it('answers a get while a large upload is running', async () => {
+    const { remote } = connect();
+    await db.put('doc', { title: 'small' });
+    const blob = randomBlob(32 * MiB, 5);
+    let uploading = true;
+    let started!: () => void;
+    const progressed = new Promise<void>((r) => (started = r));
+    const upload = remote.putAttachment('doc', 'big', blob, { onProgress: (n) => n > 0 && started() }).then(() => {
+      uploading = false;
+    });
+    await progressed;
+    const t0 = performance.now();
+    expect(await remote.get('doc')).to.deep.equal({ title: 'small' });
+    const took = performance.now() - t0;
+    expect(uploading, `get took ${took} ms`).to.equal(true);
+    await upload;
+  });
+});
