@@ -6,12 +6,14 @@ import { RtcMaster } from './elements/rtc-master.js';
 import { RtcSlave } from './elements/rtc-slave.js';
 import { RtcStatus } from './elements/rtc-status.js';
 import { RtcQueryForm } from './elements/rtc-query-form.js';
+import { RtcFileShare } from './elements/rtc-file-share.js';
 
 const tags: [string, CustomElementConstructor][] = [
   ['rtc-master', RtcMaster],
   ['rtc-slave', RtcSlave],
   ['rtc-status', RtcStatus],
   ['rtc-query-form', RtcQueryForm],
+  ['rtc-file-share', RtcFileShare],
 ];
 
 for (const [tag, element] of tags) {
@@ -24,7 +26,8 @@ declare global {
     'rtc-slave': RtcSlave;
     'rtc-status': RtcStatus;
     'rtc-query-form': RtcQueryForm;
+    'rtc-file-share': RtcFileShare;
   }
 }
 
-export { RtcMaster, RtcSlave, RtcStatus, RtcQueryForm };
+export { RtcMaster, RtcSlave, RtcStatus, RtcQueryForm, RtcFileShare };

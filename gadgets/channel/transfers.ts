@@ -106,7 +106,10 @@ export async function uploadAttachment(rpc: RpcClient, id: string, name: string,
         const piece = new Uint8Array(await blob.slice(offset, offset + PIECE_SIZE).arrayBuffer());
         const step = channel.dataPayload;
         let last: Promise<void> = Promise.resolve();
-        for (let at = 0; at < piece.byteLength; at += step) last = channel.sendData(transfer, offset + at, piece.subarray(at, at + step));
+        for (let at = 0; at < piece.byteLength; at += step) {
+          last = channel.sendData(transfer, offset + at, piece.subarray(at, at + step));
+          last.catch(() => {}); // all fail together when the channel closes; the last one is awaited
+        }
         offset += piece.byteLength;
         await last.catch(() => {
           throw new ChannelLost();
@@ -372,7 +375,10 @@ export class TransferServer {
     await this.db.readRange(record, start, end, async (bytes, offset) => {
       if (signal.aborted) throw new RtcError('Read cancelled', 504);
       let last: Promise<void> = Promise.resolve();
-      for (let at = 0; at < bytes.byteLength; at += step) last = this.channel.sendData(transfer, offset + at, bytes.subarray(at, at + step));
+      for (let at = 0; at < bytes.byteLength; at += step) {
+        last = this.channel.sendData(transfer, offset + at, bytes.subarray(at, at + step));
+        last.catch(() => {});
+      }
       await last; // one chunk at a time in memory
     });
     return { from: start, to: end };

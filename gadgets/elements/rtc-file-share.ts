@@ -1,0 +1,310 @@
+import { LitElement, html, css, nothing } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import { TargetController } from '../controllers/target-controller.js';
+import type { AttachmentInfo } from '../api.js';
+import { hostStyles } from '../styles/host.styles.js';
+
+interface Transfer {
+  name: string;
+  direction: 'up' | 'down';
+  loaded: number;
+  total: number;
+}
+
+/** `12.3 MB` style sizes (decimal, as file managers show them). */
+export function formatBytes(n: number): string {
+  if (n < 1000) return `${n} B`;
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let v = n;
+  let i = -1;
+  do {
+    v /= 1000;
+    i++;
+  } while (v >= 1000 && i < units.length - 1);
+  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+}
+
+/**
+ * Shares files as the attachments of one document of a bound `<rtc-master>` or `<rtc-slave>`:
+ * lists them, uploads files chosen with the picker or dropped on it (a native `<progress>` per
+ * file, fed by `rtc-progress`: bytes stored by the master), downloads them (an `<a download>`
+ * with an object URL) and removes them. Uploading to a document that does not exist creates it
+ * (an empty document). Interrupted uploads resume where the master stopped storing.
+ *
+ * @tagname rtc-file-share
+ * @summary Upload, list, download and remove the attachments of a document.
+ * @csspart base - The box around everything.
+ * @csspart drop - The drop zone with the file picker.
+ * @csspart list - The list of attachments.
+ * @csspart error - The last error.
+ * @fires rtc-error - `{ error }` when a transfer or listing fails.
+ */
+export class RtcFileShare extends LitElement {
+  static override styles = [
+    hostStyles,
+    css`
+      .base {
+        border: 1px solid var(--rtc-color-border, #d0d7de);
+        border-radius: 8px;
+        padding: 0.8rem;
+        background: var(--rtc-color-surface, #fff);
+      }
+      .drop {
+        border: 2px dashed var(--rtc-color-border, #8c959f);
+        border-radius: 8px;
+        padding: 1rem;
+        text-align: center;
+        display: flex;
+        flex-direction: column;
+        align-items: center;
+        gap: 0.4rem;
+      }
+      .drop.over { border-color: var(--rtc-color-focus, #0969da); background: #ddf4ff; }
+      .picker {
+        display: inline-block;
+        padding: 0.5rem 1rem;
+        border-radius: 6px;
+        background: var(--rtc-color-accent, #0969da);
+        color: #fff;
+        font-weight: 600;
+        cursor: pointer;
+        min-height: 44px;
+        line-height: 1.6;
+      }
+      .picker:focus-within { outline: 3px solid var(--rtc-color-focus, #0969da); outline-offset: 2px; }
+      .picker input {
+        position: absolute;
+        width: 1px;
+        height: 1px;
+        opacity: 0;
+        overflow: hidden;
+      }
+      .hint { color: var(--rtc-color-muted, #57606a); font-size: 0.9em; margin: 0; }
+      ul { list-style: none; margin: 0.8rem 0 0; padding: 0; }
+      li {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 0.4rem 0.8rem;
+        padding: 0.5rem 0;
+        border-top: 1px solid #eaeef2;
+      }
+      li:first-child { border-top: none; }
+      .name { font-weight: 600; overflow-wrap: anywhere; flex: 1 1 12rem; min-width: 0; }
+      .meta { color: var(--rtc-color-muted, #57606a); font-size: 0.88em; }
+      .actions { display: flex; gap: 0.4rem; flex-wrap: wrap; }
+      button, a.save {
+        font: inherit;
+        min-height: 44px;
+        padding: 0.3rem 0.8rem;
+        border-radius: 6px;
+        border: 1px solid var(--rtc-color-border, #d0d7de);
+        background: #f6f8fa;
+        color: inherit;
+        cursor: pointer;
+        text-decoration: none;
+        display: inline-flex;
+        align-items: center;
+      }
+      a.save { background: #dafbe1; border-color: #4ac26b; }
+      button:focus-visible, a.save:focus-visible { outline: 3px solid var(--rtc-color-focus, #0969da); outline-offset: 1px; }
+      button:disabled { opacity: 0.6; cursor: default; }
+      progress { flex: 1 1 10rem; height: 1.1rem; }
+      .transfer { font-size: 0.9em; }
+      .error { color: #cf222e; margin: 0.6rem 0 0; overflow-wrap: anywhere; }
+      .empty { color: var(--rtc-color-muted, #57606a); margin: 0.8rem 0 0; }
+      h3 { font-size: 1rem; margin: 0.9rem 0 0; }
+    `,
+  ];
+
+  /** Id of the `<rtc-master>` or `<rtc-slave>` to use; default the closest ancestor. */
+  @property({ attribute: 'for' }) htmlFor = '';
+  /** Id of the document whose attachments are shown. */
+  @property() doc = '';
+
+  @state() private files: Record<string, AttachmentInfo> = {};
+  @state() private transfers: Transfer[] = [];
+  @state() private error = '';
+  @state() private over = false;
+  @state() private links: Record<string, string> = {};
+
+  private readonly target = new TargetController(this, () => this.htmlFor);
+  private listedFor = '';
+
+  constructor() {
+    super();
+    this.target.onTargetEvent = (type) => {
+      if (type === 'attach' || type === 'rtc-state-change') void this.refresh();
+    };
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    for (const url of Object.values(this.links)) URL.revokeObjectURL(url);
+    this.links = {};
+  }
+
+  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('htmlFor') && changed.get('htmlFor') !== undefined) this.target.resolve();
+    if (changed.has('doc') && this.doc !== this.listedFor) void this.refresh();
+  }
+
+  /** Lists the document's attachments again. */
+  async refresh(): Promise<void> {
+    const db = this.target.target;
+    if (!db || !this.doc) return;
+    if (db.localName === 'rtc-slave' && db.state !== 'connected') return;
+    this.listedFor = this.doc;
+    try {
+      this.files = await db.allAttachments(this.doc);
+    } catch (e) {
+      if ((e as { status_code?: number }).status_code === 404) this.files = {};
+      else this.fail(e as Error);
+    }
+  }
+
+  /** Uploads `files` one after the other. */
+  async upload(files: Iterable<File>): Promise<void> {
+    const db = this.target.target;
+    if (!db || !this.doc) return;
+    for (const file of files) {
+      const t: Transfer = { name: file.name, direction: 'up', loaded: 0, total: file.size };
+      this.transfers = [...this.transfers, t];
+      const onProgress = (loaded: number, total: number): void => {
+        t.loaded = loaded;
+        t.total = total;
+        this.requestUpdate();
+      };
+      try {
+        try {
+          await db.putAttachment(this.doc, file.name, file, { onProgress });
+        } catch (e) {
+          if ((e as { status_code?: number }).status_code !== 404) throw e;
+          await db.put(this.doc, {});
+          await db.putAttachment(this.doc, file.name, file, { onProgress });
+        }
+      } catch (e) {
+        this.fail(e as Error);
+      } finally {
+        this.transfers = this.transfers.filter((x) => x !== t);
+      }
+      await this.refresh();
+    }
+  }
+
+  private async download(name: string): Promise<void> {
+    const db = this.target.target;
+    if (!db) return;
+    const info = this.files[name];
+    const t: Transfer = { name, direction: 'down', loaded: 0, total: info?.length ?? 0 };
+    this.transfers = [...this.transfers, t];
+    try {
+      const blob = (await db.getAttachment(this.doc, name, {
+        onProgress: (loaded, total) => {
+          t.loaded = loaded;
+          t.total = total;
+          this.requestUpdate();
+        },
+      })) as Blob;
+      if (this.links[name]) URL.revokeObjectURL(this.links[name]);
+      this.links = { ...this.links, [name]: URL.createObjectURL(blob) };
+      await this.updateComplete;
+      const link = this.renderRoot.querySelector<HTMLAnchorElement>(`a.save[data-name="${CSS.escape(name)}"]`);
+      link?.click();
+      link?.focus();
+    } catch (e) {
+      this.fail(e as Error);
+    } finally {
+      this.transfers = this.transfers.filter((x) => x !== t);
+    }
+  }
+
+  private async removeFile(name: string): Promise<void> {
+    const db = this.target.target;
+    if (!db) return;
+    try {
+      await db.removeAttachment(this.doc, name);
+      if (this.links[name]) URL.revokeObjectURL(this.links[name]);
+      const { [name]: _gone, ...rest } = this.links;
+      void _gone;
+      this.links = rest;
+    } catch (e) {
+      this.fail(e as Error);
+    }
+    await this.refresh();
+  }
+
+  private fail(error: Error): void {
+    this.error = error.message;
+    this.dispatchEvent(new CustomEvent('rtc-error', { bubbles: true, composed: true, detail: { error } }));
+  }
+
+  private readonly onPick = (e: Event): void => {
+    const input = e.target as HTMLInputElement;
+    const files = [...(input.files ?? [])];
+    input.value = '';
+    this.error = '';
+    void this.upload(files);
+  };
+
+  private readonly onDragOver = (e: DragEvent): void => {
+    e.preventDefault();
+    this.over = true;
+  };
+
+  private readonly onDrop = (e: DragEvent): void => {
+    e.preventDefault();
+    this.over = false;
+    this.error = '';
+    void this.upload([...(e.dataTransfer?.files ?? [])]);
+  };
+
+  protected override render() {
+    const names = Object.keys(this.files).sort();
+    const ready = !!this.target.target && !!this.doc;
+    return html`<div class="base" part="base">
+      <div
+        class="drop ${this.over ? 'over' : ''}"
+        part="drop"
+        @dragover=${this.onDragOver}
+        @dragleave=${() => (this.over = false)}
+        @drop=${this.onDrop}
+      >
+        <label class="picker">Add files<input type="file" multiple ?disabled=${!ready} @change=${this.onPick} /></label>
+        <p class="hint">or drop files here</p>
+      </div>
+      ${this.transfers.length
+        ? html`<h3>Transfers</h3>
+            <ul aria-live="polite">
+              ${this.transfers.map(
+                (t) => html`<li class="transfer">
+                  <span class="name">${t.direction === 'up' ? 'Uploading' : 'Downloading'} ${t.name}</span>
+                  <progress max=${t.total || 1} .value=${t.total ? t.loaded : 0} aria-label="${t.direction === 'up' ? 'Upload' : 'Download'} of ${t.name}"></progress>
+                  <span class="meta">${formatBytes(t.loaded)} of ${formatBytes(t.total)}</span>
+                </li>`,
+              )}
+            </ul>`
+        : nothing}
+      <h3>Files</h3>
+      ${names.length === 0
+        ? html`<p class="empty">No files yet.</p>`
+        : html`<ul part="list" aria-label="Files of ${this.doc}">
+            ${names.map((name) => {
+              const f = this.files[name];
+              const link = this.links[name];
+              return html`<li>
+                <span class="name">${name}</span>
+                <span class="meta">${formatBytes(f.length)} · ${f.content_type.split(';')[0]}</span>
+                <span class="actions">
+                  ${link
+                    ? html`<a class="save" data-name=${name} href=${link} download=${name}>Save ${name}</a>`
+                    : html`<button type="button" @click=${() => this.download(name)} aria-label="Download ${name}">Download</button>`}
+                  <button type="button" @click=${() => this.removeFile(name)} aria-label="Remove ${name}">Remove</button>
+                </span>
+              </li>`;
+            })}
+          </ul>`}
+      ${this.error ? html`<p class="error" role="alert" part="error">${this.error}</p>` : nothing}
+    </div>`;
+  }
+}
