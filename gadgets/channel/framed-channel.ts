@@ -5,6 +5,8 @@
  * - sending respects `bufferedAmount`: frames are handed to the channel only while less than
  *   `highWaterMark` bytes are queued, then it waits for `bufferedamountlow`, so the queue inside
  *   the browser stays bounded (its hard limit is 16 MiB, after which `send()` throws);
+ * - attachment data frames (`sendData`) wait in a queue of their own and take turns with the
+ *   messages, one frame each, so a request or answer never waits behind a file;
  * - messages waiting to go out are served round-robin, one frame each, so a small answer is not
  *   stuck behind a large one;
  * - reassembly is bounded (`maxIncomingBytes` in flight): an oversized message is dropped and
@@ -61,6 +63,9 @@ export class FramedChannel {
   private readonly maxIncomingBytes: number;
   private readonly fragmentPayload: number;
   private readonly queue: Outgoing[] = [];
+  /** Attachment data frames, served alternately with `queue` so a request never waits behind a file. */
+  private readonly dataQueue: Outgoing[] = [];
+  private dataTurn = false;
   private readonly incoming = new Map<number, Incoming>();
   private incomingBytes = 0;
   /** Messages being skipped because they grew too large, until their last frame. */
@@ -124,14 +129,14 @@ export class FramedChannel {
 
   /**
    * Queues attachment bytes (at most `dataPayload` of them) as one data frame; it takes its
-   * turn in the round-robin queue with the JSON messages, so answers keep flowing during a
+   * turn alternately with the JSON messages (its own queue), so answers keep flowing during a
    * transfer. Resolves once handed to the channel. @throws RtcError 500 when closed.
    */
   sendData(transfer: number, offset: number, payload: Uint8Array): Promise<void> {
     if (this.closed) return Promise.reject(new RtcError('Data channel is closed', 500));
     if (payload.byteLength > this.dataPayload) return Promise.reject(new RtcError('Data frame too large', 413));
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ frame: encodeDataFrame(transfer, offset, payload), offset: 0, messageNumber: 0, resolve, reject });
+      this.dataQueue.push({ frame: encodeDataFrame(transfer, offset, payload), offset: 0, messageNumber: 0, resolve, reject });
       this.pump();
     });
   }
@@ -152,12 +157,15 @@ export class FramedChannel {
   private pump(): void {
     if (this.waitingForDrain || this.closed) return;
     try {
-      while (this.queue.length > 0) {
+      while (this.queue.length > 0 || this.dataQueue.length > 0) {
         if (this.endpoint.bufferedAmount >= this.highWaterMark) {
           this.waitingForDrain = true;
           return;
         }
-        const out = this.queue.shift()!;
+        // Messages and data frames take turns, one frame each.
+        this.dataTurn = !this.dataTurn;
+        const fromData = this.dataQueue.length > 0 && (this.dataTurn || this.queue.length === 0);
+        const out = fromData ? this.dataQueue.shift()! : this.queue.shift()!;
         if (out.frame !== undefined) {
           this.endpoint.send(out.frame);
           out.resolve();
@@ -195,7 +203,7 @@ export class FramedChannel {
 
   private fail(error: RtcError): void {
     this.closed = true;
-    const pending = this.queue.splice(0);
+    const pending = [...this.queue.splice(0), ...this.dataQueue.splice(0)];
     for (const out of pending) out.reject(error);
     this.incoming.clear();
     this.incomingBytes = 0;
