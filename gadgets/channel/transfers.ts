@@ -22,7 +22,7 @@
  * `attachmentInfo [id, name]` → `{content_type, length, digest}`, then `attachmentRead [id, name,
  * from, to, transfer]` for ranges of at most `DOWNLOAD_RANGE` bytes: the master reads chunk by
  * chunk and sends data frames, then answers. The slave keeps the bytes received as Blob parts; a
- * range interrupted is asked again from the first byte it is missing. A whole download is checked
+ * range interrupted is asked again from the first byte it is missing (the re-sent request's `from`). A whole download is checked
  * against the digest.
  */
 import type { AttachmentInfo, GetAttachmentOptions, TransferOptions } from '../api.js';
@@ -116,7 +116,8 @@ export async function uploadAttachment(rpc: RpcClient, id: string, name: string,
         });
       }
       await waitFor(() => acked >= meta.length);
-      await rpc.call('attachmentCommit', [id, name, transfer], true);
+      // After a resume the master re-reads the chunks to check the digest: allow for it.
+      await rpc.call('attachmentCommit', [id, name, transfer], true, rpc.timeout + meta.length / 10000);
       report(meta.length, meta.length);
       return;
     } catch (e) {
@@ -152,6 +153,9 @@ export async function downloadAttachment(rpc: RpcClient, id: string, name: strin
   while (received < end) {
     const transfer = rpc.newTransfer();
     const to = Math.min(end, received + DOWNLOAD_RANGE);
+    // The RpcClient re-sends this very array after a reconnect: keeping `from` at the first byte
+    // still missing makes a re-sent read resume there instead of at the start of the range.
+    const args: [string, string, number, number, number] = [id, name, received, to, transfer];
     rpc.listen(transfer, {
       data(frame: DataFrame) {
         const frameEnd = Math.min(to, frame.offset + frame.payload.byteLength);
@@ -161,12 +165,13 @@ export async function downloadAttachment(rpc: RpcClient, id: string, name: strin
         pending.push(bytes);
         pendingBytes += bytes.byteLength;
         received += bytes.byteLength;
+        args[2] = received;
         if (pendingBytes >= PIECE_SIZE) flush();
         report(received - start, end - start);
       },
     });
     try {
-      await rpc.call('attachmentRead', [id, name, received, to, transfer]);
+      await rpc.call('attachmentRead', args);
     } finally {
       rpc.unlisten(transfer);
     }

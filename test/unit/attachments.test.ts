@@ -192,6 +192,41 @@ describe('Attachments', () => {
     expect(await digestBlob(back)).to.equal(await digestBlob(blob));
   });
 
+  it('resumes a download after the channel drops, from the bytes already received', async () => {
+    const first = connect();
+    await db.put('doc', {});
+    const blob = randomBlob(20 * MiB, 9);
+    await db.putAttachment('doc', 'big', blob);
+    const sentFirst = countDataBytes(first.pair.endpointB);
+    let dropped = false;
+    let second: { bytes: number } | null = null;
+    const progress: number[] = [];
+    const back = (await first.remote.getAttachment('doc', 'big', {
+      onProgress: (loaded) => {
+        progress.push(loaded);
+        if (dropped || loaded < 6 * MiB) return;
+        dropped = true;
+        first.stop();
+        first.pair.a.dispose();
+        first.pair.b.dispose();
+        first.rpc.detach();
+        setTimeout(() => {
+          const pair = channelPair({ maxMessageSize: 64 * 1024 }, true);
+          second = countDataBytes(pair.endpointB);
+          serveRpc(pair.b, { database: db, allow: new Set(ALL_METHODS) });
+          first.rpc.attach(pair.a);
+        }, 50);
+      },
+    })) as Blob;
+    expect(dropped).to.equal(true);
+    expect(await digestBlob(back)).to.equal(await digestBlob(blob));
+    expect(progress.every((v, i) => i === 0 || v > progress[i - 1])).to.equal(true);
+    expect(progress[progress.length - 1]).to.equal(blob.size);
+    // Only what the slave lacked travelled again (plus frames in flight when the channel died).
+    expect(sentFirst.bytes + second!.bytes).to.be.lessThan(blob.size + 2 * MiB);
+    expect(second!.bytes).to.be.lessThan(blob.size - 6 * MiB + 1);
+  });
+
   it('answers a get while a large upload is running', async () => {
     const { remote } = connect();
     await db.put('doc', { title: 'small' });
