@@ -3,7 +3,7 @@ import { RpcClient } from '../../gadgets/channel/rpc-client.js';
 import { serveRpc } from '../../gadgets/channel/rpc-server.js';
 import { RemoteDatabase } from '../../gadgets/channel/remote-database.js';
 import { ALL_METHODS } from '../../gadgets/api.js';
-import type { Database } from '../../gadgets/storage/database.js';
+import { Database } from '../../gadgets/storage/database.js';
 import { digestBlob, CHUNK_SIZE } from '../../gadgets/storage/attachment-utils.js';
 import { channelPair, dropDatabase, freshDatabase, rejectionOf } from './helpers.js';
 
@@ -126,6 +126,31 @@ describe('Attachments', () => {
       });
     });
   }
+
+  it('adds its stores to a database made before attachments, keeping the documents', async () => {
+    const name = `old-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+    await new Promise<void>((resolve, reject) => {
+      const req = indexedDB.open(`rtc:${name}`, 1);
+      req.onupgradeneeded = () => {
+        const idb = req.result;
+        idb.createObjectStore('documents', { keyPath: 'id' }).put({ id: 'kept', doc: { a: 1 } });
+        idb.createObjectStore('requests', { keyPath: 'key' }).createIndex('at', 'at');
+      };
+      req.onsuccess = () => {
+        req.result.close();
+        resolve();
+      };
+      req.onerror = () => reject(req.error);
+    });
+    const old = await Database.open(name);
+    try {
+      expect(await old.get('kept')).to.deep.equal({ a: 1 });
+      await old.putAttachment('kept', 'f', 'x');
+      expect(await old.getAttachment('kept', 'f', { format: 'text' })).to.equal('x');
+    } finally {
+      await dropDatabase(old);
+    }
+  });
 
   it('fires monotonic progress ending at total, both directions', async () => {
     const { remote } = connect();
