@@ -241,8 +241,9 @@ class UploadSink {
     if (this.ready.length >= CHUNKS_PER_BATCH || (last && this.ready.length > 0)) this.flush();
   }
 
-  /** Stops (a newer upload of the same attachment, or the channel closed). */
-  abort(): Promise<void> {
+  /** Stops (a newer upload of the same attachment, or the channel closed); `reason` tells the slave. */
+  abort(reason?: RtcError): Promise<void> {
+    if (reason && !this.aborted && !this.failure) this.progress(this.next, reason);
     this.aborted = true;
     this.rejectDone(new RtcError('Upload interrupted', 500));
     return this.chain;
@@ -335,7 +336,7 @@ export class TransferServer {
     const old = sinks?.get(key);
     if (old) {
       sinks!.delete(key);
-      await old.abort();
+      await old.abort(new RtcError(`Upload of ${id} , ${name} was replaced or removed`, 409));
     }
   }
 

@@ -252,6 +252,26 @@ describe('Attachments', () => {
     expect(second!.bytes).to.be.lessThan(blob.size - 6 * MiB + 1);
   });
 
+  it('a newer upload of the same attachment replaces one in progress (409 to the first)', async () => {
+    const a = connect();
+    const b = connect();
+    await db.put('doc', {});
+    let started = false;
+    let second: Promise<void> | null = null;
+    const first = a.remote.putAttachment('doc', 'f', randomBlob(24 * MiB, 1), {
+      onProgress: (n) => {
+        if (n > 0 && !started) {
+          started = true;
+          second = b.remote.putAttachment('doc', 'f', 'second');
+        }
+      },
+    });
+    const e = await rejectionOf(first);
+    expect(e.status_code).to.equal(409);
+    await second;
+    expect(await db.getAttachment('doc', 'f', { format: 'text' })).to.equal('second');
+  });
+
   it('answers a get while a large upload is running', async () => {
     const { remote } = connect();
     await db.put('doc', { title: 'small' });
