@@ -410,8 +410,17 @@ export class Database implements DatabaseApi {
    */
   async readRange(record: AttachmentRecord, start: number, end: number, onPart: (bytes: Uint8Array<ArrayBuffer>, offset: number) => Promise<void> | void): Promise<void> {
     const size = record.chunk_size;
+    // Reads the next chunk while the current one is being handed on (at most two in memory).
+    const read = (index: number): Promise<ArrayBuffer> | null => {
+      if (index * size >= end) return null;
+      const p = this.readChunk(record.id, record.name, index);
+      p.catch(() => {}); // awaited below; if the caller stops first, nothing is unhandled
+      return p;
+    };
+    let next = read(Math.floor(start / size));
     for (let index = Math.floor(start / size); index * size < end; index++) {
-      const data = await this.readChunk(record.id, record.name, index);
+      const data = await next!;
+      next = read(index + 1);
       const from = Math.max(start, index * size) - index * size;
       const to = Math.min(end, index * size + data.byteLength) - index * size;
       if (to > from) await onPart(new Uint8Array(data, from, to - from), index * size + from);
