@@ -114,6 +114,8 @@ export class RtcFileShare extends LitElement {
       .error { color: #cf222e; margin: 0.6rem 0 0; overflow-wrap: anywhere; }
       .empty { color: var(--rtc-color-muted, #57606a); margin: 0.8rem 0 0; }
       h3 { font-size: 1rem; margin: 0.9rem 0 0; }
+      .files-head { display: flex; align-items: flex-end; justify-content: space-between; gap: 0.5rem; }
+      .files-head button { min-height: 36px; padding: 0.2rem 0.7rem; font-size: 0.9em; }
     `,
   ];
 
@@ -149,7 +151,7 @@ export class RtcFileShare extends LitElement {
     if (changed.has('doc') && this.doc !== this.listedFor) void this.refresh();
   }
 
-  /** Lists the document's attachments again. */
+  /** Lists the document's attachments again (also the Refresh button: others may have added files). */
   async refresh(): Promise<void> {
     const db = this.target.target;
     if (!db || !this.doc) return;
@@ -285,7 +287,10 @@ export class RtcFileShare extends LitElement {
               )}
             </ul>`
         : nothing}
-      <h3>Files</h3>
+      <div class="files-head">
+        <h3>Files</h3>
+        <button type="button" class="refresh" ?disabled=${!ready} @click=${() => this.refresh()}>Refresh</button>
+      </div>
       ${names.length === 0
         ? html`<p class="empty">No files yet.</p>`
         : html`<ul part="list" aria-label="Files of ${this.doc}">

@@ -79,6 +79,9 @@ describe('Attachments', () => {
         expect(buf.byteLength).to.equal(6);
         await a.removeAttachment('doc', 'note.txt');
         expect(Object.keys(await a.allAttachments('doc'))).to.deep.equal(['data.json']);
+        await a.putAttachment('doc', 'empty', '');
+        expect(await a.getAttachment('doc', 'empty', { format: 'text' })).to.equal('');
+        expect((await a.allAttachments('doc')).empty.length).to.equal(0);
       });
 
       it('answers jIO errors', async () => {
