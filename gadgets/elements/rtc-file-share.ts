@@ -114,7 +114,8 @@ export class RtcFileShare extends LitElement {
       .error { color: #cf222e; margin: 0.6rem 0 0; overflow-wrap: anywhere; }
       .empty { color: var(--rtc-color-muted, #57606a); margin: 0.8rem 0 0; }
       h3 { font-size: 1rem; margin: 0.9rem 0 0; }
-      .files-head { display: flex; align-items: flex-end; justify-content: space-between; gap: 0.5rem; }
+      .files-head { display: flex; align-items: center; justify-content: space-between; gap: 0.5rem; margin-top: 0.9rem; }
+      .files-head h3 { margin: 0; }
       .files-head button { min-height: 36px; padding: 0.2rem 0.7rem; font-size: 0.9em; }
     `,
   ];
