@@ -13,7 +13,8 @@
  * 4. the master writes whole chunks, `CHUNKS_PER_BATCH` per transaction, and after each one
  *    sends `{type:'progress', transfer, stored}` (bytes in IndexedDB);
  * 5. once `stored` = length, `attachmentCommit [id, name, transfer]`: the master checks the digest
- *    (computed while receiving, or re-read from the chunks after a resume) and marks it complete,
+ *    (computed chunk by chunk while receiving; the SHA-256 state is stored with each batch, so a
+ *    resume goes on hashing where it stopped) and marks it complete,
  *    or deletes it and answers 400 on a mismatch.
  * If the channel drops or the master reloads, the slave waits for the next channel and starts
  * again at 2 with a new transfer id: only the bytes after the last stored chunk travel again.
@@ -206,10 +207,13 @@ class UploadSink {
     stored: number,
     private readonly chunkSize: number,
     private readonly progress: (stored: number, error?: RtcError) => void,
+    hashState?: number[] | null,
   ) {
     this.next = stored;
     this.nextIndex = stored / chunkSize;
-    this.hasher = stored === 0 ? new Digest() : null;
+    // Hashing goes on from the state stored with the chunks; without it, commit re-reads them.
+    const resumed = hashState ? Digest.fromState(hashState) : null;
+    this.hasher = stored === 0 ? new Digest() : resumed && resumed.length === stored ? resumed : null;
     this.done = new Promise<void>((resolve, reject) => {
       this.resolveDone = resolve;
       this.rejectDone = reject;
@@ -232,7 +236,6 @@ class UploadSink {
       return;
     }
     const bytes = frame.payload.subarray(this.next - frame.offset);
-    this.hasher?.update(bytes);
     this.parts.push(bytes);
     this.partBytes += bytes.byteLength;
     this.next += bytes.byteLength;
@@ -261,6 +264,7 @@ class UploadSink {
       else this.parts[0] = part.subarray(take);
     }
     this.partBytes -= size;
+    this.hasher?.update(chunk); // per chunk, so the state at a batch's end matches what it stores
     return chunk.buffer;
   }
 
@@ -268,10 +272,11 @@ class UploadSink {
     const chunks = this.ready.splice(0);
     const first = this.nextIndex;
     this.nextIndex += chunks.length;
+    const hashState = this.hasher?.state() ?? null;
     this.chain = this.chain.then(async () => {
       if (this.aborted || this.failure) return;
       try {
-        const stored = await this.db.writeChunks(this.id, this.name, this.meta.digest, first, chunks);
+        const stored = await this.db.writeChunks(this.id, this.name, this.meta.digest, first, chunks, hashState);
         this.progress(stored);
         if (stored === this.meta.length) this.resolveDone();
       } catch (e) {
@@ -348,7 +353,7 @@ export class TransferServer {
     if (!open.complete && stored < meta.length) {
       const sink = new UploadSink(this.db, id, name, meta, stored, open.chunk_size, (n, error) => {
         this.channel.send({ v: PROTOCOL_VERSION, type: 'progress', transfer, stored: n, ...(error ? { error: toErrorShape(error) } : {}) }).catch(() => {});
-      });
+      }, open.hash_state);
       let sinks = receiving.get(this.db);
       if (!sinks) receiving.set(this.db, (sinks = new Map()));
       sinks.set(`${id}\u0000${name}`, sink);

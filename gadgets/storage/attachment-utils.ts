@@ -27,6 +27,29 @@ export class Digest {
   digest(): string {
     return `sha256-${bytesToHex(this.hash.digest())}`;
   }
+
+  /**
+   * The running state (eight 32-bit words, then the byte count) when nothing is buffered, i.e.
+   * after a multiple of 64 bytes; null otherwise. Stored with an upload's chunks so a resumed
+   * upload goes on hashing where it stopped instead of re-reading what is stored.
+   */
+  state(): number[] | null {
+    const h = this.hash as unknown as { get?: () => number[] };
+    if (this.length % 64 !== 0 || typeof h.get !== 'function') return null;
+    return [...h.get().map((w) => w >>> 0), this.length];
+  }
+
+  /** A Digest continuing from `state()`; null when the state is unusable. */
+  static fromState(state: unknown): Digest | null {
+    if (!Array.isArray(state) || state.length !== 9 || !state.every((n, i) => Number.isSafeInteger(n) && n >= 0 && (i === 8 || n <= 0xffffffff))) return null;
+    const d = new Digest();
+    const h = d.hash as unknown as { set?: (...words: number[]) => void; length?: number };
+    if (typeof h.set !== 'function' || typeof h.length !== 'number' || state[8] % 64 !== 0) return null;
+    h.set(...(state.slice(0, 8) as number[]).map((w) => w | 0));
+    h.length = state[8];
+    d.length = state[8];
+    return d;
+  }
 }
 
 /** `sha256-<hex>` of a Blob, read `PIECE_SIZE` bytes at a time (never all of it at once). */

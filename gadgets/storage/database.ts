@@ -51,6 +51,8 @@ export interface AttachmentRecord extends AttachmentInfo {
   stored: number;
   /** True once every byte is stored and the digest verified. */
   complete: boolean;
+  /** The SHA-256 state after `stored` bytes (`Digest.state()`), so a resume need not re-read them. */
+  hash_state?: number[] | null;
 }
 
 interface ChunkRecord {
@@ -311,7 +313,7 @@ export class Database implements DatabaseApi {
    * chunks are deleted) and the upload starts at 0. Idempotent.
    * @throws RtcError 404 when the document is missing, 400 for bad metadata.
    */
-  async openUpload(id: string, name: string, meta: AttachmentInfo): Promise<{ stored: number; chunk_size: number; complete: boolean }> {
+  async openUpload(id: string, name: string, meta: AttachmentInfo): Promise<{ stored: number; chunk_size: number; complete: boolean; hash_state?: number[] | null }> {
     validateId(id, 'putAttachment');
     validateAttachmentName(name, 'putAttachment');
     validateAttachmentMeta(meta);
@@ -325,7 +327,7 @@ export class Database implements DatabaseApi {
       const have = await tx.objectStore('attachments').get([id, name]);
       if (have && have.length === meta.length && have.digest === meta.digest && have.content_type === meta.content_type) {
         await tx.done;
-        return { stored: have.stored, chunk_size: have.chunk_size, complete: have.complete };
+        return { stored: have.stored, chunk_size: have.chunk_size, complete: have.complete, hash_state: have.hash_state };
       }
       if (have) void tx.objectStore('chunks').delete(ofAttachment(id, name));
       const record: AttachmentRecord = {
@@ -342,7 +344,7 @@ export class Database implements DatabaseApi {
    * Stores consecutive chunks of an upload, starting at chunk `first`, in one transaction, and
    * moves `stored` on. @throws RtcError 409 when the upload was replaced or removed meanwhile.
    */
-  async writeChunks(id: string, name: string, digest: string, first: number, chunks: ArrayBuffer[]): Promise<number> {
+  async writeChunks(id: string, name: string, digest: string, first: number, chunks: ArrayBuffer[], hashState?: number[] | null): Promise<number> {
     return this.run(async () => {
       const tx = this.db.transaction(['attachments', 'chunks'], 'readwrite');
       const record = await tx.objectStore('attachments').get([id, name]);
@@ -358,6 +360,7 @@ export class Database implements DatabaseApi {
         stored += data.byteLength;
       });
       record.stored = stored;
+      record.hash_state = hashState && hashState[8] === stored ? hashState : null;
       void tx.objectStore('attachments').put(record);
       await tx.done;
       return stored;
