@@ -11,7 +11,7 @@ import { RpcClient } from '../channel/rpc-client.js';
 import { AdmissionError } from '../channel/handshake.js';
 import { createPeerConnection, createProtocolChannel, gatheringDone } from '../channel/peer-connection.js';
 import { decodeToken, encodeToken } from '../signaling/token.js';
-import { linkToMaster, type MasterLink } from './peer-link.js';
+import { holdMessages, linkToMaster, type HeldMessages, type MasterLink } from './peer-link.js';
 import type { ConnectionState } from './types.js';
 import type { Session, SessionListener } from './session-controller.js';
 
@@ -35,6 +35,7 @@ export interface ManualSlaveSessionOptions {
 interface PendingOffer {
   pc: RTCPeerConnection;
   channel: RTCDataChannel;
+  held: HeldMessages;
   token: Promise<string>;
   answering: boolean;
 }
@@ -85,12 +86,13 @@ export class ManualSlaveSession implements Session {
     if (this.pending) return this.pending.token;
     const pc = createPeerConnection();
     const channel = createProtocolChannel(pc);
+    const held = holdMessages(channel);
     const token = (async () => {
       await pc.setLocalDescription(await pc.createOffer());
       await gatheringDone(pc);
       return encodeToken('offer', pc.localDescription!.sdp);
     })();
-    const pending: PendingOffer = { pc, channel, token, answering: false };
+    const pending: PendingOffer = { pc, channel, held, token, answering: false };
     this.pending = pending;
     if (!this.link && this.state !== 'connecting') {
       this.refused = null; // a new pairing may be with another master
@@ -141,11 +143,13 @@ export class ManualSlaveSession implements Session {
       link = await linkToMaster(pending.pc, pending.channel, this.rpc, {
         secret: this.options.secret ?? '',
         openTimeoutMs: MANUAL_ANSWER_OPEN_TIMEOUT_MS,
+        held: pending.held,
       });
     } catch (e) {
       if (this.pending === pending) this.pending = null;
       pending.pc.close();
       if (e instanceof AdmissionError) {
+        this.running = false; // until a new offer or `start()`
         this.refused = e;
         this.rpc.rejectAll(e);
         this.setPhase('idle', null);

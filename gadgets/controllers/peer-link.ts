@@ -109,6 +109,33 @@ export function closeAfterRefusal(pc: RTCPeerConnection, channel: RTCDataChannel
   });
 }
 
+/** Messages that arrived before anyone listened, kept for `linkToMaster`. */
+export interface HeldMessages {
+  /** Stops holding and hands what was held to the listeners added since, in order. */
+  release(): void;
+}
+
+/**
+ * Keeps the messages that reach `channel` until `release()`. Call it right after creating the
+ * slave's channel: the master speaks first, as soon as its side is open, and that can happen
+ * before this side's `setRemoteDescription` promise has even resolved (its network work runs
+ * on another thread), so before `linkToMaster` could listen. Without this, the first message
+ * may be dispatched to nobody and lost.
+ */
+export function holdMessages(channel: RTCDataChannel): HeldMessages {
+  const held: unknown[] = [];
+  const hold = (event: Event): void => {
+    held.push((event as MessageEvent).data);
+  };
+  channel.addEventListener('message', hold);
+  return {
+    release: () => {
+      channel.removeEventListener('message', hold);
+      for (const data of held.splice(0)) channel.dispatchEvent(new MessageEvent('message', { data }));
+    },
+  };
+}
+
 export interface MasterLink {
   /** Resolves once the connection is gone (closed, failed, or `close()`). */
   readonly gone: Promise<void>;
@@ -119,7 +146,8 @@ export interface MasterLink {
 /**
  * The slave's side, called right after `setRemoteDescription(answer)`: waits for the channel,
  * checks the master's certificate, joins (handshake), and attaches `rpc` to the channel (which
- * re-sends every unanswered request).
+ * re-sends every unanswered request). `held` is what `holdMessages` kept since the channel was
+ * made (the channel may already be open, the master's first message already in).
  * @throws AdmissionError (403) when the master refused this slave (wrong room secret) or could
  *   not prove it knows the slave's secret; another error when the channel did not open.
  */
@@ -127,9 +155,9 @@ export async function linkToMaster(
   pc: RTCPeerConnection,
   channel: RTCDataChannel,
   rpc: RpcClient,
-  options: { secret: string; openTimeoutMs: number },
+  options: { secret: string; openTimeoutMs: number; held: HeldMessages },
 ): Promise<MasterLink> {
-  // Listen before the channel opens: the master speaks first, as soon as its side is open.
+  // The master speaks first, as soon as its side is open (this side may already be open too).
   const framed = new FramedChannel(channel, { maxMessageSize: remoteMaxMessageSize(pc) });
   const joined = joinMaster(framed, {
     secret: options.secret,
@@ -137,6 +165,7 @@ export async function linkToMaster(
     timeoutMs: options.openTimeoutMs + HANDSHAKE_TIMEOUT_MS,
   });
   joined.catch(() => {}); // awaited below; this only keeps an early rejection from being "unhandled"
+  options.held.release(); // what came before the framed channel listened, now in order
   try {
     await channelOpen(channel, options.openTimeoutMs);
     checkRemoteCertificate(pc);

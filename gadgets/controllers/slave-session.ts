@@ -11,7 +11,7 @@ import { createPeerConnection, createProtocolChannel, gatheringDone } from '../c
 import { SignalingSocket } from '../signaling/signaling-socket.js';
 import type { ServerMessage } from '../signaling/messages.js';
 import { AdmissionError } from '../channel/handshake.js';
-import { linkToMaster, type MasterLink } from './peer-link.js';
+import { holdMessages, linkToMaster, type MasterLink } from './peer-link.js';
 import { backoff, delay, type ConnectionState } from './types.js';
 import type { Session, SessionListener } from './session-controller.js';
 
@@ -91,6 +91,7 @@ export class SlaveSession implements Session {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.refused = null;
     this.loop = this.run();
   }
 
@@ -134,7 +135,8 @@ export class SlaveSession implements Session {
         this.pc = null;
         if (!this.running) break;
         if (e instanceof AdmissionError) {
-          // Refused by the master (wrong room secret): trying again cannot help.
+          // Refused by the master (wrong room secret): trying again cannot help (until `start()`).
+          this.running = false;
           this.refused = e;
           this.rpc.rejectAll(this.refused);
           this.setState('error');
@@ -164,6 +166,7 @@ export class SlaveSession implements Session {
     const pc = createPeerConnection();
     this.pc = pc;
     const channel = createProtocolChannel(pc);
+    const held = holdMessages(channel);
     await pc.setLocalDescription(await pc.createOffer());
     await gatheringDone(pc);
     socket.send({ v: 1, type: 'offer', sdp: pc.localDescription!.sdp });
@@ -176,7 +179,7 @@ export class SlaveSession implements Session {
     if (reply.type !== 'answer') throw new Error('Unexpected signaling message');
     await pc.setRemoteDescription({ type: 'answer', sdp: reply.sdp });
     // The channel opens, the master admits this slave, and the RPC client uses the channel.
-    const link = await linkToMaster(pc, channel, this.rpc, { secret: this.options.secret ?? '', openTimeoutMs: OPEN_TIMEOUT_MS });
+    const link = await linkToMaster(pc, channel, this.rpc, { secret: this.options.secret ?? '', openTimeoutMs: OPEN_TIMEOUT_MS, held });
     // The channel is up: the broadcaster is no longer needed (and may go away).
     socket.close();
     this.socket = null;

@@ -57,13 +57,20 @@ async function openPairingPage(host, viewport = { width: 1200, height: 900 }) {
   contexts.push(context);
   const page = await context.newPage();
   const problems = [];
+  page.consoleLines = []; // for failure messages
   page.on('pageerror', (e) => problems.push(e));
   page.on('console', (m) => {
+    page.consoleLines.push(m.text().slice(0, 300));
     if (m.type() === 'error') problems.push(new Error(m.text()));
   });
   const sockets = [];
   page.on('websocket', (ws) => sockets.push(ws.url()));
   await page.goto(`http://${host}:${port}/demo/pairing.html`);
+  // Every rtc-error of both panes, for the failure messages.
+  await page.evaluate(() => {
+    window.rtcErrors = [];
+    document.addEventListener('rtc-error', (e) => window.rtcErrors.push(`${e.target.id}: ${e.detail.error.message}`));
+  });
   return { context, page, problems, sockets, master: page.locator('rtc-master'), slave: page.locator('rtc-slave') };
 }
 
@@ -90,14 +97,27 @@ async function pairByTyping(m, s) {
   await answerBox.click();
   await answerBox.pressSequentially(answer);
   await s.slave.getByRole('button', { name: 'Connect' }).click();
+  await waitConnected(m, s);
+  return { offer, answer };
+}
+
+/** What both pages went through, for failure messages. */
+async function diagnose(m, s) {
+  const state = (page) => page.evaluate(() => ({
+    errors: window.rtcErrors,
+    peers: document.getElementById('master').peers,
+    slave: document.getElementById('slave').state,
+  })).catch((e) => e.message);
+  return `master page: ${JSON.stringify(await state(m.page))}\nslave page: ${JSON.stringify(await state(s.page))}\nslave console:\n${s.page.consoleLines.join('\n')}\nmaster console:\n${m.page.consoleLines.join('\n')}`;
+}
+
+/** Waits for the slave pane of `s` to be connected; says what went wrong otherwise. */
+async function waitConnected(m, s) {
   try {
     await s.page.waitForSelector('rtc-slave[state="connected"]', { timeout: 20000 });
   } catch (e) {
-    const alerts = await s.slave.getByRole('alert').allTextContents();
-    const masterSays = await m.page.evaluate(() => ({ peers: document.getElementById('master').peers, error: document.getElementById('master').lastError?.message }));
-    throw new Error(`${e.message}\nslave alerts: ${alerts}\nslave error: ${await s.page.evaluate(() => document.getElementById('slave').lastError?.message)}\nmaster: ${JSON.stringify(masterSays)}\noffer ${offer}\nanswer ${answer}`);
+    throw new Error(`${e.message}\nslave alerts: ${await s.slave.getByRole('alert').allTextContents()}\n${await diagnose(m, s)}`);
   }
-  return { offer, answer };
 }
 
 /** Decodes the QR code `locator` shows (a screenshot, as a phone camera would see the screen). */
@@ -194,7 +214,7 @@ test('a mistyped or wrong-kind token is refused in place, and the right one stil
   const answer = await shownToken(m.master, 'Answer token');
   await s.slave.getByRole('textbox', { name: 'Answer token from the master' }).fill(answer);
   await s.slave.getByRole('button', { name: 'Connect' }).click();
-  await s.page.waitForSelector('rtc-slave[state="connected"]', { timeout: 20000 });
+  await waitConnected(m, s);
   await m.context.close();
   await s.context.close();
 });
@@ -211,7 +231,8 @@ test('QR round trip: the offer and answer QR codes decode to the tokens, and pai
   const answerScanned = await readQr(m.master.getByRole('img', { name: 'QR code of the answer token' }));
   assert.equal(answerScanned, answerShown.replace(/ /g, ''));
   // The script API takes the scanned token as it is.
-  await s.page.evaluate((token) => document.getElementById('slave').acceptAnswer(token), answerScanned);
+  const accepted = await s.page.evaluate((token) => document.getElementById('slave').acceptAnswer(token).then(() => 'ok', (e) => e.message), answerScanned);
+  assert.equal(accepted, 'ok', await diagnose(m, s));
   assert.equal(await s.page.evaluate(() => document.getElementById('slave').state), 'connected');
   const id = await call(s.page, 'slave', 'post', { via: 'qr' });
   assert.deepEqual(await call(m.page, 'master', 'get', id), { via: 'qr' });
@@ -226,7 +247,8 @@ test('the script API pairs too: createOffer, acceptOffer, acceptAnswer', async (
   // createOffer returns the offer already shown, not a new one.
   assert.equal(offer, (await shownToken(s.slave, 'Offer token')).replace(/ /g, ''));
   const answer = await m.page.evaluate((t) => document.getElementById('master').acceptOffer(t), offer);
-  await s.page.evaluate((t) => document.getElementById('slave').acceptAnswer(t), answer);
+  const accepted = await s.page.evaluate((t) => document.getElementById('slave').acceptAnswer(t).then(() => 'ok', (e) => e.message), answer);
+  assert.equal(accepted, 'ok', await diagnose(m, s));
   assert.equal(await statusOf(s.page, 'slave'), 'ok');
   const wrongMode = await m.page.evaluate(() => {
     const el = document.createElement('rtc-slave');
@@ -246,6 +268,8 @@ async function pageWith(origin, html) {
   const context = await browser.newContext();
   contexts.push(context);
   const page = await context.newPage();
+  page.consoleLines = []; // for failure messages
+  page.on('console', (m) => page.consoleLines.push(m.text().slice(0, 300)));
   await page.goto(`${origin}/demo/`);
   await page.setContent(`<!doctype html><html lang="en"><head><script type="module" src="/dist/rtc-gadgets.js"></script></head><body>${html}</body></html>`);
   return page;
@@ -279,7 +303,11 @@ test('room secret through the broadcaster: a wrong secret is refused with 403, t
     await master.waitForFunction(() => document.getElementById('db').peers.length === 0);
 
     const slave = await pageWith(broadcaster.lanOrigin, `<rtc-slave id="db" room="vault" secret="open sesame"></rtc-slave>`);
-    await slave.waitForSelector('rtc-slave[state="connected"]', { state: 'attached', timeout: 20000 });
+    try {
+      await slave.waitForSelector('rtc-slave[state="connected"]', { state: 'attached', timeout: 20000 });
+    } catch (e) {
+      throw new Error(`${e.message}\nslave console:\n${slave.consoleLines.join('\n')}\nmaster console:\n${master.consoleLines.join('\n')}`);
+    }
     const id = await slave.evaluate(() => document.getElementById('db').post({ admitted: true }));
     assert.deepEqual(await master.evaluate((i) => document.getElementById('db').get(i), id), { admitted: true });
     assert.equal(await master.evaluate(() => document.getElementById('db').peers.filter((p) => p.state === 'connected').length), 1);
