@@ -102,9 +102,13 @@ export abstract class DatabaseElement extends LitElement implements DatabaseApi 
     return (await this.backend()).allAttachments(id);
   }
 
+  /** Progress callbacks that fire only when `loaded` grows (the first report may be 0). */
   private progressOptions(id: string, name: string, options: TransferOptions): TransferOptions {
+    let last = -1;
     return {
       onProgress: (loaded, total) => {
+        if (loaded <= last) return;
+        last = loaded;
         options.onProgress?.(loaded, total);
         this.dispatchEvent(new RtcProgressEvent(id, name, loaded, total));
       },
