@@ -1,0 +1,103 @@
+import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import '../../gadgets/define.js';
+import type { RtcMaster, RtcSlave, RtcStatus } from '../../gadgets/index.js';
+import { decodeToken } from '../../gadgets/signaling/token.js';
+
+let n = 0;
+const dbName = () => `pair-${Date.now()}-${n++}`;
+
+async function deleteDb(name: string): Promise<void> {
+  await new Promise<void>((resolve) => {
+    const req = indexedDB.deleteDatabase(`rtc:${name}`);
+    req.onsuccess = req.onerror = req.onblocked = () => resolve();
+  });
+}
+
+const shadow = (el: Element) => el.shadowRoot!;
+const byLabel = (el: Element, text: string) => {
+  const label = [...shadow(el).querySelectorAll('label')].find((l) => l.textContent!.trim() === text);
+  return label ? (shadow(el).getElementById(label.htmlFor) as HTMLTextAreaElement | null) : null;
+};
+const button = (el: Element, text: string) =>
+  [...shadow(el).querySelectorAll('button')].find((b) => b.textContent!.trim() === text) as HTMLButtonElement | undefined;
+
+/** Types `value` into a text area as a person would, then submits its form with `label`'s button. */
+async function enter(el: Element, box: HTMLTextAreaElement, value: string, label: string): Promise<void> {
+  box.value = value;
+  box.dispatchEvent(new Event('input'));
+  button(el, label)!.click();
+}
+
+describe('pairing panels (signaling="manual")', () => {
+  it('the slave shows its offer (labelled read-only text, Copy, QR code) and a box for the answer', async () => {
+    const slave = await fixture<RtcSlave>(html`<rtc-slave signaling="manual"></rtc-slave>`);
+    await waitUntil(() => byLabel(slave, 'Offer token')?.value, 'offer shown', { timeout: 10000 });
+    const offer = byLabel(slave, 'Offer token')!;
+    expect(offer.readOnly).to.equal(true);
+    expect(decodeToken(offer.value, 'offer').kind).to.equal('offer');
+    expect(offer.value).to.equal((await slave.createOffer()).replace(/(.{4})(?=.)/g, '$1 '));
+    expect(button(slave, 'Copy offer token')).to.exist;
+    const qr = shadow(slave).querySelector('svg[role="img"]')!;
+    expect(qr.getAttribute('aria-label')).to.equal('QR code of the offer token');
+    expect(byLabel(slave, 'Answer token from the master')).to.exist;
+    expect(button(slave, 'Connect')).to.exist;
+    // No camera scanning offered where BarcodeDetector is missing (desktop Linux).
+    expect(button(slave, 'Scan QR code')).to.equal(undefined);
+    expect(slave.state).to.equal('connecting');
+    await expect(slave).to.be.accessible();
+    await slave.disconnect();
+  });
+
+  it('a master and a slave in one page pair through their panels and the database API works', async () => {
+    const name = dbName();
+    const master = await fixture<RtcMaster>(html`<rtc-master signaling="manual" database=${name}></rtc-master>`);
+    const slave = await fixture<RtcSlave>(html`<rtc-slave signaling="manual"></rtc-slave>`);
+    await waitUntil(() => master.state === 'connected', 'master ready');
+    await expect(master).to.be.accessible();
+    await waitUntil(() => byLabel(slave, 'Offer token')?.value, 'offer shown', { timeout: 10000 });
+    await enter(master, byLabel(master, 'Offer token from the slave')!, byLabel(slave, 'Offer token')!.value, 'Create answer');
+    await waitUntil(() => byLabel(master, 'Answer token')?.value, 'answer shown', { timeout: 10000 });
+    expect(shadow(master).querySelector('svg[aria-label="QR code of the answer token"]')).to.exist;
+    await enter(slave, byLabel(slave, 'Answer token from the master')!, byLabel(master, 'Answer token')!.value, 'Connect');
+    await waitUntil(() => slave.state === 'connected', 'slave connected', { timeout: 15000 });
+    await waitUntil(() => /is connected/.test(shadow(master).textContent!), 'master says connected');
+    expect(master.peers.filter((p) => p.state === 'connected').length).to.equal(1);
+    const id = await slave.post({ paired: 'by hand' });
+    expect(await master.get(id)).to.deep.equal({ paired: 'by hand' });
+    expect((await slave.allDocs({ query: 'paired:"by hand"' })).data.total_rows).to.equal(1);
+    await expect(slave).to.be.accessible();
+    await slave.disconnect();
+    await master.disconnect();
+    await deleteDb(name);
+  });
+
+  it('a wrong token is shown as an alert in place; the offer stays', async () => {
+    const slave = await fixture<RtcSlave>(html`<rtc-slave signaling="manual"></rtc-slave>`);
+    await waitUntil(() => byLabel(slave, 'Offer token')?.value, 'offer shown', { timeout: 10000 });
+    const offer = byLabel(slave, 'Offer token')!.value;
+    await enter(slave, byLabel(slave, 'Answer token from the master')!, offer, 'Connect');
+    await waitUntil(() => shadow(slave).querySelector('[role="alert"]'), 'alert shown');
+    expect(shadow(slave).querySelector('[role="alert"]')!.textContent).to.match(/offer token, not an answer/);
+    expect(byLabel(slave, 'Offer token')!.value).to.equal(offer);
+    await slave.disconnect();
+  });
+
+  it('the script API needs signaling="manual" (400 otherwise)', async () => {
+    const master = await fixture<RtcMaster>(html`<rtc-master no-autoconnect database=${dbName()} signaling="ws://127.0.0.1:9/signal"></rtc-master>`);
+    const slave = await fixture<RtcSlave>(html`<rtc-slave no-autoconnect signaling="ws://127.0.0.1:9/signal"></rtc-slave>`);
+    const code = (p: Promise<unknown>) => p.then(() => 'resolved', (e: { status_code?: number }) => e.status_code);
+    expect(await code(master.acceptOffer('x'))).to.equal(400);
+    expect(await code(slave.createOffer())).to.equal(400);
+    expect(await code(slave.acceptAnswer('x'))).to.equal(400);
+    expect(shadow(master).querySelector('.pairing')).to.equal(null);
+  });
+
+  it('<rtc-status> says "manual pairing" instead of a room', async () => {
+    const wrapper = await fixture<HTMLDivElement>(html`<div>
+      <rtc-slave id="manual-slave" signaling="manual" no-autoconnect></rtc-slave><rtc-status for="manual-slave"></rtc-status>
+    </div>`);
+    const status = wrapper.querySelector('rtc-status') as RtcStatus;
+    await waitUntil(() => /manual pairing/.test(shadow(status).textContent!), 'manual pairing shown');
+    expect(shadow(status).textContent).not.to.match(/room/);
+  });
+});
