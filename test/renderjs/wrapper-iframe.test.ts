@@ -59,8 +59,9 @@ describe('RenderJS wrapper, iframe sandbox', () => {
     const missing = await rejection(call(gadget, 'get', 'nope'));
     expect(missing).to.be.an.instanceOf(window.rJS!.IframeSerializationError);
     expect(missing.message).to.contain('nope');
-    const refused = await rejection(call(gadget, 'putAttachment', 'a', 'b', 'c'));
-    expect(refused.message).to.equal("Capacity 'putAttachment' is not implemented on 'rtc-master'");
+    const orphan = await rejection(call(gadget, 'putAttachment', 'a', 'b', 'c'));
+    expect(orphan).to.be.an.instanceOf(window.rJS!.IframeSerializationError);
+    expect(orphan.message).to.equal('Cannot find document: a');
     gadget.element.remove();
     await deleteDatabase(database);
   });

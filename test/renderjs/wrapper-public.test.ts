@@ -211,24 +211,34 @@ describe('RenderJS wrapper, public sandbox', () => {
     expect(await call(gadget, 'repair')).to.equal(undefined);
   });
 
-  it('offers attachment methods only when the element has them (501 otherwise), as JSON', async () => {
+  it('runs the element\'s attachment methods, as JSON; 501 when the element lacks one', async () => {
     const { gadget, el } = await master();
-    const refused = await rejection(call(gadget, 'putAttachment', 'a', 'b.txt', 'text'));
-    expect(refused.status_code).to.equal(501);
-    expect(refused.message).to.equal("Capacity 'putAttachment' is not implemented on 'rtc-master'");
-    expect(JSON.parse(JSON.stringify(refused))).to.include({ status_code: 501 });
+    const orphan = await rejection(call(gadget, 'putAttachment', 'a', 'b.txt', 'text'));
+    expect(orphan.status_code).to.equal(404);
+    expect(orphan.message).to.equal('Cannot find document: a');
+    expect(JSON.parse(JSON.stringify(orphan))).to.include({ status_code: 404 });
 
-    // Checked at call time: an element that has them is used.
-    el.getAttachment = async () => new Blob(['hi'], { type: 'text/plain' });
-    el.allAttachments = async (docId: string) => ({ [`${docId}.txt`]: {} });
+    await call(gadget, 'put', 'a', { title: 'with a file' });
+    expect(await call(gadget, 'putAttachment', 'a', 'b.txt', 'hi')).to.equal(undefined);
+    expect(await call(gadget, 'getAttachment', 'a', 'b.txt')).to.match(/^data:text\/plain[^,]*;base64,aGk=$/);
+    const listed = await call<Record<string, { length: number }>>(gadget, 'allAttachments', 'a');
+    expect(Object.keys(listed)).to.deep.equal(['b.txt']);
+    expect(listed['b.txt'].length).to.equal(2);
+    expect(await call(gadget, 'removeAttachment', 'a', 'b.txt')).to.equal(undefined);
+    expect(await call(gadget, 'allAttachments', 'a')).to.deep.equal({});
+    expect(await call(gadget, 'remove', 'a')).to.equal('a');
+
+    // Checked at call time: an element without the method answers 501, as jIO does.
+    el.putAttachment = undefined;
     try {
-      expect(await call(gadget, 'getAttachment', 'a', 'b.txt')).to.equal('data:text/plain;base64,aGk=');
-      expect(await call(gadget, 'allAttachments', 'a')).to.deep.equal({ 'a.txt': {} });
+      const refused = await rejection(call(gadget, 'putAttachment', 'a', 'b.txt', 'text'));
+      expect(refused.status_code).to.equal(501);
+      expect(refused.message).to.equal("Capacity 'putAttachment' is not implemented on 'rtc-master'");
+      expect(JSON.parse(JSON.stringify(refused))).to.include({ status_code: 501 });
     } finally {
-      delete el.getAttachment;
-      delete el.allAttachments;
+      delete el.putAttachment;
     }
-    expect((await rejection(call(gadget, 'getAttachment', 'a', 'b.txt'))).status_code).to.equal(501);
+    expect((await rejection(call(gadget, 'putAttachment', 'a', 'b.txt', 'text'))).status_code, 'the element\'s own method again').to.equal(404);
   });
 
   it('createJio takes OfficeJS\'s {socket_url} as the signaling URL', async () => {
