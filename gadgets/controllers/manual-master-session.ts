@@ -97,7 +97,7 @@ export class ManualMasterSession implements Session {
     const offer = decodeToken(token, 'offer');
     this.start();
     const peerId = uuid();
-    const sdp = await this.core.answerOffer(peerId, offer.sdp, MANUAL_OPEN_TIMEOUT_MS);
+    const { sdp } = await this.core.answerOffer(peerId, offer.sdp, MANUAL_OPEN_TIMEOUT_MS);
     return { token: encodeToken('answer', sdp), peerId };
   }
 

@@ -8,6 +8,7 @@ import { RtcError } from '../errors.js';
 import { Database } from '../storage/database.js';
 import { createPeerConnection, createProtocolChannel, gatheringDone } from '../channel/peer-connection.js';
 import { AdmissionError } from '../channel/handshake.js';
+import { CandidateInbox, CandidateOutbox, type CandidateJSON } from '../channel/trickle.js';
 import { closeAfterRefusal, serveSlave } from './peer-link.js';
 import type { PeerInfo } from './types.js';
 import type { SessionListener } from './session-controller.js';
@@ -26,6 +27,8 @@ export interface MasterCoreOptions {
 
 interface Peer {
   info: PeerInfo;
+  /** The slave's trickled ICE candidates (broadcaster path). */
+  candidates: CandidateInbox;
   /** Stops serving, once serving started. */
   stop: (() => void) | null;
   close(): void;
@@ -62,22 +65,28 @@ export class MasterCore {
   /**
    * Answers slave `id`'s offer (a re-offer under the same id replaces the previous attempt) and
    * serves it once its channel opens (within `openTimeoutMs`), in the background.
-   * @returns the complete answer SDP (gathering done).
+   * With `trickle`, the answer is returned as soon as it is set and each local ICE candidate is
+   * handed to `trickle.send` after `trickle.sent()` was called (channel/trickle.ts); without it,
+   * the answer waits for gathering and carries every candidate (copy-paste pairing).
+   * @returns the answer SDP.
    * @throws RtcError 503 when already serving {@link MAX_PEERS}, 400 when the offer is unusable.
    */
-  async answerOffer(id: string, offerSdp: string, openTimeoutMs: number): Promise<string> {
+  async answerOffer(id: string, offerSdp: string, openTimeoutMs: number, trickle?: { send: (candidate: CandidateJSON) => void }): Promise<{ sdp: string; sent: () => void }> {
     this.peers.get(id)?.close();
     if (this.peers.size >= MAX_PEERS) {
       throw new RtcError(`Refused slave ${id}: already serving ${MAX_PEERS} slaves`, 503);
     }
     const pc = createPeerConnection();
     const channel = createProtocolChannel(pc);
+    const outbox = trickle ? new CandidateOutbox(pc, trickle.send) : null;
     const peer: Peer = {
       info: { id, state: 'connecting', connectedAt: null },
+      candidates: new CandidateInbox(pc),
       stop: null,
       close: () => {
         if (this.peers.get(id) !== peer) return;
         this.peers.delete(id);
+        outbox?.stop();
         peer.stop?.();
         channel.close();
         pc.close(); // release it now: closed connections count toward the 500 per tab until collected
@@ -88,14 +97,20 @@ export class MasterCore {
     this.listener.peersChanged(this.peerList());
     try {
       await pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
+      peer.candidates.ready();
       await pc.setLocalDescription(await pc.createAnswer());
-      await gatheringDone(pc);
+      if (!outbox) await gatheringDone(pc);
     } catch (e) {
       peer.close();
       throw new RtcError(`Cannot answer slave ${id}: ${(e as Error).message}`, 400);
     }
-    void this.serve(id, peer, pc, channel, openTimeoutMs);
-    return pc.localDescription!.sdp;
+    void this.serve(id, peer, pc, channel, openTimeoutMs).finally(() => outbox?.stop());
+    return { sdp: pc.localDescription!.sdp, sent: () => outbox?.open() };
+  }
+
+  /** Slave `id`'s next trickled ICE candidate; ignored when that slave is not (or no longer) here. */
+  addCandidate(id: string, candidate: CandidateJSON | null): void {
+    this.peers.get(id)?.candidates.add(candidate);
   }
 
   /** Waits for the channel and serves it; reports failures. */

@@ -118,7 +118,13 @@ export class MasterSession implements Session {
       case 'offer':
         void this.answer(socket, message.from, message.sdp);
         break;
+      case 'candidate':
+        this.core.addCandidate(message.from, message.candidate);
+        break;
       case 'error': {
+        // A candidate for a slave that has left the broadcaster (its channel is open, or it
+        // gave up): nothing to do, and nothing to report.
+        if (message.ref === 'candidate' && message.code === 404) break;
         const error = new RtcError(`Broadcaster: ${message.message}`, message.code);
         if (message.code === 409) {
           // Another master holds the room: say so, and keep trying in case it goes away.
@@ -136,8 +142,12 @@ export class MasterSession implements Session {
   /** Answers one slave's offer through the broadcaster; the core then serves its data channel. */
   private async answer(socket: SignalingSocket, from: string, sdp: string): Promise<void> {
     try {
-      const answer = await this.core.answerOffer(from, sdp, PEER_OPEN_TIMEOUT_MS);
-      socket.send({ v: 1, type: 'answer', to: from, sdp: answer });
+      // Trickle ICE (channel/trickle.ts): the answer leaves at once, each candidate right after.
+      const answer = await this.core.answerOffer(from, sdp, PEER_OPEN_TIMEOUT_MS, {
+        send: (candidate) => socket.send({ v: 1, type: 'candidate', to: from, candidate }),
+      });
+      socket.send({ v: 1, type: 'answer', to: from, sdp: answer.sdp });
+      answer.sent();
     } catch (e) {
       this.listener.error(e instanceof Error ? e : new Error(String(e)));
     }

@@ -7,7 +7,8 @@
  */
 import { RtcError } from '../errors.js';
 import { RpcClient } from '../channel/rpc-client.js';
-import { createPeerConnection, createProtocolChannel, gatheringDone } from '../channel/peer-connection.js';
+import { createPeerConnection, createProtocolChannel } from '../channel/peer-connection.js';
+import { CandidateInbox, CandidateOutbox, type CandidateJSON } from '../channel/trickle.js';
 import { SignalingSocket } from '../signaling/signaling-socket.js';
 import type { ServerMessage } from '../signaling/messages.js';
 import { AdmissionError } from '../channel/handshake.js';
@@ -28,14 +29,20 @@ export interface SlaveSessionOptions {
   secret?: string;
 }
 
-/** Messages from the socket, awaited one condition at a time. */
+/** Messages from the socket, awaited one condition at a time; the master's ICE candidates aside. */
 class Inbox {
   private waiter: { accept: (m: ServerMessage) => boolean; resolve: (m: ServerMessage) => void } | null = null;
   private failure: ((e: Error) => void) | null = null;
   closedReason: string | null = null;
+  /** Where the master's trickled candidates go (dropped until set). */
+  onCandidate: ((candidate: CandidateJSON | null) => void) | null = null;
 
   constructor(socket: SignalingSocket) {
     socket.onMessage = (m) => {
+      if (m.type === 'candidate') {
+        this.onCandidate?.(m.candidate);
+        return;
+      }
       if (this.waiter && this.waiter.accept(m)) {
         const w = this.waiter;
         this.waiter = null;
@@ -167,19 +174,34 @@ export class SlaveSession implements Session {
     this.pc = pc;
     const channel = createProtocolChannel(pc);
     const held = holdMessages(channel);
-    await pc.setLocalDescription(await pc.createOffer());
-    await gatheringDone(pc);
-    socket.send({ v: 1, type: 'offer', sdp: pc.localDescription!.sdp });
-    const reply = await inbox.next(
-      (m) => m.type === 'answer' || m.type === 'error' || (m.type === 'master'),
-      ANSWER_TIMEOUT_MS,
-    );
-    if (reply.type === 'error') throw new RtcError(`Broadcaster: ${reply.message}`, reply.code);
-    if (reply.type === 'master') throw new Error(reply.present ? 'A new master joined; offering again' : 'The master left');
-    if (reply.type !== 'answer') throw new Error('Unexpected signaling message');
-    await pc.setRemoteDescription({ type: 'answer', sdp: reply.sdp });
+    // Trickle ICE (channel/trickle.ts): the offer leaves at once, each candidate right after.
+    const remoteCandidates = new CandidateInbox(pc);
+    inbox.onCandidate = (candidate) => remoteCandidates.add(candidate);
+    const localCandidates = new CandidateOutbox(pc, (candidate) => socket.send({ v: 1, type: 'candidate', candidate }));
+    try {
+      await pc.setLocalDescription(await pc.createOffer());
+      socket.send({ v: 1, type: 'offer', sdp: pc.localDescription!.sdp });
+      localCandidates.open();
+      const reply = await inbox.next(
+        (m) => m.type === 'answer' || m.type === 'error' || (m.type === 'master'),
+        ANSWER_TIMEOUT_MS,
+      );
+      if (reply.type === 'error') throw new RtcError(`Broadcaster: ${reply.message}`, reply.code);
+      if (reply.type === 'master') throw new Error(reply.present ? 'A new master joined; offering again' : 'The master left');
+      if (reply.type !== 'answer') throw new Error('Unexpected signaling message');
+      await pc.setRemoteDescription({ type: 'answer', sdp: reply.sdp });
+      remoteCandidates.ready();
+    } catch (e) {
+      localCandidates.stop();
+      throw e;
+    }
     // The channel opens, the master admits this slave, and the RPC client uses the channel.
-    const link = await linkToMaster(pc, channel, this.rpc, { secret: this.options.secret ?? '', openTimeoutMs: OPEN_TIMEOUT_MS, held });
+    let link: MasterLink;
+    try {
+      link = await linkToMaster(pc, channel, this.rpc, { secret: this.options.secret ?? '', openTimeoutMs: OPEN_TIMEOUT_MS, held });
+    } finally {
+      localCandidates.stop();
+    }
     // The channel is up: the broadcaster is no longer needed (and may go away).
     socket.close();
     this.socket = null;
