@@ -10,7 +10,11 @@
  * - messages waiting to go out are served round-robin, one frame each, so a small answer is not
  *   stuck behind a large one;
  * - reassembly is bounded (`maxIncomingBytes` in flight): an oversized message is dropped and
- *   reported through `onError`, and the channel stays open.
+ *   reported through `onError`, and the channel stays open;
+ * - small messages sent in the same task leave as one bundle, a text message holding a JSON array
+ *   of them (an envelope is never an array), once the peer has shown it reads bundles
+ *   (`sendBundles`): a slave's pipelined requests and the master's answers to them then cost one
+ *   data-channel message per batch instead of one each. A bundle is read as its members, in order.
  * Reference: W3C WebRTC §6.2 (bufferedAmount, bufferedamountlow), RFC 8831 §6.6 (message size).
  */
 import type { ChannelEndpoint } from './endpoint.js';
@@ -73,6 +77,15 @@ export class FramedChannel {
   private nextMessageNumber = 1;
   private waitingForDrain = false;
   private closed = false;
+  /** Small messages of the current task, waiting to leave as one bundle. */
+  private pendingTexts: Outgoing[] = [];
+  private pendingBytes = 0;
+  private flushScheduled = false;
+  /**
+   * Whether small messages sent in the same task may leave as one bundle. Off until the peer has
+   * shown that it reads bundles: it said so in the handshake (`welcome.bundles`), or sent one.
+   */
+  sendBundles = false;
 
   constructor(private readonly endpoint: ChannelEndpoint, options: FramedChannelOptions = {}) {
     this.maxMessageSize = Math.max(1024, options.maxMessageSize ?? 65536);
@@ -104,6 +117,10 @@ export class FramedChannel {
       // UTF-8 needs at most 3 bytes per UTF-16 unit: cheap check before encoding.
       if (text.length * 3 <= this.maxMessageSize) {
         out.text = text;
+        if (this.sendBundles) {
+          this.bundle(out);
+          return;
+        }
       } else {
         const bytes = encoder.encode(text);
         if (bytes.byteLength <= this.maxMessageSize) out.text = text;
@@ -117,9 +134,68 @@ export class FramedChannel {
           this.nextMessageNumber = (this.nextMessageNumber % 0xffffffff) + 1;
         }
       }
+      this.flushTexts(); // what was sent before goes first
       this.queue.push(out);
       this.pump();
     });
+  }
+
+  /** Keeps a small message for the bundle of this task; the bundle leaves once sends stop coming. */
+  private bundle(out: Outgoing): void {
+    this.pendingTexts.push(out);
+    this.pendingBytes += out.text!.length * 3 + 1;
+    if (this.pendingBytes >= this.maxMessageSize) {
+      this.flushTexts();
+      return;
+    }
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // Answers resolved together reach send() a few promise hops apart: wait until a microtask
+    // passes with no new message, then send (still in this task: no added latency).
+    const settle = (seen: number): void => {
+      queueMicrotask(() => {
+        if (this.pendingTexts.length > seen) settle(this.pendingTexts.length);
+        else {
+          this.flushScheduled = false;
+          this.flushTexts();
+        }
+      });
+    };
+    settle(0);
+  }
+
+  /** Queues the pending small messages: alone as they are, several as bundles (JSON arrays). */
+  private flushTexts(): void {
+    if (this.pendingTexts.length === 0) return;
+    const texts = this.pendingTexts;
+    this.pendingTexts = [];
+    this.pendingBytes = 0;
+    let group: Outgoing[] = [];
+    let size = 2;
+    const emit = (): void => {
+      const members = group;
+      group = [];
+      size = 2;
+      if (members.length === 1) {
+        this.queue.push(members[0]!);
+        return;
+      }
+      this.queue.push({
+        text: `[${members.map((m) => m.text).join(',')}]`,
+        offset: 0,
+        messageNumber: 0,
+        resolve: () => members.forEach((m) => m.resolve()),
+        reject: (e) => members.forEach((m) => m.reject(e)),
+      });
+    };
+    for (const out of texts) {
+      const bytes = out.text!.length * 3 + 1;
+      if (group.length > 0 && size + bytes > this.maxMessageSize) emit();
+      group.push(out);
+      size += bytes;
+    }
+    emit();
+    this.pump();
   }
 
   /** Largest attachment payload per data frame, bytes (from `maxMessageSize`). */
@@ -135,6 +211,7 @@ export class FramedChannel {
   sendData(transfer: number, offset: number, payload: Uint8Array): Promise<void> {
     if (this.closed) return Promise.reject(new RtcError('Data channel is closed', 500));
     if (payload.byteLength > this.dataPayload) return Promise.reject(new RtcError('Data frame too large', 413));
+    this.flushTexts();
     return new Promise<void>((resolve, reject) => {
       this.dataQueue.push({ frame: encodeDataFrame(transfer, offset, payload), offset: 0, messageNumber: 0, resolve, reject });
       this.pump();
@@ -203,7 +280,8 @@ export class FramedChannel {
 
   private fail(error: RtcError): void {
     this.closed = true;
-    const pending = [...this.queue.splice(0), ...this.dataQueue.splice(0)];
+    const pending = [...this.pendingTexts.splice(0), ...this.queue.splice(0), ...this.dataQueue.splice(0)];
+    this.pendingBytes = 0;
     for (const out of pending) out.reject(error);
     this.incoming.clear();
     this.incomingBytes = 0;
@@ -275,6 +353,16 @@ export class FramedChannel {
       this.onError(new RtcError('Bad request: message is not valid JSON', 400));
       return;
     }
+    if (Array.isArray(message)) {
+      // A bundle: the peer reads bundles too, so ours may go out as bundles from now on.
+      this.sendBundles = true;
+      for (const member of message) this.dispatch(member);
+      return;
+    }
+    this.dispatch(message);
+  }
+
+  private dispatch(message: unknown): void {
     try {
       this.onMessage(message);
     } catch (e) {

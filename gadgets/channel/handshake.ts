@@ -6,7 +6,8 @@
  * ```
  * master → slave   {v:1, type:'hello', nonce?}       nonce (32 random bytes, hex) iff the master has a secret
  * slave → master   {v:1, type:'proof', mac, nonce}   only after a hello with a nonce; nonce: the slave's own
- * master → slave   {v:1, type:'welcome', mac?}       admitted; mac present iff the master has a secret
+ * master → slave   {v:1, type:'welcome', mac?, bundles?}  admitted; mac present iff the master has a secret;
+ *                                                    bundles: the master reads bundled messages (framed-channel.ts)
  *   or             {v:1, type:'error', id:null, error:{name, message, status_code:403}}, then the master
  *                                                    closes the channel
  * slave's mac  = HMAC-SHA256(secret, "rtc-gadgets/1 slave\n"  + master nonce + "\n" + F)
@@ -120,7 +121,7 @@ function nextMessage(channel: FramedChannel, timeoutMs: number, waitingFor: stri
 export async function admitSlave(channel: FramedChannel, options: HandshakeOptions): Promise<void> {
   const timeoutMs = options.timeoutMs ?? HANDSHAKE_TIMEOUT_MS;
   if (!options.secret) {
-    await channel.send({ v: 1, type: 'welcome' });
+    await channel.send({ v: 1, type: 'welcome', bundles: true });
     return;
   }
   const masterNonce = nonce();
@@ -132,7 +133,7 @@ export async function admitSlave(channel: FramedChannel, options: HandshakeOptio
     const expected = handshakeMac(options.secret, 'slave', masterNonce, options.masterFingerprint, options.slaveFingerprint);
     if (proof.v === 1 && proof.type === 'proof' && isHex64(proof.mac) && isHex64(proof.nonce) && sameText(proof.mac, expected)) {
       const mac = handshakeMac(options.secret, 'master', proof.nonce, options.masterFingerprint, options.slaveFingerprint);
-      await channel.send({ v: 1, type: 'welcome', mac });
+      await channel.send({ v: 1, type: 'welcome', mac, bundles: true });
       return;
     }
     refusal = new AdmissionError('Forbidden: wrong or missing room secret');
@@ -146,11 +147,12 @@ export async function admitSlave(channel: FramedChannel, options: HandshakeOptio
 }
 
 /**
- * The slave's side. Resolves once the master admitted it (its channel can go to the RPC client).
+ * The slave's side. Resolves once the master admitted it (its channel can go to the RPC client),
+ * with what the master said it supports (`bundles`: it reads bundled messages).
  * @throws AdmissionError (403) when the master refused it, or when the slave has a secret and the
  *   master could not prove it knows it; RtcError 500/504 when the channel closed or went silent.
  */
-export async function joinMaster(channel: FramedChannel, options: HandshakeOptions): Promise<void> {
+export async function joinMaster(channel: FramedChannel, options: HandshakeOptions): Promise<{ bundles: boolean }> {
   const timeoutMs = options.timeoutMs ?? HANDSHAKE_TIMEOUT_MS;
   let message = await nextMessage(channel, timeoutMs, 'greeting from the master');
   let slaveNonce: string | null = null;
@@ -178,4 +180,5 @@ export async function joinMaster(channel: FramedChannel, options: HandshakeOptio
       throw new AdmissionError('Forbidden: the master does not know the room secret');
     }
   }
+  return { bundles: message.bundles === true };
 }

@@ -169,7 +169,8 @@ export async function linkToMaster(
   try {
     await channelOpen(channel, options.openTimeoutMs);
     checkRemoteCertificate(pc);
-    await joined;
+    // A master that reads bundles gets this slave's pipelined requests bundled (and answers in kind).
+    framed.sendBundles = (await joined).bundles;
   } catch (e) {
     framed.dispose();
     channel.close();

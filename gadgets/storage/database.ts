@@ -19,7 +19,7 @@
  * stalls other requests (it is not a snapshot across batches). Reference: jio.md §1.2–1.4 (API,
  * errors), §2 (queries), product.md.
  */
-import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction } from 'idb';
+import { openDB, unwrap, type DBSchema, type IDBPDatabase } from 'idb';
 import type { AllDocsOptions, AllDocsResult, AttachmentInfo, BulkEntry, DatabaseApi, Doc, GetAttachmentOptions, Row, TransferOptions } from '../api.js';
 import { RtcError } from '../errors.js';
 import { compileQuery, compareSortOn, applyLimit, selectKeys, parseQuery, type QueryTree } from '../query.js';
@@ -69,8 +69,7 @@ interface RtcSchema extends DBSchema {
   chunks: { key: [string, string, number]; value: ChunkRecord };
 }
 
-const WRITE_STORES = ['documents', 'requests', 'attachments', 'chunks'] as const;
-type WriteTx = IDBPTransaction<RtcSchema, ('documents' | 'requests' | 'attachments' | 'chunks')[], 'readwrite'>;
+type StoreName = 'documents' | 'requests' | 'attachments' | 'chunks';
 
 /** Every key of document `id` in `attachments` or `chunks` (arrays sort after strings). */
 const ofDocument = (id: string): IDBKeyRange => IDBKeyRange.bound([id], [id, []]);
@@ -127,10 +126,15 @@ const yieldToOthers = (): Promise<void> =>
 export class Database implements DatabaseApi {
   private readonly indexed: ReadonlySet<string>;
   private readonly indexList: readonly string[];
+  /** The same connection without idb's promise wrapper, for the hot paths (get, writes). */
+  private readonly raw: IDBDatabase;
+  /** `get`s asked for in the current task, read together by `readPending`. */
+  private pendingGets: PendingGet[] = [];
 
   private constructor(readonly name: string, private readonly db: IDBPDatabase<RtcSchema>, indexes: readonly string[]) {
     this.indexList = indexes;
     this.indexed = new Set(indexes);
+    this.raw = unwrap(db) as IDBDatabase;
   }
 
   /**
@@ -223,8 +227,8 @@ export class Database implements DatabaseApi {
   async post(doc: Doc, options: WriteOptions = {}): Promise<string> {
     validateDoc(doc, 'post');
     const record = this.record(uuid(), doc);
-    return this.write(options.requestKey, (tx) => {
-      void tx.objectStore('documents').put(record);
+    return this.write(options.requestKey, ['documents'], (tx) => {
+      tx.objectStore('documents').put(record);
       return record.id;
     });
   }
@@ -234,8 +238,8 @@ export class Database implements DatabaseApi {
     validateId(id, 'put');
     validateDoc(doc, 'put');
     const record = this.record(id, doc);
-    return this.write(options.requestKey, (tx) => {
-      void tx.objectStore('documents').put(record);
+    return this.write(options.requestKey, ['documents'], (tx) => {
+      tx.objectStore('documents').put(record);
       return id;
     });
   }
@@ -247,29 +251,77 @@ export class Database implements DatabaseApi {
    */
   async bulkPut(entries: BulkEntry[], options: WriteOptions = {}): Promise<string[]> {
     validateBulk(entries, MAX_BULK);
-    const records = entries.map((e) => this.record(e.id ?? uuid(), e.doc));
-    return this.write(options.requestKey, (tx) => {
+    return this.write(options.requestKey, ['documents'], (tx) => {
       const store = tx.objectStore('documents');
-      for (const record of records) void store.put(record);
-      return records.map((r) => r.id);
+      const ids = new Array<string>(entries.length);
+      for (let i = 0; i < entries.length; i++) {
+        const record = this.record(entries[i]!.id ?? uuid(), entries[i]!.doc);
+        store.put(record);
+        ids[i] = record.id;
+      }
+      return ids;
     });
   }
 
-  /** `get(id)` → the document. @throws RtcError 404 `Cannot find document: <id>`. */
-  async get(id: string): Promise<Doc> {
-    validateId(id, 'get');
-    const record = await this.run(() => this.db.get('documents', id));
-    if (!record) throw new RtcError(`Cannot find document: ${id}`, 404);
-    return record.doc;
+  /**
+   * `get(id)` → the document (a fresh copy). The `get`s asked for in one task (a slave's
+   * pipelined requests arrive several to a message) are read in one readonly transaction.
+   * @throws RtcError 404 `Cannot find document: <id>`, 500 when IndexedDB fails.
+   */
+  get(id: string): Promise<Doc> {
+    try {
+      validateId(id, 'get');
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return new Promise<Doc>((resolve, reject) => {
+      if (this.pendingGets.length === 0) queueMicrotask(() => this.readPending());
+      this.pendingGets.push({ id, resolve, reject });
+    });
+  }
+
+  /** Reads the pending `get`s in one transaction; answers them all together once the last is read. */
+  private readPending(): void {
+    const batch = this.pendingGets;
+    this.pendingGets = [];
+    const fail = (e: unknown): void => {
+      const error = idbError(e);
+      for (const g of batch) g.reject(error);
+    };
+    let tx: IDBTransaction;
+    try {
+      tx = this.raw.transaction('documents', 'readonly');
+    } catch (e) {
+      fail(e);
+      return;
+    }
+    const store = tx.objectStore('documents');
+    const records = new Array<DocumentRecord | undefined>(batch.length);
+    let left = batch.length;
+    batch.forEach((g, i) => {
+      const request = store.get(g.id);
+      request.onsuccess = () => {
+        records[i] = request.result as DocumentRecord | undefined;
+        if (--left > 0) return;
+        batch.forEach((h, k) => {
+          const record = records[k];
+          if (record) h.resolve(record.doc);
+          else h.reject(new RtcError(`Cannot find document: ${h.id}`, 404));
+        });
+      };
+    });
+    tx.onabort = () => {
+      if (left > 0) fail(tx.error ?? new Error('transaction aborted'));
+    };
   }
 
   /** `remove(id)` → `id`; removing a missing document is not an error (as jIO's IndexedDB). */
   async remove(id: string, options: WriteOptions = {}): Promise<string> {
     validateId(id, 'remove');
-    return this.write(options.requestKey, (tx) => {
-      void tx.objectStore('documents').delete(id);
-      void tx.objectStore('attachments').delete(ofDocument(id));
-      void tx.objectStore('chunks').delete(ofDocument(id));
+    return this.write(options.requestKey, ['documents', 'attachments', 'chunks'], (tx) => {
+      tx.objectStore('documents').delete(id);
+      tx.objectStore('attachments').delete(ofDocument(id));
+      tx.objectStore('chunks').delete(ofDocument(id));
       return id;
     });
   }
@@ -300,9 +352,9 @@ export class Database implements DatabaseApi {
   async removeAttachment(id: string, name: string, options: WriteOptions = {}): Promise<void> {
     validateId(id, 'removeAttachment');
     validateAttachmentName(name, 'removeAttachment');
-    await this.write(options.requestKey, (tx) => {
-      void tx.objectStore('attachments').delete([id, name]);
-      void tx.objectStore('chunks').delete(ofAttachment(id, name));
+    await this.write(options.requestKey, ['attachments', 'chunks'], (tx) => {
+      tx.objectStore('attachments').delete([id, name]);
+      tx.objectStore('chunks').delete(ofAttachment(id, name));
       return null;
     });
   }
@@ -553,33 +605,68 @@ export class Database implements DatabaseApi {
     return [...candidates.values()].filter((r) => match(r.doc)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
-  /** The record to store: a private copy of the document plus its index entries. */
+  /**
+   * The record to store: the document plus its index entries. No copy is made: `put` clones it
+   * synchronously, in the same task, so a caller changing its object afterwards changes nothing
+   * stored (and an uncloneable document fails there, as a 400).
+   */
   private record(id: string, doc: Doc): DocumentRecord {
-    const stored = cloneDoc(doc);
-    if (this.indexList.length === 0) return { id, doc: stored };
-    const { ix, fx } = indexFields(stored, this.indexList);
-    return { id, doc: stored, ix, fx };
+    if (this.indexList.length === 0) return { id, doc };
+    const { ix, fx } = indexFields(doc, this.indexList);
+    return { id, doc, ix, fx };
   }
 
-  /** Runs one write in one transaction, answering a repeated `requestKey` from memory. */
-  private async write<T>(requestKey: string | undefined, apply: (tx: WriteTx) => T): Promise<T> {
-    return this.run(async () => {
-      const tx = this.db.transaction([...WRITE_STORES], 'readwrite');
-      let result: T;
-      if (requestKey !== undefined) {
-        const seen = await tx.objectStore('requests').get(requestKey);
-        if (seen) {
-          await tx.done;
-          return seen.result as T;
-        }
-        result = apply(tx);
-        void tx.objectStore('requests').put({ key: requestKey, result, at: Date.now() });
-      } else {
-        result = apply(tx);
+  /**
+   * Runs one write in one readwrite transaction on `stores`, and resolves once it has committed
+   * (an acknowledged write is durable). With a `requestKey` the answer is recorded in `requests`
+   * in the same transaction, with `add`: a key already there means the write was applied before
+   * (a slave re-sent it after a lost answer); the ConstraintError aborts this transaction, undoing
+   * it, and the recorded answer is returned instead. No read before the write, so one idempotent
+   * write costs what a plain one does.
+   */
+  private write<T>(requestKey: string | undefined, stores: readonly StoreName[], apply: (tx: IDBTransaction) => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let tx: IDBTransaction;
+      try {
+        tx = this.raw.transaction(requestKey === undefined ? [...stores] : [...stores, 'requests'], 'readwrite');
+      } catch (e) {
+        reject(idbError(e));
+        return;
       }
-      // Answer only once the transaction has committed: an acknowledged write is durable.
-      await tx.done;
-      return result;
+      let result!: T;
+      let repeated = false;
+      try {
+        result = apply(tx);
+        if (requestKey !== undefined) {
+          const add = tx.objectStore('requests').add({ key: requestKey, result, at: Date.now() });
+          add.onerror = () => {
+            repeated = add.error?.name === 'ConstraintError';
+          };
+        }
+        tx.commit?.(); // nothing more will be asked: let it commit without waiting for this task to end
+      } catch (e) {
+        try {
+          tx.abort();
+        } catch {
+          // already finished
+        }
+        reject(storeError(e));
+        return;
+      }
+      tx.oncomplete = () => resolve(result);
+      tx.onabort = () => {
+        if (repeated) this.recordedAnswer<T>(requestKey!).then(resolve, reject);
+        else reject(idbError(tx.error ?? new Error('transaction aborted')));
+      };
+    });
+  }
+
+  /** The answer recorded for an applied write. */
+  private recordedAnswer<T>(requestKey: string): Promise<T> {
+    return this.run(async () => {
+      const seen = await this.db.get('requests', requestKey);
+      if (!seen) throw new RtcError(`IndexedDB: the answer of request ${requestKey} is gone`, 500);
+      return seen.result as T;
     });
   }
 
@@ -616,12 +703,20 @@ function existingIndexes(db: IDBPDatabase<RtcSchema>): string[] {
   return names;
 }
 
-/** A private copy, so a caller mutating its object later changes nothing stored; a structured
- * clone failure (functions, DOM nodes) is a 400. */
-function cloneDoc(doc: Doc): Doc {
-  try {
-    return structuredClone(doc);
-  } catch (e) {
-    throw new RtcError(`Document cannot be stored: ${(e as Error).message}`, 400);
-  }
+interface PendingGet {
+  id: string;
+  resolve: (doc: Doc) => void;
+  reject: (error: Error) => void;
+}
+
+/** An IndexedDB failure as RtcError 500 (an RtcError stays as it is). */
+function idbError(e: unknown): RtcError {
+  if (e instanceof RtcError) return e;
+  return new RtcError(`IndexedDB: ${(e as Error)?.message ?? String(e)}`, 500);
+}
+
+/** A failure while queueing a write: a document that cannot be cloned is the caller's (400). */
+function storeError(e: unknown): RtcError {
+  if ((e as Error)?.name === 'DataCloneError') return new RtcError(`Document cannot be stored: ${(e as Error).message}`, 400);
+  return idbError(e);
 }

@@ -41,6 +41,31 @@ describe('Database (real IndexedDB)', () => {
     expect((await rejectionOf(db.put('a', { f: () => 1 })) ).status_code).to.equal(400);
   });
 
+  it('answers gets asked in the same task together, each with its own copy, a 404 among them', async () => {
+    await db.bulkPut([{ id: 'a', doc: { n: 1 } }, { id: 'b', doc: { n: 2 } }]);
+    const asked = [db.get('a'), db.get('missing'), db.get('b'), db.get('a')];
+    const settled = await Promise.allSettled(asked);
+    expect(settled.map((r) => r.status)).to.deep.equal(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    const [a1, missing, b, a2] = settled;
+    expect((a1 as PromiseFulfilledResult<unknown>).value).to.deep.equal({ n: 1 });
+    expect(((missing as PromiseRejectedResult).reason as Error).message).to.equal('Cannot find document: missing');
+    expect((b as PromiseFulfilledResult<unknown>).value).to.deep.equal({ n: 2 });
+    expect((a2 as PromiseFulfilledResult<unknown>).value, 'two reads of one id are two objects').not.to.equal((a1 as PromiseFulfilledResult<unknown>).value);
+    db.close();
+    expect((await rejectionOf(db.get('a'))).status_code, 'a closed database answers 500').to.equal(500);
+    db = await Database.open(db.name);
+  });
+
+  it('refuses an uncloneable document with 400 and stores nothing of it', async () => {
+    const e = await rejectionOf(db.bulkPut([{ id: 'ok', doc: { n: 1 } }, { id: 'bad', doc: { f: () => 1 } }]));
+    expect(e.status_code).to.equal(400);
+    expect(e.message).to.match(/^Document cannot be stored: /);
+    expect((await rejectionOf(db.get('ok'))).status_code, 'all or none').to.equal(404);
+    const replay = await rejectionOf(db.put('bad', { f: () => 1 }, { requestKey: 's:9' }));
+    expect(replay.status_code).to.equal(400);
+    expect(await db.put('bad', { n: 2 }, { requestKey: 's:9' }), 'a refused write records no answer').to.equal('bad');
+  });
+
   it('survives closing and reopening', async () => {
     await db.put('kept', { v: 1 });
     db.close();

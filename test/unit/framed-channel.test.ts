@@ -14,6 +14,58 @@ describe('FramedChannel (over a MessageChannel)', () => {
     expect(endpointA.sentFrames).to.equal(1);
   });
 
+  it('bundles the small messages of one task once the peer reads bundles, in order, within maxMessageSize', async () => {
+    const { a, b, endpointA } = channelPair({ maxMessageSize: 4 * 1024 });
+    const received: unknown[] = [];
+    b.onMessage = (m) => received.push(m);
+    // Off by default: one data-channel message each.
+    await Promise.all([a.send({ n: -2 }), a.send({ n: -1 })]);
+    expect(endpointA.sentFrames).to.equal(2);
+    expect(b.sendBundles, 'no bundle seen yet').to.equal(false);
+
+    a.sendBundles = true;
+    const before = endpointA.sentFrames;
+    // Sends a few promise hops apart still join the bundle of their task.
+    const sends = Array.from({ length: 100 }, (_, n) => Promise.resolve().then(() => undefined).then(() => a.send({ n, pad: 'p'.repeat(20) })));
+    await Promise.all(sends);
+    await new Promise((r) => setTimeout(r, 30));
+    const frames = endpointA.sentFrames - before;
+    expect(received.map((m) => (m as { n: number }).n)).to.deep.equal([-2, -1, ...Array.from({ length: 100 }, (_, n) => n)]);
+    // 100 × ~40 bytes = ~4 KB of JSON, bundled under a 4 KiB limit counted at 3 bytes per character.
+    expect(frames).to.be.within(2, 20);
+    expect(b.sendBundles, 'a bundle received: the other side may bundle too').to.equal(true);
+  });
+
+  it('keeps order between bundled messages, a large message and attachment data', async () => {
+    const { a, b } = channelPair({ maxMessageSize: 8 * 1024 });
+    a.sendBundles = true;
+    const order: string[] = [];
+    b.onMessage = (m) => order.push((m as { name: string }).name);
+    b.onData = () => order.push('data');
+    const sent = [
+      a.send({ name: 'one' }),
+      a.send({ name: 'two' }),
+      a.sendData(1, 0, new Uint8Array(10)),
+      a.send({ name: 'three' }),
+      a.send({ name: 'large', blob: 'x'.repeat(20_000) }),
+      a.send({ name: 'four' }),
+    ];
+    await Promise.all(sent);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(order.slice(0, 3)).to.deep.equal(['one', 'two', 'data']);
+    expect(order).to.have.members(['one', 'two', 'data', 'three', 'large', 'four']);
+    expect(order.indexOf('three')).to.be.lessThan(order.indexOf('four'));
+  });
+
+  it('rejects the bundled messages still waiting when the channel closes', async () => {
+    const { a, endpointA } = channelPair();
+    a.sendBundles = true;
+    const pending = [a.send({ n: 1 }), a.send({ n: 2 })];
+    endpointA.close();
+    const results = await Promise.allSettled(pending);
+    expect(results.map((r) => r.status)).to.deep.equal(['rejected', 'rejected']);
+  });
+
   it('splits a message larger than maxMessageSize and reassembles it', async () => {
     const { a, b, endpointA } = channelPair({ maxMessageSize: 16 * 1024 });
     const big = { text: 'é🙂x'.repeat(100_000), list: Array.from({ length: 1000 }, (_, i) => i) };

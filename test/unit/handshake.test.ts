@@ -27,13 +27,13 @@ describe('admission handshake (channel/handshake.ts)', () => {
   it('without a secret the master welcomes at once', async () => {
     const { master, slave } = run('', '');
     await master;
-    await slave;
+    expect(await slave, 'the master says it reads bundled messages').to.deep.equal({ bundles: true });
   });
 
   it('with the same secret both sides prove it and are admitted', async () => {
     const { master, slave } = run('correct horse battery staple', 'correct horse battery staple');
     await master;
-    await slave;
+    expect(await slave).to.deep.equal({ bundles: true });
   });
 
   it('a wrong secret: the master refuses with 403, the slave gets the 403 error envelope and nothing else', async () => {
