@@ -43,6 +43,8 @@ export interface RpcServerOptions {
   allow: ReadonlySet<string>;
   /** Told about every failed request (for `rtc-error` on the master element). */
   onRequestError?: (error: RtcError, request: RequestEnvelope | null) => void;
+  /** Told the bytes stored of each attachment this slave uploads: `(id, name, stored, total)`. */
+  onUploadProgress?: (id: string, name: string, stored: number, total: number) => void;
 }
 
 /**
@@ -61,7 +63,7 @@ export function serveRpc(channel: FramedChannel, options: RpcServerOptions): () 
     reply({ v: PROTOCOL_VERSION, type: 'error', id, error: toErrorShape(error) });
   };
   channel.onError = (error) => fail(null, error, null);
-  const transfers = new TransferServer(channel, options.database);
+  const transfers = new TransferServer(channel, options.database, options.onUploadProgress);
   channel.onData = (frame) => transfers.data(frame);
   channel.onMessage = (message) => {
     let request: RequestEnvelope;

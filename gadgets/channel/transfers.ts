@@ -302,7 +302,15 @@ const receiving = new WeakMap<Database, Map<string, UploadSink>>();
 export class TransferServer {
   private readonly uploads = new Map<number, UploadSink>();
 
-  constructor(private readonly channel: FramedChannel, private readonly db: Database) {}
+  /**
+   * @param onUploadProgress told `(id, name, stored, total)` each time bytes of an upload from
+   *   this slave are stored (bytes in IndexedDB, as the slave's own `rtc-progress` reports them).
+   */
+  constructor(
+    private readonly channel: FramedChannel,
+    private readonly db: Database,
+    private readonly onUploadProgress?: (id: string, name: string, stored: number, total: number) => void,
+  ) {}
 
   data(frame: DataFrame): void {
     this.uploads.get(frame.transfer)?.push(frame);
@@ -353,6 +361,7 @@ export class TransferServer {
     if (!open.complete && stored < meta.length) {
       const sink = new UploadSink(this.db, id, name, meta, stored, open.chunk_size, (n, error) => {
         this.channel.send({ v: PROTOCOL_VERSION, type: 'progress', transfer, stored: n, ...(error ? { error: toErrorShape(error) } : {}) }).catch(() => {});
+        if (!error) this.onUploadProgress?.(id, name, n, meta.length);
       }, open.hash_state);
       let sinks = receiving.get(this.db);
       if (!sinks) receiving.set(this.db, (sinks = new Map()));

@@ -126,6 +126,7 @@ export class MasterCore {
         onRequestError: (error) => {
           if (error.status_code >= 500 && error.status_code !== 504) this.listener.error(error);
         },
+        onUploadProgress: (doc, name, loaded, total) => this.listener.uploadProgress?.(doc, name, loaded, total, id),
         onGone: () => peer.close(),
       });
       if (this.peers.get(id) !== peer) {

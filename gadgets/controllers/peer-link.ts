@@ -52,6 +52,8 @@ export interface ServeSlaveOptions {
   openTimeoutMs: number;
   /** Told about requests that failed on the master's side. */
   onRequestError: (error: RtcError) => void;
+  /** Told the bytes stored of each attachment the slave uploads. */
+  onUploadProgress?: (id: string, name: string, stored: number, total: number) => void;
   /** Called once when the connection ends after serving started. */
   onGone: () => void;
 }
@@ -79,6 +81,7 @@ export async function serveSlave(pc: RTCPeerConnection, channel: RTCDataChannel,
       database,
       allow: options.allow,
       onRequestError: options.onRequestError,
+      onUploadProgress: options.onUploadProgress,
     });
     const unwatch = watchConnection(pc, channel, options.onGone);
     return () => {

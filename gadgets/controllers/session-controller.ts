@@ -5,7 +5,7 @@
  * callbacks into a re-render and `rtc-*` events on the element.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { RtcErrorEvent, RtcPeersChangeEvent, RtcStateChangeEvent } from '../events/events.js';
+import { RtcErrorEvent, RtcPeersChangeEvent, RtcProgressEvent, RtcStateChangeEvent } from '../events/events.js';
 import type { ConnectionState, PeerInfo } from './types.js';
 
 /** What the controller needs of a session. */
@@ -20,6 +20,8 @@ export interface SessionListener {
   stateChanged(state: ConnectionState, previous: ConnectionState): void;
   peersChanged(peers: PeerInfo[]): void;
   error(error: Error): void;
+  /** Bytes stored of an attachment a slave is uploading to this master (`peer`: the slave's id). */
+  uploadProgress?(id: string, name: string, loaded: number, total: number, peer: string): void;
 }
 
 export class SessionController<S extends Session> implements ReactiveController {
@@ -62,6 +64,9 @@ export class SessionController<S extends Session> implements ReactiveController 
           this.lastError = error;
           this.host.requestUpdate();
           this.host.dispatchEvent(new RtcErrorEvent(error));
+        },
+        uploadProgress: (id, name, loaded, total, peer) => {
+          this.host.dispatchEvent(new RtcProgressEvent(id, name, loaded, total, peer));
         },
       });
     }

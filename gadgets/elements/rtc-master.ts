@@ -27,6 +27,7 @@ import { hostStyles } from '../styles/host.styles.js';
  * @fires rtc-state-change - `{ state, previous }` on every state transition.
  * @fires rtc-peers-change - `{ peers }` when a slave connects or leaves.
  * @fires rtc-error - `{ error }` when something fails (the master keeps serving).
+ * @fires rtc-progress - `{ id, name, loaded, total, peer? }` bytes of an attachment stored so far: its own transfers, and (with `peer`) each slave's upload.
  * @csspart pairing - The pairing panel (`signaling="manual"`).
  * @csspart qr - The QR code of the answer token.
  */

@@ -43,10 +43,11 @@ export class RtcBulkProgressEvent extends CustomEvent<{ loaded: number; total: n
   }
 }
 
-/** `rtc-progress` `{ id, name, loaded, total }`: bytes of an attachment stored by the receiver so far (monotonic, ends at total). */
-export class RtcProgressEvent extends CustomEvent<{ id: string; name: string; loaded: number; total: number }> {
-  constructor(id: string, name: string, loaded: number, total: number) {
-    super('rtc-progress', { ...init, detail: { id, name, loaded, total } });
+/** `rtc-progress` `{ id, name, loaded, total, peer? }`: bytes of an attachment stored by the receiver so far (monotonic, ends at total). A slave fires it for its uploads and downloads; a master for its own and, with `peer`, for each upload a slave sends it. */
+export class RtcProgressEvent extends CustomEvent<{ id: string; name: string; loaded: number; total: number; peer?: string }> {
+  /** `peer`: on a master, the id of the slave whose upload this is (absent for its own transfers). */
+  constructor(id: string, name: string, loaded: number, total: number, peer?: string) {
+    super('rtc-progress', { ...init, detail: peer === undefined ? { id, name, loaded, total } : { id, name, loaded, total, peer } });
   }
 }
 

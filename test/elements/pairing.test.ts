@@ -71,6 +71,32 @@ describe('pairing panels (signaling="manual")', () => {
     await deleteDb(name);
   });
 
+  it('the master fires rtc-progress with the slave\'s id for an upload it receives, growing to total', async () => {
+    const name = dbName();
+    const master = await fixture<RtcMaster>(html`<rtc-master signaling="manual" database=${name}></rtc-master>`);
+    const slave = await fixture<RtcSlave>(html`<rtc-slave signaling="manual"></rtc-slave>`);
+    await waitUntil(() => master.state === 'connected', 'master ready');
+    await slave.acceptAnswer(await master.acceptOffer(await slave.createOffer()));
+    await waitUntil(() => master.peers.some((p) => p.state === 'connected'), 'slave served', { timeout: 15000 });
+    const seen: { id: string; name: string; loaded: number; total: number; peer?: string }[] = [];
+    master.addEventListener('rtc-progress', (e) => seen.push(e.detail));
+    await slave.put('doc', { title: 'with a file' });
+    const size = 10 * 1024 * 1024 + 17; // over two batches of chunks (8 × 512 KiB)
+    const bytes = new Uint8Array(size).map((_, i) => (i * 31) % 251);
+    await slave.putAttachment('doc', 'data.bin', new Blob([bytes]));
+    expect(seen.length).to.be.greaterThan(1);
+    const peer = master.peers.find((p) => p.state === 'connected')!.id;
+    expect(seen.every((d) => d.id === 'doc' && d.name === 'data.bin' && d.total === size && d.peer === peer)).to.equal(true);
+    for (let i = 1; i < seen.length; i++) expect(seen[i]!.loaded, `grows at ${i}`).to.be.greaterThan(seen[i - 1]!.loaded);
+    expect(seen.at(-1)!.loaded).to.equal(size);
+    const back = new Uint8Array(await ((await master.getAttachment('doc', 'data.bin', { format: 'array_buffer' })) as ArrayBuffer));
+    expect(back.length).to.equal(size);
+    expect(back[size - 1]).to.equal(bytes[size - 1]);
+    await slave.disconnect();
+    await master.disconnect();
+    await deleteDb(name);
+  });
+
   it('a wrong token is shown as an alert in place; the offer stays', async () => {
     const slave = await fixture<RtcSlave>(html`<rtc-slave signaling="manual"></rtc-slave>`);
     await waitUntil(() => byLabel(slave, 'Offer token')?.value, 'offer shown', { timeout: 10000 });
