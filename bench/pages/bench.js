@@ -4,6 +4,7 @@
 // Dexie. Everything is timed with performance.now() here and returned as JSON to the runner
 // through page.evaluate (window.B). Never shipped.
 import Dexie from '/dexie/dexie.mjs';
+import * as Scale from './scale.js';
 
 const params = new URLSearchParams(location.search);
 /** The broadcaster's signaling URL (ws://HOST:PORT/signal). */
@@ -141,12 +142,16 @@ function pingOnce(channel) {
   });
 }
 
-/** Master page: joins RAW_ROOM as master and answers every offer with an echoing channel. */
-let rawMasterState = null;
-export async function rawMasterStart() {
-  if (rawMasterState) return;
+/**
+ * Master page: joins `room` (RAW_ROOM by default) as master and answers every offer with a channel
+ * that echoes text messages (pings) and counts binary ones: after a `blast` announcement
+ * `{ type: 'blast', bytes }`, it answers `blast-done` once that many bytes have arrived.
+ */
+const rawMasterStates = new Map();
+export async function rawMasterStart(room = RAW_ROOM) {
+  if (rawMasterStates.has(room)) return;
   const sig = await RawSignal.open(SIGNAL);
-  sig.send({ type: 'join', room: RAW_ROOM, role: 'master' });
+  sig.send({ type: 'join', room, role: 'master' });
   await sig.next((m) => m.type === 'joined', 5000, 'raw master join');
   const peers = new Map();
   sig.listener = async (m) => {
@@ -154,7 +159,21 @@ export async function rawMasterStart() {
       peers.get(m.from)?.pc.close();
       const pc = new RTCPeerConnection({ iceServers: [] });
       const ch = pc.createDataChannel('raw', { negotiated: true, id: 0, ordered: true });
-      ch.onmessage = (e) => ch.send(e.data); // echo
+      ch.binaryType = 'arraybuffer';
+      let blast = null;
+      ch.onmessage = (e) => {
+        if (typeof e.data !== 'string') {
+          if (!blast) return;
+          blast.got += e.data.byteLength;
+          if (blast.got >= blast.bytes) {
+            blast = null;
+            ch.send(BLAST_DONE);
+          }
+          return;
+        }
+        if (e.data.startsWith(BLAST_PREFIX)) blast = { bytes: JSON.parse(e.data).bytes, got: 0 };
+        else ch.send(e.data); // echo
+      };
       const sink = candidateSink(pc);
       peers.set(m.from, { pc, sink });
       pc.onicecandidate = (e) => {
@@ -175,8 +194,11 @@ export async function rawMasterStart() {
       peers.get(m.from)?.sink.add(m.candidate);
     }
   };
-  rawMasterState = { sig, peers };
+  rawMasterStates.set(room, { sig, peers });
 }
+
+const BLAST_PREFIX = '{"v":1,"type":"blast"';
+const BLAST_DONE = JSON.stringify({ v: 1, type: 'blast-done' });
 
 /** Slave page: raw connections kept open (for pings). */
 const rawConns = [];
@@ -185,11 +207,11 @@ const rawConns = [];
  * The raw baseline of connect: WebSocket to the broadcaster, join, trickle-ICE offer, answer,
  * negotiated channel open, one 80-byte ping echoed (the raw "first answered request").
  */
-export async function rawConnect(keep = false) {
+export async function rawConnect(keep = false, room = RAW_ROOM) {
   const t0 = now();
   rec(0, 'raw connect started');
   const sig = await RawSignal.open(SIGNAL);
-  sig.send({ type: 'join', room: RAW_ROOM, role: 'slave' });
+  sig.send({ type: 'join', room, role: 'slave' });
   const joined = await sig.next((m) => m.type === 'joined' || m.type === 'error', 5000, 'raw slave join');
   if (joined.type === 'error' || !joined.master) throw new Error(`raw join: ${JSON.stringify(joined)}`);
   const tJoined = now();
@@ -217,7 +239,7 @@ export async function rawConnect(keep = false) {
     ch.close();
     pc.close();
   }
-  return { ms: t1 - t0, joinMs: tJoined - t0, openMs: tOpen - t0 };
+  return { ms: t1 - t0, joinMs: tJoined - t0, openMs: tOpen - t0, index: keep ? rawConns.length - 1 : null };
 }
 
 /** `n` sequential 80-byte pings on kept raw connection `i`: round-trip times, ms. */
@@ -251,6 +273,41 @@ export async function rawPipelinedPings(i, n, window) {
   }), 60000, 'raw pipelined pings');
   const ms = now() - t0;
   return { ms, perSecond: n / (ms / 1000) };
+}
+
+/**
+ * Raw transport ceiling of a file transfer: `bytes` sent on kept raw connection `i` as
+ * `message`-byte binary messages (one reused ArrayBuffer), paced as a sane sender does: sends
+ * while `bufferedAmount` is under `high`, then waits for `bufferedamountlow` (threshold `low`).
+ * Timed until the master page reports every byte received. @returns ms and MiB/s.
+ */
+export async function rawBlast(i, bytes, { message = 65536, high = 4 * 2 ** 20, low = 2 ** 20 } = {}) {
+  const { ch } = rawConns[i];
+  const buf = new Uint8Array(message);
+  for (let k = 0; k < message; k++) buf[k] = (k * 131) & 255;
+  const t0 = now();
+  await within(new Promise((resolve, reject) => {
+    ch.onmessage = (e) => {
+      if (e.data === BLAST_DONE) resolve();
+    };
+    ch.onerror = (e) => reject(new Error(`raw channel error: ${e.error?.message ?? e}`));
+    ch.send(JSON.stringify({ v: 1, type: 'blast', bytes }));
+    let sent = 0;
+    ch.bufferedAmountLowThreshold = low;
+    const pump = () => {
+      while (sent < bytes && ch.bufferedAmount < high) {
+        const n = Math.min(message, bytes - sent);
+        ch.send(n === message ? buf : buf.subarray(0, n));
+        sent += n;
+      }
+    };
+    ch.onbufferedamountlow = pump;
+    pump();
+  }), 120000 + bytes / 1000, 'raw blast');
+  const ms = now() - t0;
+  ch.onbufferedamountlow = null;
+  ch.onerror = null;
+  return { ms, mibPerSecond: bytes / 2 ** 20 / (ms / 1000) };
 }
 
 export function rawClose() {
@@ -437,6 +494,67 @@ export async function oursBulk(i, n, prefix) {
   else await Promise.all(docs.map((d) => el.post(d.doc)));
   const ms = now() - t0;
   return { ms, perSecond: n / (ms / 1000), label: bulk ? 'bulkPut(docs)' : 'Promise.all(docs.map(post)) [no bulkPut yet]' };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Attachments (slave page): a file made of one 1 MiB Blob repeated (Blob parts that refer to the
+// same Blob: the page never holds the whole file), uploaded with `putAttachment`.
+
+const MiB = 2 ** 20;
+let attachmentBlob = null;
+
+/** Makes the `mb` MiB file the next uploads send (pseudo-random bytes, one 1 MiB part repeated). */
+export function attachmentPrepare(mb) {
+  const part = new Uint8Array(MiB);
+  let x = 20261204;
+  const words = new Uint32Array(part.buffer);
+  for (let k = 0; k < words.length; k++) {
+    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+    words[k] = x;
+  }
+  const one = new Blob([part]);
+  attachmentBlob = new Blob(Array(mb).fill(one), { type: 'application/octet-stream' });
+  return attachmentBlob.size;
+}
+
+/** Slave `i` creates document `id` (attachments need one). */
+export async function attachmentDoc(i, id) {
+  await slaves[i].put(id, { title: 'bench attachments' });
+}
+
+/**
+ * Slave `i` uploads the prepared file as attachment `name` of `id`, awaited to the end (the master
+ * has stored and verified it). @returns ms, MiB/s, and when the first progress event came (the
+ * slave hashes the whole file first) and the stored-bytes rate after it.
+ */
+export async function oursPutAttachment(i, id, name) {
+  const el = slaves[i];
+  const bytes = attachmentBlob.size;
+  let first = null;
+  const onProgress = (e) => {
+    if (e.detail.name === name && first === null) first = now();
+  };
+  el.addEventListener('rtc-progress', onProgress);
+  const t0 = now();
+  try {
+    await el.putAttachment(id, name, attachmentBlob);
+  } finally {
+    el.removeEventListener('rtc-progress', onProgress);
+  }
+  const t1 = now();
+  const ms = t1 - t0;
+  return {
+    ms,
+    bytes,
+    mibPerSecond: bytes / MiB / (ms / 1000),
+    hashAndOpenMs: first === null ? null : first - t0,
+    afterOpenMibPerSecond: first === null ? null : bytes / MiB / ((t1 - first) / 1000),
+  };
+}
+
+/** Master page: removes an attachment through the element (no channel involved). */
+export async function masterRemoveAttachment(id, name) {
+  await master.removeAttachment(id, name);
 }
 
 /** Churn: `n` times a new slave connects, gets `id`, disconnects, is removed. */
@@ -707,8 +825,10 @@ window.B = {
   rawMasterStart, rawConnect, rawPings, rawClose,
   oursMasterStart, masterPeers, oursConnect, oursConnectMany, oursDropFrom, slaveCount,
   oursGets, oursGetsRoundRobin, oursGetsConcurrent, oursPipelined, oursSequentialPuts, oursBulk, churn,
-  rawPipelinedPings, seedOurs, directGets, directPipelined, rawPutLoop, dexieBulkPut, masterElementGets,
+  rawPipelinedPings, rawBlast, seedOurs, directGets, directPipelined, rawPutLoop, dexieBulkPut, masterElementGets,
+  attachmentPrepare, attachmentDoc, oursPutAttachment, masterRemoveAttachment,
   hold, release, pageErrors, instrument, uninstrument, mark,
+  ...Object.fromEntries(Object.entries(Scale).filter(([, v]) => typeof v === 'function')),
   masterLastError: () => (master?.lastError ? String(master.lastError.message) : null),
   ready: true,
 };
