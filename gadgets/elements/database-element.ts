@@ -7,9 +7,12 @@ import { LitElement } from 'lit';
 import type { AllDocsOptions, AllDocsResult, AttachmentInfo, BulkEntry, DatabaseApi, Doc, GetAttachmentOptions, TransferOptions } from '../api.js';
 import { RtcBulkProgressEvent, RtcProgressEvent } from '../events/events.js';
 import type { ConnectionState, PeerInfo } from '../controllers/types.js';
+import { validateBulk } from '../storage/validate.js';
 
 /** Documents per `bulkPut` request: each request is one transaction on the master. */
-export const BULK_CHUNK = 10000;
+export const BULK_CHUNK = 2500;
+/** `bulkPut` requests in flight at once: the master parses and stores the next while the last commits. */
+export const BULK_WINDOW = 3;
 
 export abstract class DatabaseElement extends LitElement implements DatabaseApi {
   /** Where calls go: the local IndexedDB database (master) or the master over WebRTC (slave). */
@@ -51,20 +54,38 @@ export abstract class DatabaseElement extends LitElement implements DatabaseApi 
   }
 
   /**
-   * `bulkPut([{ id?, doc }, …])` → the ids, in order. Writes in requests of `BULK_CHUNK` (10,000)
-   * documents, each one IndexedDB transaction on the master (atomic per chunk), one after the
-   * other, firing `rtc-bulk-progress` `{ loaded, total }` (documents stored) after each.
-   * @throws RtcError 400 for a malformed entry (nothing of its chunk is written).
+   * `bulkPut([{ id?, doc }, …])` → the ids, in order. Every entry is checked first (a malformed
+   * one rejects with 400 and nothing is written); then the entries go in requests of
+   * `BULK_CHUNK` documents, each one IndexedDB transaction on the master (atomic per chunk),
+   * `BULK_WINDOW` of them in flight so that the master stores one while the next travels; they
+   * are stored in order. Fires `rtc-bulk-progress` `{ loaded, total }` (documents stored) after
+   * each chunk. If a chunk fails (500, 504, the master gone), the promise rejects with its error:
+   * the chunks before it are stored, those already in flight after it (at most `BULK_WINDOW` − 1)
+   * may be, and no other is sent.
    */
   async bulkPut(entries: BulkEntry[]): Promise<string[]> {
     const db = await this.backend();
-    if (!Array.isArray(entries)) return db.bulkPut(entries); // the backend says why it is wrong
+    validateBulk(entries, Number.MAX_SAFE_INTEGER);
+    const total = entries.length;
+    const chunks: BulkEntry[][] = [];
+    for (let at = 0; at < total; at += BULK_CHUNK) chunks.push(entries.slice(at, at + BULK_CHUNK));
+    if (chunks.length === 0) chunks.push([]);
+    this.dispatchEvent(new RtcBulkProgressEvent(0, total));
+    const results: Promise<string[]>[] = [];
     const ids: string[] = [];
-    this.dispatchEvent(new RtcBulkProgressEvent(0, entries.length));
-    for (let at = 0; at < entries.length || at === 0; at += BULK_CHUNK) {
-      ids.push(...(await db.bulkPut(entries.slice(at, at + BULK_CHUNK))));
-      this.dispatchEvent(new RtcBulkProgressEvent(ids.length, entries.length));
-      if (entries.length === 0) break;
+    let failed = false;
+    const send = (k: number): void => {
+      const sent = db.bulkPut(chunks[k]!);
+      sent.catch(() => {
+        failed = true;
+      });
+      results.push(sent);
+    };
+    for (let k = 0; k < Math.min(BULK_WINDOW, chunks.length); k++) send(k);
+    for (let k = 0; k < chunks.length; k++) {
+      ids.push(...(await results[k]!)); // in order; rejects with the first failure
+      if (!failed && results.length < chunks.length) send(results.length);
+      this.dispatchEvent(new RtcBulkProgressEvent(ids.length, total));
     }
     return ids;
   }

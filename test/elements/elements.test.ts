@@ -37,6 +37,36 @@ describe('<rtc-master> (no broadcaster)', () => {
     await deleteDb(name);
   });
 
+  it('bulkPut checks every entry first, then writes in chunks in order with growing rtc-bulk-progress', async () => {
+    const name = dbName();
+    const el = await fixture<RtcMaster>(html`<rtc-master no-autoconnect database=${name}></rtc-master>`);
+    const bad = Array.from({ length: 6000 }, (_, i) => ({ id: `b${i}`, doc: { i } as Record<string, unknown> }));
+    bad[5500] = { id: 'b5500', doc: 'not a document' as unknown as Record<string, unknown> };
+    const refused = await el.bulkPut(bad).then(() => null, (e: Error & { status_code?: number }) => e);
+    expect(refused?.status_code).to.equal(400);
+    expect(refused?.message).to.contain('bulkPut[5500]');
+    expect((await el.allDocs()).data.total_rows, 'nothing written, not even the chunks before it').to.equal(0);
+
+    const progress: [number, number][] = [];
+    el.addEventListener('rtc-bulk-progress', (e) => progress.push([e.detail.loaded, e.detail.total]));
+    const entries = Array.from({ length: 7001 }, (_, i) => (i % 2 ? { id: `d${String(i).padStart(5, '0')}`, doc: { i } } : { doc: { i } }));
+    // Two writes of one id in different chunks: the later entry wins, as in one transaction.
+    entries[7000] = { id: 'd00001', doc: { i: 'last' } };
+    const ids = await el.bulkPut(entries);
+    expect(ids.length).to.equal(7001);
+    expect(ids[1]).to.equal('d00001');
+    expect(ids[0]).to.match(/^[0-9a-f-]{36}$/);
+    expect(await el.get(ids[6998]!)).to.deep.equal({ i: 6998 });
+    expect(await el.get('d00001')).to.deep.equal({ i: 'last' });
+    expect(progress[0]).to.deep.equal([0, 7001]);
+    expect(progress.at(-1)).to.deep.equal([7001, 7001]);
+    expect(progress.length, 'one event per chunk after the first').to.be.greaterThan(2);
+    for (let i = 1; i < progress.length; i++) expect(progress[i]![0]).to.be.greaterThan(progress[i - 1]![0]);
+    expect(await el.bulkPut([])).to.deep.equal([]);
+    await el.disconnect();
+    await deleteDb(name);
+  });
+
   it('reports an unreachable broadcaster with rtc-error and keeps the database usable', async () => {
     const name = dbName();
     const el = await fixture<RtcMaster>(html`<rtc-master no-autoconnect database=${name} signaling="ws://127.0.0.1:9/signal"></rtc-master>`);
