@@ -587,7 +587,7 @@ async function attachmentMemoryMetric({ master, slave, masterPid, slavePid }) {
   const name = 'big.bin';
   await run(slave.page, 'attachment document', 15000, (id) => B.attachmentDoc(0, id), ATTACHMENT_DOC);
   const bytes = await run(slave.page, 'make the large file', 30000, (mb) => B.attachmentPrepare(mb), ATTACHMENT_MB);
-  const start = [await settledRss(masterPid, master.page), await settledRss(slavePid, slave.page)];
+  const start = [await step('settle master memory', 20000, () => settledRss(masterPid, master.page)), await step('settle slave memory', 20000, () => settledRss(slavePid, slave.page))];
   const allBefore = sumRss(chromiumPids());
   const sampler = sampleRss([masterPid, slavePid], 100);
   let x;
@@ -763,7 +763,7 @@ async function citiesIndexedQueryMetric(c, { slave }) {
  */
 async function citiesScanMetric(c, { slave }) {
   const measured = async (fn) => {
-    await collectGarbage(c.master.page);
+    await step('collect garbage', 15000, () => collectGarbage(c.master.page));
     await new Promise((res) => setTimeout(res, 300));
     const start = rssBytes(c.pid);
     const sampler = sampleRss([c.pid], 50);
