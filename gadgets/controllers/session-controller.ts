@@ -52,6 +52,8 @@ export class SessionController<S extends Session> implements ReactiveController 
       this.session = this.create({
         stateChanged: (state, previous) => {
           this.state = state;
+          // (Re)connected: what went wrong before is over, and a status showing it would look broken.
+          if (state === 'connected') this.lastError = null;
           this.host.requestUpdate();
           this.host.dispatchEvent(new RtcStateChangeEvent(state, previous));
         },

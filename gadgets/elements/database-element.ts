@@ -19,7 +19,7 @@ export abstract class DatabaseElement extends LitElement implements DatabaseApi 
   protected abstract backend(): Promise<DatabaseApi>;
   /** `disconnected`, `connecting`, `connected` or `error` (reflected). */
   abstract state: ConnectionState;
-  /** The last error reported by `rtc-error`, or null. */
+  /** The last error reported by `rtc-error` since the element was last (re)connected, or null. */
   abstract readonly lastError: Error | null;
   /** Connected slaves (a master's; a slave has none). */
   abstract readonly peers: PeerInfo[];

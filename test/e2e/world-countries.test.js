@@ -174,6 +174,8 @@ test('after the master page reloads, data persists and the slave reconnects and 
   await slave.page.waitForSelector('rtc-slave[state="connected"]', { timeout: 20000 });
   console.log(`# slave reconnected ${Date.now() - t0} ms after the reloaded master joined`);
   assert.deepEqual(await pending, countries.find((c) => c.cca3 === 'JPN'));
+  // Reconnected: the loss is over, and no stale "Last error" is left on the element.
+  assert.equal(await slave.page.evaluate(() => document.getElementById('db').lastError), null);
   await checkQueries(slave.page, 'slave after master reload');
 });
 
