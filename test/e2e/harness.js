@@ -1,6 +1,8 @@
-// End-to-end harness: the real broadcaster process and the system Chromium (playwright-core),
+// End-to-end harness: the real broadcaster process, the system Chromium (playwright-core) and the
+// system Firefox (puppeteer-core over WebDriver BiDi),
 // for tests that run inside the private network namespace (scripts/in-netns.sh).
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -78,4 +80,30 @@ export async function openConnected(browser, url, selector, timeout = 20000) {
   await page.goto(url);
   await page.waitForSelector(`${selector}[state="connected"]`, { timeout });
   return { context, page, errors };
+}
+
+/** Where the tests look for Firefox: FIREFOX_PATH, else Debian's `firefox-esr`. */
+export const firefoxPath = process.env.FIREFOX_PATH || '/usr/bin/firefox-esr';
+
+/**
+ * Launches the system Firefox (FIREFOX_PATH overrides) headless with puppeteer-core over WebDriver
+ * BiDi: host candidates as plain addresses (no mDNS names), loopback candidates allowed. Rejects with
+ * what to install when Firefox is missing: a test that needs it fails rather than skips.
+ */
+export async function launchFirefox() {
+  if (!existsSync(firefoxPath)) {
+    throw new Error(`Firefox not found at ${firefoxPath}: install it with \`apt-get install firefox-esr\` ` +
+      '(or set FIREFOX_PATH); .ci/run installs it');
+  }
+  const { default: puppeteer } = await import('puppeteer-core');
+  return puppeteer.launch({
+    browser: 'firefox',
+    executablePath: firefoxPath,
+    headless: true,
+    protocolTimeout: 60000,
+    extraPrefsFirefox: {
+      'media.peerconnection.ice.obfuscate_host_addresses': false,
+      'media.peerconnection.ice.loopback': true,
+    },
+  });
 }
