@@ -79,9 +79,12 @@ const ofAttachment = (id: string, name: string): IDBKeyRange => IDBKeyRange.boun
 /** How long the answer of an applied write is kept for deduplication, ms. */
 export const REQUEST_MEMORY_MS = 24 * 60 * 60 * 1000;
 /** Documents read per `getAll` batch of a scan at first; adapted to keep each batch short. */
-export const SCAN_BATCH = 1000;
+export const SCAN_BATCH = 500;
+/** Most documents per scan batch: a batch's values are deserialized on the main thread in one go,
+ * so a larger one would hold up other slaves' requests (and pile up garbage) however fast it reads. */
+export const SCAN_BATCH_MAX = 2000;
 /** Target main-thread time per scan batch, ms: other requests wait at most about this long. */
-export const SCAN_SLICE_MS = 8;
+export const SCAN_SLICE_MS = 4;
 /** Most documents one `bulkPut` request may carry. */
 export const MAX_BULK = 50000;
 
@@ -562,13 +565,14 @@ export class Database implements DatabaseApi {
       const range: IDBKeyRange | undefined = after === null ? undefined : IDBKeyRange.lowerBound(after, true);
       const started = performance.now();
       const batch: DocumentRecord[] = await this.run(() => this.db.getAll('documents', range, size));
-      for (const record of batch) if (!match || match(record.doc)) hits.push(record);
+      // Only `id` and `doc` are kept: the index entries of the records read are garbage at once.
+      for (const record of batch) if (!match || match(record.doc)) hits.push({ id: record.id, doc: record.doc });
       if (batch.length < size) return hits;
       after = batch[batch.length - 1].id;
       // Keep each batch near SCAN_SLICE_MS so no other request waits long behind a scan.
       const spent = performance.now() - started;
       if (spent > SCAN_SLICE_MS * 1.5 && size > 100) size = Math.max(100, Math.floor(size / 2));
-      else if (spent < SCAN_SLICE_MS / 2 && size < 20000) size *= 2;
+      else if (spent < SCAN_SLICE_MS / 2 && size < SCAN_BATCH_MAX) size = Math.min(SCAN_BATCH_MAX, size * 2);
       await yieldToOthers();
     }
   }
