@@ -52,6 +52,9 @@ export class SessionController<S extends Session> implements ReactiveController 
       this.session = this.create({
         stateChanged: (state, previous) => {
           this.state = state;
+          // The element's `state` is right inside its own rtc-state-change listeners (the
+          // attribute follows at the next render).
+          if ('state' in this.host) (this.host as unknown as { state: ConnectionState }).state = state;
           // (Re)connected: what went wrong before is over, and a status showing it would look broken.
           if (state === 'connected') this.lastError = null;
           this.host.requestUpdate();

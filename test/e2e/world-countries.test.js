@@ -161,19 +161,40 @@ test('errors reach the slave with jIO status codes, and the channel stays usable
   assert.equal(result.data.rows.length, 1);
 });
 
+/**
+ * Arranges for `method(...args)` to be called on the slave's element the moment it notices that
+ * the master is gone (its state turns `connecting`), so the request really leaves while the
+ * master is away (that state now lasts well under a second: polling for it could miss it).
+ * @returns a function that awaits the call's result.
+ */
+async function callWhenMasterGone(page, method, args) {
+  await page.evaluate(([m, a]) => {
+    window.__whenGone = new Promise((resolve, reject) => {
+      const db = document.getElementById('db');
+      const timer = setTimeout(() => reject(new Error('the slave never noticed the master leaving')), 15000);
+      db.addEventListener('rtc-state-change', function away(e) {
+        if (e.detail.state !== 'connecting') return;
+        db.removeEventListener('rtc-state-change', away);
+        clearTimeout(timer);
+        db[m](...a).then(resolve, reject);
+      });
+    });
+    window.__whenGone.catch(() => {});
+  }, [method, args]);
+  return () => page.evaluate(() => window.__whenGone);
+}
+
 test('after the master page reloads, data persists and the slave reconnects and re-sends', async () => {
   // Reload the master and, while it is away, ask the slave for a document.
-  const reloaded = master.page.reload();
-  await slave.page.waitForSelector('rtc-slave[state="connecting"]', { timeout: 10000 });
-  const pending = slave.page.evaluate((id) => document.getElementById('db').get(id), idOf.get('JPN'));
-  await reloaded;
+  const pending = await callWhenMasterGone(slave.page, 'get', [idOf.get('JPN')]);
+  await master.page.reload();
   await master.page.waitForSelector('rtc-master[state="connected"]', { timeout: 10000 });
   const local = await master.page.evaluate(async () => (await document.getElementById('db').allDocs()).data.total_rows);
   assert.equal(local, 250);
   const t0 = Date.now();
   await slave.page.waitForSelector('rtc-slave[state="connected"]', { timeout: 20000 });
   console.log(`# slave reconnected ${Date.now() - t0} ms after the reloaded master joined`);
-  assert.deepEqual(await pending, countries.find((c) => c.cca3 === 'JPN'));
+  assert.deepEqual(await pending(), countries.find((c) => c.cca3 === 'JPN'));
   // Reconnected: the loss is over, and no stale "Last error" is left on the element.
   assert.equal(await slave.page.evaluate(() => document.getElementById('db').lastError), null);
   await checkQueries(slave.page, 'slave after master reload');
@@ -181,12 +202,10 @@ test('after the master page reloads, data persists and the slave reconnects and 
 
 test('a write re-sent across a master reload is applied once', async () => {
   const before = await master.page.evaluate(async () => (await document.getElementById('db').allDocs()).data.total_rows);
-  const reloaded = master.page.reload();
-  await slave.page.waitForSelector('rtc-slave[state="connecting"]', { timeout: 10000 });
-  const posted = slave.page.evaluate(() => document.getElementById('db').post({ common: 'Atlantis', region: 'Nowhere' }));
-  await reloaded;
+  const posted = await callWhenMasterGone(slave.page, 'post', [{ common: 'Atlantis', region: 'Nowhere' }]);
+  await master.page.reload();
   await slave.page.waitForSelector('rtc-slave[state="connected"]', { timeout: 20000 });
-  const id = await posted;
+  const id = await posted();
   const after = await master.page.evaluate(async () => (await document.getElementById('db').allDocs({ query: 'common:Atlantis' })).data.rows);
   assert.deepEqual(after.map((r) => r.id), [id]);
   const total = await master.page.evaluate(async () => (await document.getElementById('db').allDocs()).data.total_rows);

@@ -71,9 +71,12 @@ describe('<rtc-master> (no broadcaster)', () => {
     const name = dbName();
     const el = await fixture<RtcMaster>(html`<rtc-master no-autoconnect database=${name} signaling="ws://127.0.0.1:9/signal"></rtc-master>`);
     const error = oneEvent(el, 'rtc-error');
+    const seenInListener: string[] = [];
+    el.addEventListener('rtc-state-change', () => seenInListener.push(el.state));
     const connecting = oneEvent(el, 'rtc-state-change');
     el.connect();
     expect((await connecting).detail).to.deep.equal({ state: 'connecting', previous: 'disconnected' });
+    expect(seenInListener[0], 'the element\'s state is already the new one inside the listener').to.equal('connecting');
     expect((await error).detail.error.message).to.contain('Cannot reach the broadcaster');
     expect(el.state).to.equal('connecting');
     expect(await el.put('x', { ok: true })).to.equal('x');
