@@ -27,13 +27,14 @@ import { attachmentRange, validateAllDocsOptions, validateAttachmentMeta, valida
 import { attachmentNotFound, CHUNK_SIZE, CHUNKS_PER_BATCH, convertBlob, Digest, digestBlob, toBlob } from './attachment-utils.js';
 import { uuid } from './ids.js';
 import { checkIndexKeys, indexFields } from './index-keys.js';
-import { fxName, ixName, planQuery, type Plan } from './planner.js';
+import { fxName, ixName, planQuery, sxName, type Plan } from './planner.js';
 
 interface DocumentRecord {
   id: string;
   doc: Doc;
   ix?: Record<string, IDBValidKey[]>;
   fx?: Record<string, string[]>;
+  sx?: Record<string, IDBValidKey>;
 }
 
 interface RequestRecord {
@@ -85,6 +86,8 @@ export const SCAN_BATCH = 500;
 export const SCAN_BATCH_MAX = 2000;
 /** Target main-thread time per scan batch, ms: other requests wait at most about this long. */
 export const SCAN_SLICE_MS = 4;
+/** How many documents past the page a `sort_on` + `limit` walk may skip (a selective query) before it gives up for a scan. */
+export const SORT_WALK_MAX = 2000;
 /** Most documents one `bulkPut` request may carry. */
 export const MAX_BULK = 50000;
 
@@ -133,6 +136,12 @@ export class Database implements DatabaseApi {
   private readonly raw: IDBDatabase;
   /** `get`s asked for in the current task, read together by `readPending`. */
   private pendingGets: PendingGet[] = [];
+  /**
+   * How the last `allDocs` found its documents (diagnostics, for tests and the curious):
+   * `'sort index'` (`sort_on` + `limit` read in order from an `sx:` index), `'indexes'` (the
+   * query planner), or `'scan'`.
+   */
+  lastRead: 'sort index' | 'indexes' | 'scan' | null = null;
 
   private constructor(readonly name: string, private readonly db: IDBPDatabase<RtcSchema>, indexes: readonly string[]) {
     this.indexList = indexes;
@@ -153,9 +162,8 @@ export class Database implements DatabaseApi {
     const dbName = `rtc:${name}`;
     try {
       let db = await Database.connect(dbName, undefined, wanted);
-      const have = existingIndexes(db);
       const storesMissing = !db.objectStoreNames.contains('attachments') || !db.objectStoreNames.contains('chunks');
-      if (have.join(',') !== wanted.join(',') || storesMissing) {
+      if (!indexesAsWanted(db, wanted) || storesMissing) {
         const version = db.version + 1;
         db.close();
         db = await Database.connect(dbName, version, wanted);
@@ -183,26 +191,30 @@ export class Database implements DatabaseApi {
         if (!upgradeDb.objectStoreNames.contains('chunks')) upgradeDb.createObjectStore('chunks', { keyPath: ['id', 'name', 'index'] });
         if (version === undefined) return; // first open of a new database: version 1, no indexes yet
         const store = tx.objectStore('documents');
-        const have = new Set([...store.indexNames].filter((n) => n.startsWith('ix:')).map((n) => n.slice(3)));
-        for (const key of have) {
-          if (!wanted.includes(key)) {
-            store.deleteIndex(ixName(key));
-            store.deleteIndex(fxName(key));
+        const names = [...store.indexNames];
+        const mine = (n: string): boolean => /^(ix|fx|sx):/.test(n);
+        let changed = false;
+        for (const name of names) {
+          if (mine(name) && !wanted.includes(name.slice(3))) {
+            store.deleteIndex(name);
+            changed = true;
           }
         }
-        const added = wanted.filter((k) => !have.has(k));
-        for (const key of added) {
-          store.createIndex(ixName(key), `ix.${key}`, { multiEntry: true });
-          store.createIndex(fxName(key), `fx.${key}`, { multiEntry: true });
+        for (const key of wanted) {
+          // `sx` came after `ix`/`fx`: a database indexed before it gets it here.
+          for (const [name, multiEntry] of [[ixName(key), true], [fxName(key), true], [sxName(key), false]] as const) {
+            if (names.includes(name)) continue;
+            store.createIndex(name, `${name.slice(0, 2)}.${key}`, { multiEntry });
+            changed = true;
+          }
         }
-        if (added.length > 0 || have.size !== wanted.length) {
+        if (changed) {
           // Recompute the index entries of every stored document, within the upgrade.
           void (async () => {
             let cursor = await store.openCursor();
             while (cursor) {
               const record = cursor.value;
-              const { ix, fx } = indexFields(record.doc, wanted);
-              await cursor.update({ id: record.id, doc: record.doc, ix, fx });
+              await cursor.update({ id: record.id, doc: record.doc, ...indexFields(record.doc, wanted) });
               cursor = await cursor.continue();
             }
           })();
@@ -540,7 +552,17 @@ export class Database implements DatabaseApi {
     const match = query === undefined ? null : compileQuery(query, options.key_schema);
     const tree: QueryTree | null = query === undefined ? null : typeof query === 'string' ? parseQuery(query) : query;
     const plan = tree && !options.key_schema ? planQuery(tree, this.indexed) : null;
-    let hits = plan ? await this.readPlan(plan, match!) : await this.scan(match, run.signal);
+    // A plan reads only what the indexes select; without one, the first page of a sort may be
+    // read in order from the sort key's index instead of scanning everything.
+    let hits = plan ? null : await this.readSorted(options, match);
+    if (hits) this.lastRead = 'sort index';
+    else if (plan) {
+      this.lastRead = 'indexes';
+      hits = await this.readPlan(plan, match!);
+    } else {
+      this.lastRead = 'scan';
+      hits = await this.scan(match, run.signal);
+    }
     if (options.sort_on && options.sort_on.length > 0) {
       const cmp = compareSortOn(options.sort_on, options.key_schema);
       hits = hits.map((r, i) => ({ r, i })).sort((a, b) => cmp(a.r.doc, b.r.doc) || a.i - b.i).map((x) => x.r);
@@ -553,6 +575,62 @@ export class Database implements DatabaseApi {
       return row;
     });
     return { data: { rows, total_rows: rows.length } };
+  }
+
+  /**
+   * `sort_on` + `limit` served from the `sx:<key>` index of the first sort key: walks it in the
+   * sort's direction and keeps the matching documents until it has `skip + count` of them and has
+   * passed every document tied with the last one; the caller sorts these with the full comparator
+   * (later sort keys, then id), so the page is exactly the one a full sort would give. Only when
+   * that is provably so: for every sort key, indexed, every present value is a lone number, or
+   * every one a lone string (index-keys.ts `sortKey`): over those, IndexedDB's key order is
+   * jIO's, and jIO's comparison is a consistent order (over mixed types it is not, and a sort of
+   * part of the documents could then order them differently than a sort of all); ascending, no
+   * document may lack the first key (those sort first and are in no index); a query must not make
+   * the walk read more than {@link SORT_WALK_MAX} documents past the page.
+   * @returns the documents, in id order, or null when the caller must plan or scan.
+   */
+  private async readSorted(options: AllDocsOptions, match: ((doc: object) => boolean) | null): Promise<DocumentRecord[] | null> {
+    const sortOn = options.sort_on;
+    const limit = options.limit;
+    if (!sortOn || sortOn.length === 0 || !limit || limit.length < 2 || !limit[1] || options.key_schema) return null;
+    if (sortOn.some(([k]) => !this.indexed.has(k))) return null;
+    const [key, direction] = sortOn[0]!;
+    const need = limit[0]! + limit[1]!;
+    return this.run(async () => {
+      const tx = this.db.transaction('documents');
+      const index = tx.store.index(sxName(key));
+      const orderly = async (k: string): Promise<number | null> => {
+        const sx = tx.store.index(sxName(k));
+        const [present, others, numbers] = await Promise.all([
+          sx.count(),
+          sx.count(IDBKeyRange.lowerBound([])),
+          sx.count(IDBKeyRange.bound(-Infinity, Infinity)),
+        ]);
+        return others > 0 || (numbers > 0 && numbers < present) ? null : present;
+      };
+      const [total, ...presents] = await Promise.all([tx.store.count(), ...[...new Set(sortOn.map(([k]) => k))].map(orderly)]);
+      if (presents.some((p) => p === null)) return null;
+      const missing = total - (await index.count());
+      if (direction === 'ascending' && missing > 0) return null;
+      const hits: DocumentRecord[] = [];
+      let last: IDBValidKey | undefined;
+      let walked = 0;
+      let cursor = await index.openCursor(null, direction === 'ascending' ? 'next' : 'prev');
+      while (cursor) {
+        if (last !== undefined && indexedDB.cmp(cursor.key, last) !== 0) break;
+        if (++walked > need + SORT_WALK_MAX) return null;
+        const record = cursor.value;
+        if (!match || match(record.doc)) {
+          hits.push({ id: record.id, doc: record.doc });
+          if (hits.length === need) last = cursor.key;
+        }
+        cursor = await cursor.continue();
+      }
+      // Short of a page: the documents without the key (last, descending) would belong to it.
+      if (hits.length < need && missing > 0) return null;
+      return hits.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    });
   }
 
   /** Every document matching `match` (all when null), in id order, read in batches. */
@@ -616,8 +694,7 @@ export class Database implements DatabaseApi {
    */
   private record(id: string, doc: Doc): DocumentRecord {
     if (this.indexList.length === 0) return { id, doc };
-    const { ix, fx } = indexFields(doc, this.indexList);
-    return { id, doc, ix, fx };
+    return { id, doc, ...indexFields(doc, this.indexList) };
   }
 
   /**
@@ -700,11 +777,13 @@ export class Database implements DatabaseApi {
   }
 }
 
-function existingIndexes(db: IDBPDatabase<RtcSchema>): string[] {
-  if (!db.objectStoreNames.contains('documents')) return [];
+/** Whether the documents store has exactly the indexes of the `wanted` keys (`ix:`, `fx:`, `sx:` each). */
+function indexesAsWanted(db: IDBPDatabase<RtcSchema>, wanted: readonly string[]): boolean {
+  if (!db.objectStoreNames.contains('documents')) return wanted.length === 0;
   const tx = db.transaction('documents');
-  const names = [...tx.store.indexNames].filter((n) => n.startsWith('ix:')).map((n) => n.slice(3)).sort();
-  return names;
+  const have = [...tx.store.indexNames].filter((n) => /^(ix|fx|sx):/.test(n)).sort();
+  const want = wanted.flatMap((k) => [ixName(k), fxName(k), sxName(k)]).sort();
+  return have.join('\n') === want.join('\n');
 }
 
 interface PendingGet {

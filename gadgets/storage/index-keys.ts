@@ -12,8 +12,15 @@
  *   with every code unit canonicalized (upper-cased as ECMA-262 Canonicalize does), so a LIKE
  *   pattern starting with literal text becomes a key range over them.
  * `null`/`undefined` elements never match in jIO and are not stored.
+ *
+ * A third entry per key, `sx` (one per document, not multi-entry), is what `sort_on` compares
+ * (query/sort.ts): the value's only element when it is a number or a string (`5`, `"a"`, `[5]`,
+ * `{content: 5}`), else {@link SORT_OTHER}; absent when the document has no such key. Over
+ * numbers alone or strings alone, IndexedDB's key order is jIO's sort order, so `sort_on` +
+ * `limit` can be read from the `sx:<key>` index (database.ts says when it is).
  */
 import { canonicalize } from '../query/like.js';
+import { hasCmp, isPlainObject } from '../query/values.js';
 import { RtcError } from '../errors.js';
 import type { Doc } from '../api.js';
 
@@ -66,10 +73,27 @@ export function indexEntries(value: unknown): { ix: IDBValidKey[]; fx: string[] 
   return { ix, fx };
 }
 
+/** The `sx` entry of a value that sort_on cannot order with IndexedDB's key order (arrays sort after every number and string). */
+export const SORT_OTHER: IDBValidKey = [0];
+
+/** The `sx` entry of a present value (see the module docs); undefined when sort_on reads nothing from it. */
+export function sortKey(value: unknown): IDBValidKey | undefined {
+  if (value === undefined) return undefined;
+  const list = Array.isArray(value) ? value : [value];
+  if (list.length === 0) return undefined; // sorts as a missing key does
+  if (list.length > 1) return SORT_OTHER;
+  let e: unknown = list[0];
+  if (isPlainObject(e) && !hasCmp(e)) e = e.content; // as the sort reads `{content}` objects
+  if (typeof e === 'number' && !Number.isNaN(e)) return e;
+  if (typeof e === 'string') return e;
+  return SORT_OTHER;
+}
+
 /** The index fields to store beside `doc` for the indexed `keys`. */
-export function indexFields(doc: Doc, keys: readonly string[]): { ix: Record<string, IDBValidKey[]>; fx: Record<string, string[]> } {
+export function indexFields(doc: Doc, keys: readonly string[]): { ix: Record<string, IDBValidKey[]>; fx: Record<string, string[]>; sx: Record<string, IDBValidKey> } {
   const ix: Record<string, IDBValidKey[]> = {};
   const fx: Record<string, string[]> = {};
+  const sx: Record<string, IDBValidKey> = {};
   for (const key of keys) {
     if (!Object.prototype.hasOwnProperty.call(doc, key)) continue;
     const entries = indexEntries(doc[key]);
@@ -77,8 +101,10 @@ export function indexFields(doc: Doc, keys: readonly string[]): { ix: Record<str
       ix[key] = entries.ix;
       fx[key] = entries.fx;
     }
+    const sort = sortKey(doc[key]);
+    if (sort !== undefined) sx[key] = sort;
   }
-  return { ix, fx };
+  return { ix, fx, sx };
 }
 
 /** The exclusive upper bound of the strings that start with `prefix` (non-empty). */

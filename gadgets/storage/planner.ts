@@ -37,6 +37,8 @@ function operatorOf(q: SimpleQuery): string {
 /** Index name for the equality/range entries and for the folded entries of `key`. */
 export const ixName = (key: string): string => `ix:${key}`;
 export const fxName = (key: string): string => `fx:${key}`;
+/** Index name for the sort entries of `key` (index-keys.ts `sortKey`). */
+export const sxName = (key: string): string => `sx:${key}`;
 
 function planSimple(q: SimpleQuery, indexed: ReadonlySet<string>): Plan | null {
   if (typeof q.key !== 'string' || !indexed.has(q.key)) return null;

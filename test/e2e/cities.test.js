@@ -28,6 +28,13 @@ const queries = [
     options: { query: 'population:>=5000000', sort_on: [['population', 'descending']], limit: [0, 10] },
     expect: (d) => d.filter((c) => c.population >= 5000000).sort((a, b) => b.population - a.population).slice(0, 10),
   },
+  {
+    // No query: the page is read in order from the population sort index, not by sorting 135k documents.
+    name: 'the 20 largest cities after the first 5, sorted and limited (sort index)',
+    ordered: true,
+    options: { sort_on: [['population', 'descending']], limit: [5, 20] },
+    expect: (d) => [...d].sort((a, b) => b.population - a.population).slice(5, 25),
+  },
   { name: 'LIKE prefix (index)', options: { query: 'name:"San Jos%"' }, expect: (d) => d.filter((c) => ci(c.name).startsWith('san jos')) },
   { name: 'AND of two indexes', options: { query: 'country:FR AND population:>200000' }, expect: (d) => d.filter((c) => c.country === 'FR' && c.population > 200000) },
   { name: 'full-text word (scan)', options: { query: 'springfield' }, expect: (d) => d.filter((c) => Object.values(c).some((v) => v && ci(v).includes('springfield'))) },
