@@ -50,6 +50,8 @@ describe('trickle ICE', () => {
     toSlave.ready();
 
     await Promise.all([channelOpen(slaveChannel, 10000), channelOpen(masterChannel, 10000)]);
+    // The channel may open on the slave's candidates alone: wait for the master's to be out too.
+    for (let i = 0; i < 100 && master.iceGatheringState !== 'complete'; i++) await new Promise((r) => setTimeout(r, 20));
     expect(wire.indexOf('offer')).to.equal(0);
     expect(wire.indexOf('slave candidate'), 'slave candidates follow the offer').to.be.greaterThan(0);
     expect(wire.indexOf('master candidate'), 'master candidates follow the answer').to.be.greaterThan(wire.indexOf('answer'));
