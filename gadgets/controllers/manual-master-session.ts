@@ -7,11 +7,10 @@
  * The master serves only the browser whose DTLS certificate matches the fingerprint in the
  * offer token it accepted (`peer-link.ts`), so the token is what admits a slave.
  */
-import type { Database } from '../storage/database.js';
 import { decodeToken, encodeToken } from '../signaling/token.js';
 import { uuid } from '../storage/ids.js';
-import { MasterCore } from './master-core.js';
-import type { ConnectionState, PeerInfo } from './types.js';
+import { MasterSessionBase } from './master-core.js';
+import type { PeerInfo } from './types.js';
 import type { Session, SessionListener } from './session-controller.js';
 
 /**
@@ -36,27 +35,11 @@ export interface ManualAnswer {
   peerId: string;
 }
 
-export class ManualMasterSession implements Session {
-  state: ConnectionState = 'disconnected';
-  private readonly core: MasterCore;
+export class ManualMasterSession extends MasterSessionBase implements Session {
   private running = false;
 
-  constructor(options: ManualMasterSessionOptions, private readonly listener: SessionListener) {
-    this.core = new MasterCore({
-      database: options.database,
-      indexes: options.indexes,
-      allow: options.allow,
-      secret: options.secret ?? '',
-    }, listener);
-  }
-
-  /** The database, opened on first use. */
-  database(): Promise<Database> {
-    return this.core.database();
-  }
-
-  peerList(): PeerInfo[] {
-    return this.core.peerList();
+  constructor(options: ManualMasterSessionOptions, listener: SessionListener) {
+    super(options, listener);
   }
 
   /** Slave `id`, or undefined once it is gone. */
@@ -99,12 +82,5 @@ export class ManualMasterSession implements Session {
     const peerId = uuid();
     const { sdp } = await this.core.answerOffer(peerId, offer.sdp, MANUAL_OPEN_TIMEOUT_MS);
     return { token: encodeToken('answer', sdp), peerId };
-  }
-
-  private setState(state: ConnectionState): void {
-    if (state === this.state) return;
-    const previous = this.state;
-    this.state = state;
-    this.listener.stateChanged(state, previous);
   }
 }

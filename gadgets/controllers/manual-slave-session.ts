@@ -12,8 +12,8 @@ import { AdmissionError } from '../channel/handshake.js';
 import { createPeerConnection, createProtocolChannel, gatheringDone } from '../channel/peer-connection.js';
 import { decodeToken, encodeToken } from '../signaling/token.js';
 import { holdMessages, linkToMaster, type HeldMessages, type MasterLink } from './peer-link.js';
-import type { ConnectionState } from './types.js';
 import type { Session, SessionListener } from './session-controller.js';
+import { SessionState } from './session-state.js';
 
 /** How long the channel may take to open once the answer is given, ms. */
 export const MANUAL_ANSWER_OPEN_TIMEOUT_MS = 15000;
@@ -40,8 +40,7 @@ interface PendingOffer {
   answering: boolean;
 }
 
-export class ManualSlaveSession implements Session {
-  state: ConnectionState = 'disconnected';
+export class ManualSlaveSession extends SessionState implements Session {
   readonly rpc: RpcClient;
   /** Set when the master refused this slave (403): requests reject with it until a new pairing. */
   refused: RtcError | null = null;
@@ -52,7 +51,8 @@ export class ManualSlaveSession implements Session {
   private link: MasterLink | null = null;
   private running = false;
 
-  constructor(private readonly options: ManualSlaveSessionOptions, private readonly listener: Pick<SessionListener, 'stateChanged' | 'error'>) {
+  constructor(private readonly options: ManualSlaveSessionOptions, listener: Pick<SessionListener, 'stateChanged' | 'error'>) {
+    super(listener);
     this.rpc = new RpcClient({ timeout: options.timeout });
   }
 
@@ -194,12 +194,5 @@ export class ManualSlaveSession implements Session {
     this.phase = phase;
     this.offer = offer;
     this.options.onPairingChange?.();
-  }
-
-  private setState(state: ConnectionState): void {
-    if (state === this.state) return;
-    const previous = this.state;
-    this.state = state;
-    this.listener.stateChanged(state, previous);
   }
 }

@@ -6,12 +6,11 @@
  * callbacks into properties and events.
  */
 import { RtcError } from '../errors.js';
-import type { Database } from '../storage/database.js';
 import { SignalingSocket } from '../signaling/signaling-socket.js';
 import type { ServerMessage } from '../signaling/messages.js';
 import { uuid } from '../storage/ids.js';
-import { MasterCore } from './master-core.js';
-import { backoff, delay, type ConnectionState, type PeerInfo } from './types.js';
+import { MasterSessionBase } from './master-core.js';
+import { backoff, delay } from './types.js';
 import type { Session, SessionListener } from './session-controller.js';
 
 export { MAX_PEERS } from './master-core.js';
@@ -30,30 +29,13 @@ export interface MasterSessionOptions {
   secret?: string;
 }
 
-export class MasterSession implements Session {
-  state: ConnectionState = 'disconnected';
-  private readonly core: MasterCore;
+export class MasterSession extends MasterSessionBase implements Session {
   private socket: SignalingSocket | null = null;
   private running = false;
   private loop: Promise<void> | null = null;
 
-  constructor(private readonly options: MasterSessionOptions, private readonly listener: SessionListener) {
-    this.core = new MasterCore({
-      database: options.database,
-      indexes: options.indexes,
-      allow: options.allow,
-      secret: options.secret ?? '',
-    }, listener);
-  }
-
-  /** The database, opened on first use. @throws RtcError 500 when IndexedDB refuses. */
-  database(): Promise<Database> {
-    return this.core.database();
-  }
-
-  /** The connected and connecting slaves. */
-  peerList(): PeerInfo[] {
-    return this.core.peerList();
+  constructor(private readonly options: MasterSessionOptions, listener: SessionListener) {
+    super({ database: options.database, indexes: options.indexes, allow: options.allow, secret: options.secret }, listener);
   }
 
   /** Joins the room and serves slaves until `stop()`. */
@@ -70,13 +52,6 @@ export class MasterSession implements Session {
     await this.loop;
     await this.core.close();
     this.setState('disconnected');
-  }
-
-  private setState(state: ConnectionState): void {
-    if (state === this.state) return;
-    const previous = this.state;
-    this.state = state;
-    this.listener.stateChanged(state, previous);
   }
 
   /** Joins, serves until the socket drops, and rejoins with backoff. */

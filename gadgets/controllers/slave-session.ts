@@ -13,8 +13,9 @@ import { SignalingSocket } from '../signaling/signaling-socket.js';
 import type { ServerMessage } from '../signaling/messages.js';
 import { AdmissionError } from '../channel/handshake.js';
 import { holdMessages, linkToMaster, type MasterLink } from './peer-link.js';
-import { backoff, delay, type ConnectionState } from './types.js';
+import { backoff, delay } from './types.js';
 import type { Session, SessionListener } from './session-controller.js';
+import { SessionState } from './session-state.js';
 
 /** How long the master may take to answer an offer, ms. */
 export const ANSWER_TIMEOUT_MS = 10000;
@@ -79,8 +80,7 @@ class Inbox {
   }
 }
 
-export class SlaveSession implements Session {
-  state: ConnectionState = 'disconnected';
+export class SlaveSession extends SessionState implements Session {
   readonly rpc: RpcClient;
   /** Set when the master refused this slave (403, wrong room secret): it stops trying. */
   refused: RtcError | null = null;
@@ -90,7 +90,8 @@ export class SlaveSession implements Session {
   private pc: RTCPeerConnection | null = null;
   private link: MasterLink | null = null;
 
-  constructor(private readonly options: SlaveSessionOptions, private readonly listener: Pick<SessionListener, 'stateChanged' | 'error'>) {
+  constructor(private readonly options: SlaveSessionOptions, listener: Pick<SessionListener, 'stateChanged' | 'error'>) {
+    super(listener);
     this.rpc = new RpcClient({ timeout: options.timeout });
   }
 
@@ -111,13 +112,6 @@ export class SlaveSession implements Session {
     await this.loop;
     this.rpc.rejectAll(new RtcError('Disconnected from the master', 500));
     this.setState('disconnected');
-  }
-
-  private setState(state: ConnectionState): void {
-    if (state === this.state) return;
-    const previous = this.state;
-    this.state = state;
-    this.listener.stateChanged(state, previous);
   }
 
   private async run(): Promise<void> {
