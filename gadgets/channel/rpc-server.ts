@@ -29,12 +29,12 @@ const ARITY: Record<MethodName, [number, number]> = {
   getAttachment: [2, 2],
 };
 
-/** The attachment requests of transfers.ts: the method `allow` must name, and their arity. */
-const TRANSFER_METHODS: Record<string, [MethodName, number]> = {
-  attachmentOpen: ['putAttachment', 4],
-  attachmentCommit: ['putAttachment', 3],
-  attachmentInfo: ['getAttachment', 2],
-  attachmentRead: ['getAttachment', 5],
+/** The attachment requests of transfers.ts: the method `allow` must name, and their arity (min, max). */
+const TRANSFER_METHODS: Record<string, [MethodName, number, number]> = {
+  attachmentOpen: ['putAttachment', 4, 4],
+  attachmentCommit: ['putAttachment', 3, 4],
+  attachmentInfo: ['getAttachment', 2, 2],
+  attachmentRead: ['getAttachment', 5, 5],
 };
 
 export interface RpcServerOptions {
@@ -97,7 +97,9 @@ async function run(options: RpcServerOptions, request: RequestEnvelope, signal: 
   const transfer = TRANSFER_METHODS[method];
   if (transfer) {
     if (!options.allow.has(transfer[0])) throw new RtcError(`Method '${transfer[0]}' is not allowed`, 403);
-    if (args.length !== transfer[1]) throw new RtcError(`Bad request: '${method}' takes ${transfer[1]} argument(s), got ${args.length}`, 400);
+    if (args.length < transfer[1] || args.length > transfer[2]) {
+      throw new RtcError(`Bad request: '${method}' takes ${transfer[1] === transfer[2] ? transfer[1] : `${transfer[1]} to ${transfer[2]}`} argument(s), got ${args.length}`, 400);
+    }
     return transfers.call(method, args, signal);
   }
   if (method === 'putAttachment' || method === 'getAttachment') {

@@ -4,18 +4,21 @@
  * answers keep flowing during a transfer and no sender starves another. The JSON requests:
  *
  * Upload (slave → master), `putAttachment(id, name, blob)`:
- * 1. the slave hashes the Blob piece by piece (SHA-256, @noble/hashes);
- * 2. `attachmentOpen [id, name, {content_type, length, digest}, transfer]` (write, keyed): the
- *    resume handshake; the master answers `{ stored, chunk_size }`, the bytes of this very
- *    attachment (same length and digest) it already holds (0 for a new one);
- * 3. the slave sends data frames from `stored` on, reading the Blob `PIECE_SIZE` bytes at a time,
- *    never more than `UPLOAD_WINDOW` bytes ahead of what the master acknowledged;
+ * 1. the slave computes the Blob's sample key (`sampleKey`: its size, type and ends; no full read);
+ * 2. `attachmentOpen [id, name, {content_type, length, digest: sample key}, transfer]` (write,
+ *    keyed): the resume handshake; the master answers `{ stored, chunk_size }`, the bytes of this
+ *    very attachment (same length, type and key) it already holds (0 for a new one);
+ * 3. the slave sends data frames from `stored` on, reading the Blob `PIECE_SIZE` bytes at a time
+ *    and hashing each piece as it goes (SHA-256, @noble/hashes; after a resume it first hashes the
+ *    stored bytes without sending them), never more than `UPLOAD_WINDOW` bytes ahead of what the
+ *    master acknowledged;
  * 4. the master writes whole chunks, `CHUNKS_PER_BATCH` per transaction, and after each one
  *    sends `{type:'progress', transfer, stored}` (bytes in IndexedDB);
- * 5. once `stored` = length, `attachmentCommit [id, name, transfer]`: the master checks the digest
- *    (computed chunk by chunk while receiving; the SHA-256 state is stored with each batch, so a
- *    resume goes on hashing where it stopped) and marks it complete,
- *    or deletes it and answers 400 on a mismatch.
+ * 5. once `stored` = length, `attachmentCommit [id, name, transfer, digest]`: the master checks
+ *    the slave's full digest against its own (computed chunk by chunk while receiving; the SHA-256
+ *    state is stored with each batch, so a resume goes on hashing where it stopped) and marks it
+ *    complete, or deletes it and answers 400 on a mismatch (the slave then starts over once: the
+ *    stored bytes may have been another Blob's with the same sample key).
  * If the channel drops or the master reloads, the slave waits for the next channel and starts
  * again at 2 with a new transfer id: only the bytes after the last stored chunk travel again.
  *
@@ -29,7 +32,7 @@
 import type { AttachmentInfo, GetAttachmentOptions, TransferOptions } from '../api.js';
 import { RtcError, fromErrorShape, toErrorShape } from '../errors.js';
 import type { Database } from '../storage/database.js';
-import { convertBlob, Digest, digestBlob, PIECE_SIZE, CHUNKS_PER_BATCH, toBlob } from '../storage/attachment-utils.js';
+import { convertBlob, Digest, PIECE_SIZE, CHUNKS_PER_BATCH, sampleKey, toBlob } from '../storage/attachment-utils.js';
 import { attachmentRange, validateAttachmentName, validateFormat, validateId } from '../storage/validate.js';
 import type { FramedChannel } from './framed-channel.js';
 import type { DataFrame } from './frames.js';
@@ -59,8 +62,28 @@ export async function uploadAttachment(rpc: RpcClient, id: string, name: string,
   validateId(id, 'putAttachment');
   validateAttachmentName(name, 'putAttachment');
   const blob = toBlob(content);
-  const meta: AttachmentInfo = { content_type: blob.type || 'application/octet-stream', length: blob.size, digest: await digestBlob(blob) };
+  const meta: AttachmentInfo = { content_type: blob.type || 'application/octet-stream', length: blob.size, digest: await sampleKey(blob) };
   const report = progressReporter(options);
+  // The full digest, computed while sending; the hash states at piece ends let a resume go on
+  // from the last one at or before what the master holds instead of re-reading everything.
+  let hasher = new Digest();
+  const states = new Map<number, number[]>();
+  let fullDigest: string | null = null;
+  const hashUpTo = async (end: number): Promise<void> => {
+    if (hasher.length > end) {
+      let from = 0;
+      for (const at of states.keys()) if (at <= end && at > from) from = at;
+      hasher = (from > 0 ? Digest.fromState(states.get(from)) : null) ?? new Digest();
+      fullDigest = null;
+    }
+    while (hasher.length < end) hashPiece(new Uint8Array(await blob.slice(hasher.length, Math.min(end, hasher.length + PIECE_SIZE)).arrayBuffer()));
+  };
+  const hashPiece = (piece: Uint8Array): void => {
+    hasher.update(piece);
+    const state = hasher.state();
+    if (state) states.set(hasher.length, state);
+  };
+  let startedOver = false;
   for (;;) {
     const transfer = rpc.newTransfer();
     let acked = 0;
@@ -86,6 +109,7 @@ export async function uploadAttachment(rpc: RpcClient, id: string, name: string,
       acked = Math.max(acked, open.stored);
       lastAckAt = performance.now();
       report(open.stored, meta.length);
+      await hashUpTo(open.stored);
       const waitFor = async (done: () => boolean): Promise<void> => {
         while (!done()) {
           if (ackError) throw ackError;
@@ -105,6 +129,7 @@ export async function uploadAttachment(rpc: RpcClient, id: string, name: string,
       while (offset < meta.length) {
         await waitFor(() => offset - acked < UPLOAD_WINDOW);
         const piece = new Uint8Array(await blob.slice(offset, offset + PIECE_SIZE).arrayBuffer());
+        if (hasher.length === offset) hashPiece(piece);
         const step = channel.dataPayload;
         let last: Promise<void> = Promise.resolve();
         for (let at = 0; at < piece.byteLength; at += step) {
@@ -117,11 +142,18 @@ export async function uploadAttachment(rpc: RpcClient, id: string, name: string,
         });
       }
       await waitFor(() => acked >= meta.length);
+      await hashUpTo(meta.length);
+      fullDigest ??= hasher.digest();
       // After a resume the master re-reads the chunks to check the digest: allow for it.
-      await rpc.call('attachmentCommit', [id, name, transfer], true, rpc.timeout + meta.length / 10000);
+      await rpc.call('attachmentCommit', [id, name, transfer, fullDigest], true, rpc.timeout + meta.length / 10000);
       report(meta.length, meta.length);
       return;
     } catch (e) {
+      if (!startedOver && e instanceof RtcError && e.status_code === 400 && /digest mismatch/.test(e.message)) {
+        // The master held another Blob's bytes under the same sample key (and has dropped them): once more, from the start.
+        startedOver = true;
+        continue;
+      }
       if (!(e instanceof ChannelLost)) throw e;
       // The next attachmentOpen waits for the next channel (RpcClient queues it).
     } finally {
@@ -336,7 +368,7 @@ export class TransferServer {
       case 'attachmentOpen':
         return this.open(args[0] as string, args[1] as string, args[2] as AttachmentInfo, args[3]);
       case 'attachmentCommit':
-        return this.commit(args[0] as string, args[1] as string, args[2]);
+        return this.commit(args[0] as string, args[1] as string, args[2], args[3]);
       case 'attachmentRead':
         return this.read(args as [string, string, number, number, number], signal);
     }
@@ -372,7 +404,10 @@ export class TransferServer {
     return { stored, chunk_size: open.chunk_size };
   }
 
-  private async commit(id: string, name: string, transfer: unknown): Promise<null> {
+  private async commit(id: string, name: string, transfer: unknown, claimed: unknown): Promise<null> {
+    if (claimed !== undefined && (typeof claimed !== 'string' || !/^sha256-[0-9a-f]{64}$/.test(claimed))) {
+      throw new RtcError('Bad request: attachmentCommit\'s digest must be sha256-<64 hex digits>', 400);
+    }
     const sink = isTransfer(transfer) ? this.uploads.get(transfer) : undefined;
     let digest: string | null = null;
     if (sink && sink.id === id && sink.name === name) {
@@ -383,7 +418,7 @@ export class TransferServer {
       const key = `${id}\u0000${name}`;
       if (sinks?.get(key) === sink) sinks.delete(key);
     }
-    await this.db.commitUpload(id, name, digest);
+    await this.db.commitUpload(id, name, digest, (claimed as string | undefined) ?? null);
     return null;
   }
 

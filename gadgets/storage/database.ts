@@ -439,30 +439,35 @@ export class Database implements DatabaseApi {
    * receiving; null re-reads the chunks). On a mismatch the upload is deleted and it throws 400.
    * Idempotent once complete.
    */
-  async commitUpload(id: string, name: string, digest: string | null): Promise<void> {
+  async commitUpload(id: string, name: string, digest: string | null, claimed: string | null = null): Promise<void> {
     const record = await this.run(() => this.db.get('attachments', [id, name]));
     if (!record) throw attachmentNotFound(id, name);
     if (record.complete) return;
     if (record.stored !== record.length) throw new RtcError(`Upload of ${id} , ${name} is incomplete: ${record.stored} of ${record.length} bytes`, 400);
+    // Opened under a sample key: the uploader's full digest comes now, and must be what was stored.
+    const expected = record.digest.startsWith('sample-') ? claimed : record.digest;
+    if (expected === null || !/^sha256-[0-9a-f]{64}$/.test(expected)) {
+      throw new RtcError(`Upload of ${id} , ${name}: the commit must carry the attachment's sha256 digest`, 400);
+    }
     if (digest === null) {
       const d = new Digest();
       const count = Math.ceil(record.length / record.chunk_size);
       for (let i = 0; i < count; i++) d.update(new Uint8Array(await this.readChunk(id, name, i)));
       digest = d.digest();
     }
-    if (digest !== record.digest) {
+    if (digest !== expected) {
       await this.run(async () => {
         const tx = this.db.transaction(['attachments', 'chunks'], 'readwrite');
         void tx.objectStore('attachments').delete([id, name]);
         void tx.objectStore('chunks').delete(ofAttachment(id, name));
         await tx.done;
       });
-      throw new RtcError(`Attachment ${id} , ${name}: digest mismatch (expected ${record.digest}, got ${digest}); nothing kept`, 400);
+      throw new RtcError(`Attachment ${id} , ${name}: digest mismatch (expected ${expected}, got ${digest}); nothing kept`, 400);
     }
     await this.run(async () => {
       const tx = this.db.transaction('attachments', 'readwrite');
       const now = await tx.store.get([id, name]);
-      if (now && now.digest === record.digest) void tx.store.put({ ...now, complete: true });
+      if (now && now.digest === record.digest) void tx.store.put({ ...now, digest: expected, complete: true });
       await tx.done;
     });
   }

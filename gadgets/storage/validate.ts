@@ -125,9 +125,14 @@ export function attachmentRange(length: number, start?: unknown, end?: unknown):
 }
 
 /** @throws RtcError 400 when upload metadata `{ content_type, length, digest }` is malformed. */
+/**
+ * An upload's description at `attachmentOpen`: `digest` is its full `sha256-<hex>`, or, from a
+ * slave that hashes while sending, its `sample-<hex>` key (attachment-utils.ts `sampleKey`), the
+ * full digest then coming with the commit.
+ */
 export function validateAttachmentMeta(meta: unknown): asserts meta is { content_type: string; length: number; digest: string } {
   const m = (meta && typeof meta === 'object' ? meta : {}) as Record<string, unknown>;
   if (typeof m.content_type !== 'string' || m.content_type.length > 256) throw new RtcError('putAttachment: content_type must be a string', 400);
   if (typeof m.length !== 'number' || !Number.isSafeInteger(m.length) || m.length < 0) throw new RtcError('putAttachment: length must be a non-negative integer', 400);
-  if (typeof m.digest !== 'string' || !/^sha256-[0-9a-f]{64}$/.test(m.digest)) throw new RtcError('putAttachment: digest must be sha256-<64 hex digits>', 400);
+  if (typeof m.digest !== 'string' || !/^(sha256|sample)-[0-9a-f]{64}$/.test(m.digest)) throw new RtcError('putAttachment: digest must be sha256-<64 hex digits> (or sample-<64 hex digits>)', 400);
 }

@@ -4,7 +4,7 @@ import { serveRpc } from '../../gadgets/channel/rpc-server.js';
 import { RemoteDatabase } from '../../gadgets/channel/remote-database.js';
 import { ALL_METHODS } from '../../gadgets/api.js';
 import { Database } from '../../gadgets/storage/database.js';
-import { digestBlob, CHUNK_SIZE, Digest } from '../../gadgets/storage/attachment-utils.js';
+import { digestBlob, CHUNK_SIZE, Digest, sampleKey } from '../../gadgets/storage/attachment-utils.js';
 import { channelPair, dropDatabase, freshDatabase, rejectionOf } from './helpers.js';
 
 const MiB = 1024 * 1024;
@@ -203,6 +203,54 @@ describe('Attachments', () => {
     expect(e.message).to.contain('digest mismatch');
     expect(await db.allAttachments('doc')).to.deep.equal({});
     expect((await rejectionOf(db.getAttachment('doc', 'bad'))).status_code).to.equal(404);
+  });
+
+  it('hashes while sending: opens under a sample key, commits with the full digest', async () => {
+    const { rpc, remote } = connect();
+    await db.put('doc', {});
+    const blob = randomBlob(3 * MiB + 5, 8);
+    const calls: { method: string; args: unknown[] }[] = [];
+    const call = rpc.call.bind(rpc);
+    rpc.call = ((method: string, args: unknown[], ...rest: unknown[]) => {
+      calls.push({ method, args });
+      return (call as (...a: unknown[]) => Promise<unknown>)(method, args, ...rest);
+    }) as typeof rpc.call;
+    await remote.putAttachment('doc', 'f', blob);
+    const open = calls.find((c) => c.method === 'attachmentOpen')!;
+    expect((open.args[2] as { digest: string }).digest).to.equal(await sampleKey(blob));
+    const commit = calls.find((c) => c.method === 'attachmentCommit')!;
+    expect(commit.args[3]).to.equal(await digestBlob(blob));
+    expect((await db.allAttachments('doc')).f!.digest, 'stored under its full digest').to.equal(await digestBlob(blob));
+  });
+
+  it('starts over when the bytes it resumed on were another Blob\'s with the same sample key', async () => {
+    const { rpc, remote, pair } = connect();
+    await db.put('doc', {});
+    const a = randomBlob(6 * MiB, 5);
+    const b = new Blob([a.slice(0, 2 * MiB), randomBlob(2 * MiB, 9), a.slice(4 * MiB)], { type: a.type });
+    expect(await sampleKey(b)).to.equal(await sampleKey(a));
+    // An upload of `a` that stopped after 4 MiB.
+    const transfer = rpc.newTransfer();
+    const open = await rpc.call<{ stored: number }>('attachmentOpen', ['doc', 'f', { content_type: a.type || 'application/octet-stream', length: a.size, digest: await sampleKey(a) }, transfer], true);
+    expect(open.stored).to.equal(0);
+    const stored = new Promise<void>((resolve) => rpc.listen(transfer, { progress: (n) => n >= 4 * MiB && resolve() }));
+    const head = new Uint8Array(await a.slice(0, 4 * MiB).arrayBuffer());
+    for (let at = 0; at < head.byteLength; at += pair.a.dataPayload) await pair.a.sendData(transfer, at, head.subarray(at, at + pair.a.dataPayload));
+    await stored;
+    rpc.unlisten(transfer);
+    // `b` resumes on those bytes, the master's digest disagrees with b's, and b goes again from 0.
+    const opened: number[] = [];
+    const call = rpc.call.bind(rpc);
+    rpc.call = (async (method: string, args: unknown[], ...rest: unknown[]) => {
+      const result = await (call as (...x: unknown[]) => Promise<unknown>)(method, args, ...rest);
+      if (method === 'attachmentOpen') opened.push((result as { stored: number }).stored);
+      return result;
+    }) as typeof rpc.call;
+    await remote.putAttachment('doc', 'f', b);
+    expect(opened, 'resumed at 4 MiB, then started over').to.deep.equal([4 * MiB, 0]);
+    const back = (await db.getAttachment('doc', 'f')) as Blob;
+    expect(await digestBlob(back)).to.equal(await digestBlob(b));
+    expect((await db.allAttachments('doc')).f!.digest).to.equal(await digestBlob(b));
   });
 
   it('resumes an upload after the channel drops, sending only the rest', async () => {
