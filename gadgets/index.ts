@@ -22,3 +22,5 @@ export { serveRpc, type RpcServerOptions } from './channel/rpc-server.js';
 export { RemoteDatabase } from './channel/remote-database.js';
 export { PROTOCOL_VERSION } from './channel/envelope.js';
 export * from './query.js';
+// Pairing tokens (signaling="manual"), for pages that carry them another way (NFC, chat, a file).
+export { encodeToken, decodeToken, groupToken, TOKEN_VERSION, type TokenKind, type TokenInfo } from './signaling/token.js';

@@ -4,6 +4,7 @@ import {
 } from '../../gadgets/signaling/token.js';
 import { createPeerConnection, createProtocolChannel, gatheringDone, channelOpen } from '../../gadgets/channel/peer-connection.js';
 import { qrPath } from '../../gadgets/elements/qr-code.js';
+import * as pkg from '../../gadgets/index.js';
 
 /** A real offer, as the elements make it: no ICE servers, pre-negotiated channel, gathering done. */
 async function realOffer() {
@@ -46,6 +47,12 @@ function syntheticOffer(candidates: string[], extra: string[] = []): string {
 }
 
 describe('pairing tokens (signaling/token.ts)', () => {
+  it('is part of the package entry point', () => {
+    expect(pkg.encodeToken).to.equal(encodeToken);
+    expect(pkg.decodeToken).to.equal(decodeToken);
+    expect(pkg.groupToken).to.equal(groupToken);
+  });
+
   it('reduces a real offer to a short upper-case token and rebuilds an SDP with the same essentials', async () => {
     const { pc, sdp } = await realOffer();
     const token = encodeToken('offer', sdp);
