@@ -61,6 +61,15 @@ after(async () => {
   await broadcaster?.stop();
 });
 
+test('the master page shows the address (and QR code) of the cities slave page, not the default one', async () => {
+  const link = master.page.locator('rtc-status').getByRole('link');
+  await link.waitFor({ timeout: 10000 });
+  const href = new URL(await link.getAttribute('href'));
+  assert.equal(href.pathname, '/demo/cities-slave.html');
+  assert.notEqual(href.hostname, '127.0.0.1', 'an address other devices can reach');
+  assert.equal(href.port, String(broadcaster.port));
+});
+
 test(`a slave bulk-writes all ${cities.length} cities into the indexed master`, async () => {
   const { ids, ms, progress } = await slave.page.evaluate(async (docs) => {
     const db = document.getElementById('db');
