@@ -3,6 +3,9 @@
 // for tests that run inside the private network namespace (scripts/in-netns.sh).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -106,4 +109,44 @@ export async function launchFirefox() {
       'media.peerconnection.ice.loopback': true,
     },
   });
+}
+
+const STATIC_TYPES = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8', '.map': 'application/json',
+};
+
+/**
+ * A plain static server for demo/ and dist/ and nothing else (no WebSocket, no /info.json: no
+ * signaling), on a free port, on every address inside the namespace (else 127.0.0.1).
+ * @returns {Promise<{ port: number, origin: string, lanOrigin: string, stop(): Promise<void> }>}
+ */
+export async function startStaticServer() {
+  const server = createServer(async (req, res) => {
+    const pathname = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    if (!/^\/(demo|dist)\/[\w./-]+$/.test(pathname) || pathname.includes('..')) {
+      res.writeHead(404).end();
+      return;
+    }
+    try {
+      const body = await readFile(path.join(root, pathname));
+      res.writeHead(200, { 'content-type': STATIC_TYPES[path.extname(pathname)] ?? 'application/octet-stream' }).end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, inNamespace ? '0.0.0.0' : '127.0.0.1', resolve);
+  });
+  const { port } = server.address();
+  return {
+    port,
+    origin: `http://127.0.0.1:${port}`,
+    lanOrigin: `http://${lanAddress}:${port}`,
+    stop: () => new Promise((resolve) => {
+      server.closeAllConnections?.();
+      server.close(() => resolve());
+    }),
+  };
 }
