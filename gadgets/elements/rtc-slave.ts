@@ -36,8 +36,12 @@ export class RtcSlave extends DatabaseElement {
     .pairing { margin-bottom: 1rem; }
   `];
 
-  /** The room whose master it connects to. */
-  @property() room = 'default';
+  /**
+   * The room whose master it connects to. Without the attribute: the `room` parameter of the
+   * page's address (`slave.html?room=shop`, what a master's `<rtc-status>` link and QR code
+   * carry), else `default`.
+   */
+  @property() room = roomOfPage();
   /**
    * WebSocket URL of the broadcaster; default `ws(s)://<page host>/signal`. `manual`: no
    * broadcaster, it pairs by offer and answer tokens (typed, pasted or scanned).
@@ -142,5 +146,15 @@ export class RtcSlave extends DatabaseElement {
       })
       : nothing;
     return html`${panel}<slot></slot>`;
+  }
+}
+
+/** The `room` parameter of this page's address, else `default`. */
+function roomOfPage(): string {
+  try {
+    const room = new URLSearchParams(globalThis.location?.search ?? '').get('room');
+    return room ? room : 'default';
+  } catch {
+    return 'default';
   }
 }

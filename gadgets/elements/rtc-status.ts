@@ -77,7 +77,9 @@ export class RtcStatus extends LitElement {
   @property({ reflect: true }) state: ConnectionState = 'disconnected';
   /**
    * Page that slaves open, as a path on the broadcaster (e.g. `/demo/slave.html`), for the
-   * address and QR code shown with a master; default the broadcaster's own slave page.
+   * address and QR code shown with a master; default the broadcaster's own slave page, with
+   * `?room=<room>` when the master's room is not `default` (an `<rtc-slave>` without a `room`
+   * attribute joins the room its address names).
    */
   @property({ attribute: 'slave-page' }) slavePage = '';
 
@@ -121,8 +123,11 @@ export class RtcStatus extends LitElement {
     const base = lan ?? info.urls[0];
     if (!base) return null;
     try {
-      const url = this.slavePage ? new URL(this.slavePage, base).href : info.slavePage ?? new URL('/demo/slave.html', base).href;
-      return { url, lan: lan !== undefined };
+      if (this.slavePage) return { url: new URL(this.slavePage, base).href, lan: lan !== undefined };
+      const url = new URL(info.slavePage ?? '/demo/slave.html', base);
+      const room = (this.target.target as unknown as { room?: string } | null)?.room;
+      if (room && room !== 'default') url.searchParams.set('room', room);
+      return { url: url.href, lan: lan !== undefined };
     } catch {
       return null;
     }

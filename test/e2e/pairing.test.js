@@ -281,6 +281,16 @@ test('room secret through the broadcaster: a wrong secret is refused with 403, t
     const master = await pageWith(broadcaster.origin, `<rtc-master id="db" database="secret-e2e" room="vault" secret="open sesame">
       <rtc-status for="db"></rtc-status></rtc-master>`);
     await master.waitForSelector('rtc-master[state="connected"]', { state: 'attached', timeout: 20000 });
+    // Its status sends phones to the broadcaster's slave page, in this room.
+    const link = master.locator('rtc-status').getByRole('link');
+    await link.waitFor({ timeout: 10000 });
+    const href = new URL(await link.getAttribute('href'));
+    assert.equal(`${href.pathname}${href.search}`, '/demo/slave.html?room=vault');
+    const viaLink = await (await browser.newContext()).newPage();
+    contexts.push(viaLink.context());
+    await viaLink.goto(href.href);
+    assert.equal(await viaLink.evaluate(() => document.getElementById('db').room), 'vault', 'a slave page opened from the link joins that room');
+    await viaLink.context().close();
     await master.evaluate(() => {
       window.errors = [];
       document.getElementById('db').addEventListener('rtc-error', (e) => window.errors.push({ message: e.detail.error.message, code: e.detail.error.status_code }));
@@ -312,12 +322,13 @@ test('room secret through the broadcaster: a wrong secret is refused with 403, t
     assert.deepEqual(await master.evaluate((i) => document.getElementById('db').get(i), id), { admitted: true });
     assert.equal(await master.evaluate(() => document.getElementById('db').peers.filter((p) => p.state === 'connected').length), 1);
 
-    // The master's status shows where slaves go: the LAN slave page, as a link and a QR code
-    // (the same page the broadcaster printed, although the master page is on 127.0.0.1).
+    // The master's status shows where slaves go: the LAN slave page the broadcaster printed
+    // (although the master page is on 127.0.0.1), in this master's room, as a link and a QR code.
     const status = master.locator('rtc-status');
-    const slaveUrl = broadcaster.output.find((line) => line.startsWith('Slave page: '))?.slice('Slave page: '.length);
-    assert.ok(slaveUrl, broadcaster.output.join('\n'));
-    if (inNamespace) assert.doesNotMatch(slaveUrl, /127\.0\.0\.1/);
+    const printed = broadcaster.output.find((line) => line.startsWith('Slave page: '))?.slice('Slave page: '.length);
+    assert.ok(printed, broadcaster.output.join('\n'));
+    if (inNamespace) assert.doesNotMatch(printed, /127\.0\.0\.1/);
+    const slaveUrl = `${printed}?room=vault`;
     await status.getByRole('link', { name: slaveUrl }).waitFor();
     assert.equal(await readQr(status.getByRole('img', { name: /QR code of the slave page address/ })), slaveUrl);
   } finally {

@@ -1,6 +1,6 @@
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import '../../gadgets/define.js';
-import type { RtcMaster, RtcQueryForm, RtcStatus } from '../../gadgets/index.js';
+import type { RtcMaster, RtcQueryForm, RtcSlave, RtcStatus } from '../../gadgets/index.js';
 
 let n = 0;
 const dbName = () => `el-${Date.now()}-${n++}`;
@@ -93,6 +93,25 @@ describe('<rtc-master> (no broadcaster)', () => {
     expect(error.status_code).to.equal(400);
     expect(error.message).to.contain("unknown method 'launch'");
     await waitUntil(() => el.getAttribute('state') === 'error', 'state reflects the error');
+  });
+});
+
+describe('<rtc-slave> room', () => {
+  it('comes from the attribute, else from the page address\'s ?room=, else is "default"', async () => {
+    const before = location.href;
+    const withRoom = new URL(before);
+    withRoom.searchParams.set('room', 'shop');
+    history.replaceState(history.state, '', withRoom);
+    try {
+      const fromUrl = await fixture<RtcSlave>(html`<rtc-slave no-autoconnect></rtc-slave>`);
+      expect(fromUrl.room).to.equal('shop');
+      const fromAttribute = await fixture<RtcSlave>(html`<rtc-slave no-autoconnect room="hall"></rtc-slave>`);
+      expect(fromAttribute.room).to.equal('hall');
+    } finally {
+      history.replaceState(history.state, '', before);
+    }
+    const plain = await fixture<RtcSlave>(html`<rtc-slave no-autoconnect></rtc-slave>`);
+    expect(plain.room).to.equal('default');
   });
 });
 
