@@ -7,30 +7,13 @@
 // master and a Chromium slave. Firefox missing is a failure that says what to install, not a skip.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { lanAddress, inNamespace, launchChromium, launchFirefox, startBroadcaster } from './harness.js';
+import { closeQuietly, prngBytes, run, sha256, withTimeout } from './steps.js';
 
 const KiB = 1024;
 const ATTACHMENT_BYTES = 300 * KiB;
-const STEP_MS = 30000;
 
 // ---------------------------------------------------------------- helpers (Node side)
-
-/** Rejects after `ms` with `label`: every wait in this file has a hard timeout. */
-function withTimeout(promise, ms, label) {
-  let timer;
-  return Promise.race([
-    promise,
-    new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${label}`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
-
-/** `page.evaluate(fn, arg)` (same call in playwright and puppeteer) with a hard timeout. */
-function run(page, fn, arg, label = fn.name || 'evaluate', ms = STEP_MS) {
-  return withTimeout(page.evaluate(fn, arg), ms, label);
-}
 
 /** Waits for the element's reflected state (same call in playwright and puppeteer). */
 function waitState(page, tag, state, ms = 20000) {
@@ -47,29 +30,6 @@ async function until(page, fn, arg, ms, label) {
     await new Promise((r) => setTimeout(r, 50));
   }
 }
-
-/** Closes with a timeout; `kill` when closing hangs or fails. Never throws (used in `after`). */
-async function closeQuietly(label, close, kill) {
-  try {
-    await withTimeout(close(), 15000, `closing ${label}`);
-  } catch (e) {
-    console.log(`# ${label}: ${e.message}`);
-    try { kill?.(); } catch {}
-  }
-}
-
-/** `size` bytes from xorshift32 seeded with `seed`: the attachment, made here and checked here. */
-function prngBytes(size, seed) {
-  const out = Buffer.alloc(size);
-  let x = seed >>> 0;
-  for (let i = 0; i < size; i += 4) {
-    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
-    out.writeUInt32LE(x, i);
-  }
-  return out;
-}
-
-const sha256 = (bytes) => `sha256-${createHash('sha256').update(bytes).digest('hex')}`;
 
 /** Fruit rows for the sort/limit query, with ties on price so the second sort key matters. */
 const fruit = Array.from({ length: 40 }, (_, i) => ({

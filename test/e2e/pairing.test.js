@@ -6,34 +6,9 @@
 // Run after `npm run build`: sh scripts/in-netns.sh node --test test/e2e/pairing.test.js
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
-import { inNamespace, lanAddress, launchChromium, openConnected, startBroadcaster } from './harness.js';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.map': 'application/json' };
-
-/** A static server for demo/ and dist/, and nothing else (no WebSocket, no /info.json). */
-function staticServer() {
-  const server = createServer(async (req, res) => {
-    const pathname = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    if (!/^\/(demo|dist)\/[\w./-]+$/.test(pathname) || pathname.includes('..')) {
-      res.writeHead(404).end();
-      return;
-    }
-    try {
-      const body = await readFile(path.join(root, pathname));
-      res.writeHead(200, { 'content-type': TYPES[path.extname(pathname)] ?? 'application/octet-stream' }).end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  return new Promise((resolve) => server.listen(0, inNamespace ? '0.0.0.0' : '127.0.0.1', () => resolve(server)));
-}
+import { inNamespace, lanAddress, launchChromium, openConnected, startBroadcaster, startStaticServer } from './harness.js';
 
 let server;
 let port;
@@ -41,14 +16,14 @@ let browser;
 const contexts = [];
 
 before(async () => {
-  server = await staticServer();
-  port = server.address().port;
+  server = await startStaticServer();
+  port = server.port;
   browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close();
-  await new Promise((resolve) => server?.close(resolve));
+  await server?.stop();
 });
 
 /** Opens demo/pairing.html in a fresh context (`host` 127.0.0.1 or the LAN address). */
