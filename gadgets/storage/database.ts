@@ -566,7 +566,11 @@ export class Database implements DatabaseApi {
       hits = await this.readPlan(plan, match!);
     } else {
       this.lastRead = 'scan';
-      hits = await this.scan(match, run.signal);
+      // Unsorted, a scan's hits are already in the final (id) order: a limited page stops early.
+      const limit = options.limit;
+      const unsorted = !options.sort_on || options.sort_on.length === 0;
+      const enough = unsorted && limit && limit.length === 2 && limit[1] ? limit[0]! + limit[1]! : Infinity;
+      hits = await this.scan(match, run.signal, enough);
     }
     if (options.sort_on && options.sort_on.length > 0) {
       const cmp = compareSortOn(options.sort_on, options.key_schema);
@@ -638,8 +642,8 @@ export class Database implements DatabaseApi {
     });
   }
 
-  /** Every document matching `match` (all when null), in id order, read in batches. */
-  private async scan(match: ((doc: object) => boolean) | null, signal?: AbortSignal): Promise<DocumentRecord[]> {
+  /** The documents matching `match` (all when null), in id order, read in batches; stops once it has `enough`. */
+  private async scan(match: ((doc: object) => boolean) | null, signal?: AbortSignal, enough = Infinity): Promise<DocumentRecord[]> {
     const hits: DocumentRecord[] = [];
     let after: string | null = null;
     let size = SCAN_BATCH;
@@ -649,7 +653,11 @@ export class Database implements DatabaseApi {
       const started = performance.now();
       const batch: DocumentRecord[] = await this.run(() => this.db.getAll('documents', range, size));
       // Only `id` and `doc` are kept: the index entries of the records read are garbage at once.
-      for (const record of batch) if (!match || match(record.doc)) hits.push({ id: record.id, doc: record.doc });
+      for (const record of batch) {
+        if (match && !match(record.doc)) continue;
+        hits.push({ id: record.id, doc: record.doc });
+        if (hits.length >= enough) return hits;
+      }
       if (batch.length < size) return hits;
       after = batch[batch.length - 1].id;
       // Keep each batch near SCAN_SLICE_MS so no other request waits long behind a scan.

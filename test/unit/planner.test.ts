@@ -230,6 +230,19 @@ describe('bulkPut and scans', () => {
     expect(res.data.rows[2249].id).to.equal('k04498');
   });
 
+  it('an unsorted limited page stops the scan early and is the same page as a full scan', async () => {
+    await db.bulkPut(Array.from({ length: 4500 }, (_, i) => ({ id: `k${String((i * 7919) % 4500).padStart(5, '0')}`, doc: { i, third: i % 3 === 0 } })));
+    for (const query of [undefined, 'third:true', 'i:>4400', 'i:<0']) {
+      const all = (await db.allDocs({ query })).data.rows;
+      for (const limit of [[0, 10], [5, 20], [1490, 30], [4490, 50], [0, 1]] as [number, number][]) {
+        const page = await db.allDocs({ query, limit });
+        expect(page.data.rows, `${query} ${limit}`).to.deep.equal(all.slice(limit[0], limit[0] + limit[1]));
+      }
+      const skipOnly = await db.allDocs({ query, limit: [7] });
+      expect(skipOnly.data.rows).to.deep.equal(all.slice(7));
+    }
+  });
+
   it('stops a scan when its signal aborts, with 504', async () => {
     await db.bulkPut(Array.from({ length: 5000 }, (_, i) => ({ doc: { i } })));
     const controller = new AbortController();
