@@ -49,6 +49,9 @@ interface Incoming {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+/** Most UTF-8 bytes `text` can take (3 per UTF-16 unit): a bound known without encoding it. */
+const utf8Bound = (text: string): number => text.length * 3;
+
 /** Largest payload per binary frame: big enough for throughput, small enough to interleave. */
 const MAX_FRAGMENT_PAYLOAD = 64 * 1024;
 
@@ -114,8 +117,7 @@ export class FramedChannel {
     const text = JSON.stringify(message);
     return new Promise<void>((resolve, reject) => {
       const out: Outgoing = { offset: 0, messageNumber: 0, resolve, reject };
-      // UTF-8 needs at most 3 bytes per UTF-16 unit: cheap check before encoding.
-      if (text.length * 3 <= this.maxMessageSize) {
+      if (utf8Bound(text) <= this.maxMessageSize) {
         out.text = text;
         if (this.sendBundles) {
           this.bundle(out);
@@ -143,7 +145,7 @@ export class FramedChannel {
   /** Keeps a small message for the bundle of this task; the bundle leaves once sends stop coming. */
   private bundle(out: Outgoing): void {
     this.pendingTexts.push(out);
-    this.pendingBytes += out.text!.length * 3 + 1;
+    this.pendingBytes += utf8Bound(out.text!) + 1; // + its comma in the bundle
     if (this.pendingBytes >= this.maxMessageSize) {
       this.flushTexts();
       return;
@@ -189,7 +191,7 @@ export class FramedChannel {
       });
     };
     for (const out of texts) {
-      const bytes = out.text!.length * 3 + 1;
+      const bytes = utf8Bound(out.text!) + 1;
       if (group.length > 0 && size + bytes > this.maxMessageSize) emit();
       group.push(out);
       size += bytes;

@@ -16,33 +16,54 @@ import type { CandidateInit } from '../signaling/messages.js';
 export type CandidateJSON = CandidateInit;
 
 /**
+ * Holds what comes before `open()`, then passes each item to `deliver` at once: the one rule both
+ * directions of trickle ICE follow.
+ */
+class Gate<T> {
+  private held: T[] | null = [];
+
+  constructor(private readonly deliver: (item: T) => void) {}
+
+  push(item: T): void {
+    if (this.held) this.held.push(item);
+    else this.deliver(item);
+  }
+
+  /** Delivers what was held, in order, and each later item at once. */
+  open(): void {
+    const held = this.held ?? [];
+    this.held = null;
+    for (const item of held) this.deliver(item);
+  }
+}
+
+/**
  * Sends `pc`'s local candidates with `send`, from `open()` on (those gathered earlier wait, so
  * that the description goes first). The end-of-candidates mark is not sent: with host candidates
  * only, connectivity never waits for it, and the peer may have left by then.
  */
 export class CandidateOutbox {
-  private held: CandidateJSON[] | null = [];
+  private stopped = false;
+  private readonly gate: Gate<CandidateJSON>;
   private readonly onCandidate = (e: RTCPeerConnectionIceEvent): void => {
-    if (!e.candidate || !e.candidate.candidate) return;
-    const json: CandidateJSON = { ...e.candidate.toJSON() };
-    if (this.held) this.held.push(json);
-    else this.send(json);
+    if (e.candidate?.candidate) this.gate.push({ ...e.candidate.toJSON() });
   };
 
-  constructor(private readonly pc: RTCPeerConnection, private readonly send: (candidate: CandidateJSON) => void) {
+  constructor(private readonly pc: RTCPeerConnection, send: (candidate: CandidateJSON) => void) {
+    this.gate = new Gate((candidate) => {
+      if (!this.stopped) send(candidate);
+    });
     pc.addEventListener('icecandidate', this.onCandidate);
   }
 
   /** Call right after the description was sent: sends what was held, then each new candidate. */
   open(): void {
-    const held = this.held ?? [];
-    this.held = null;
-    for (const candidate of held) this.send(candidate);
+    this.gate.open();
   }
 
   /** Stops sending (the channel is open, or the attempt is over). */
   stop(): void {
-    this.held = null;
+    this.stopped = true;
     this.pc.removeEventListener('icecandidate', this.onCandidate);
   }
 }
@@ -53,26 +74,21 @@ export class CandidateOutbox {
  * cannot use) is dropped: the others may still connect, and the open timeout reports if none does.
  */
 export class CandidateInbox {
-  private held: CandidateJSON[] | null = [];
+  private readonly gate: Gate<CandidateJSON>;
 
-  constructor(private readonly pc: RTCPeerConnection) {}
+  constructor(pc: RTCPeerConnection) {
+    this.gate = new Gate((candidate) => {
+      if (pc.signalingState !== 'closed') pc.addIceCandidate(candidate as RTCIceCandidateInit).catch(() => {});
+    });
+  }
 
   /** The peer's next candidate (`null`, its end-of-candidates mark, is ignored). */
   add(candidate: CandidateJSON | null): void {
-    if (!candidate || !candidate.candidate) return;
-    if (this.held) this.held.push(candidate);
-    else this.apply(candidate);
+    if (candidate?.candidate) this.gate.push(candidate);
   }
 
   /** The remote description is set: adds what was held, then each new candidate at once. */
   ready(): void {
-    const held = this.held ?? [];
-    this.held = null;
-    for (const candidate of held) this.apply(candidate);
-  }
-
-  private apply(candidate: CandidateJSON): void {
-    if (this.pc.signalingState === 'closed') return;
-    this.pc.addIceCandidate(candidate as RTCIceCandidateInit).catch(() => {});
+    this.gate.open();
   }
 }

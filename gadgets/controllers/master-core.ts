@@ -66,10 +66,11 @@ export class MasterCore {
   /**
    * Answers slave `id`'s offer (a re-offer under the same id replaces the previous attempt) and
    * serves it once its channel opens (within `openTimeoutMs`), in the background.
-   * With `trickle`, the answer is returned as soon as it is set and each local ICE candidate is
-   * handed to `trickle.send` after `trickle.sent()` was called (channel/trickle.ts); without it,
-   * the answer waits for gathering and carries every candidate (copy-paste pairing).
-   * @returns the answer SDP.
+   * With `trickle`, the answer is returned as soon as it is set, and each local ICE candidate is
+   * handed to `trickle.send` once the caller has called the returned `sent()` (it sent the answer
+   * first; channel/trickle.ts); without it, the answer waits for gathering and carries every
+   * candidate (copy-paste pairing, where `sent` does nothing).
+   * @returns `{ sdp, sent }`: the answer SDP, and what to call once it is on its way.
    * @throws RtcError 503 when already serving {@link MAX_PEERS}, 400 when the offer is unusable.
    */
   async answerOffer(id: string, offerSdp: string, openTimeoutMs: number, trickle?: { send: (candidate: CandidateJSON) => void }): Promise<{ sdp: string; sent: () => void }> {

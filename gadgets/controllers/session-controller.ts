@@ -31,7 +31,8 @@ export class SessionController<S extends Session> implements ReactiveController 
   lastError: Error | null = null;
 
   constructor(
-    private readonly host: ReactiveControllerHost & HTMLElement,
+    /** The element: its `state` is kept here, so it is right inside its own rtc-state-change listeners. */
+    private readonly host: ReactiveControllerHost & HTMLElement & { state: ConnectionState },
     private readonly create: (listener: SessionListener) => S,
     private readonly autoconnect: () => boolean,
   ) {
@@ -50,32 +51,36 @@ export class SessionController<S extends Session> implements ReactiveController 
   ensureSession(): S {
     if (!this.session) {
       this.session = this.create({
-        stateChanged: (state, previous) => {
-          this.state = state;
-          // The element's `state` is right inside its own rtc-state-change listeners (the
-          // attribute follows at the next render).
-          if ('state' in this.host) (this.host as unknown as { state: ConnectionState }).state = state;
-          // (Re)connected: what went wrong before is over, and a status showing it would look broken.
-          if (state === 'connected') this.lastError = null;
-          this.host.requestUpdate();
-          this.host.dispatchEvent(new RtcStateChangeEvent(state, previous));
-        },
+        stateChanged: (state, previous) => this.moveTo(state, previous),
         peersChanged: (peers) => {
           this.peers = peers;
           this.host.requestUpdate();
           this.host.dispatchEvent(new RtcPeersChangeEvent(peers));
         },
-        error: (error) => {
-          this.lastError = error;
-          this.host.requestUpdate();
-          this.host.dispatchEvent(new RtcErrorEvent(error));
-        },
+        error: (error) => this.report(error),
         uploadProgress: (id, name, loaded, total, peer) => {
           this.host.dispatchEvent(new RtcProgressEvent(id, name, loaded, total, peer));
         },
       });
     }
     return this.session;
+  }
+
+  /** The element moves to `state`: kept here and on the element (its attribute follows at the next render), then `rtc-state-change`. */
+  private moveTo(state: ConnectionState, previous: ConnectionState): void {
+    this.state = state;
+    this.host.state = state;
+    // (Re)connected: what went wrong before is over, and a status showing it would look broken.
+    if (state === 'connected') this.lastError = null;
+    this.host.requestUpdate();
+    this.host.dispatchEvent(new RtcStateChangeEvent(state, previous));
+  }
+
+  /** `rtc-error` for `error`, kept as the last error. */
+  private report(error: Error): void {
+    this.lastError = error;
+    this.host.requestUpdate();
+    this.host.dispatchEvent(new RtcErrorEvent(error));
   }
 
   /** Starts (or keeps) the session. Bad configuration (e.g. an unknown `allow` method) is
@@ -86,12 +91,9 @@ export class SessionController<S extends Session> implements ReactiveController 
       session = this.ensureSession();
     } catch (e) {
       const error = e instanceof Error ? e : new Error(String(e));
-      const previous = this.state;
-      this.state = 'error';
       this.lastError = error;
-      this.host.requestUpdate();
-      if (previous !== 'error') this.host.dispatchEvent(new RtcStateChangeEvent('error', previous));
-      this.host.dispatchEvent(new RtcErrorEvent(error));
+      if (this.state !== 'error') this.moveTo('error', this.state);
+      this.report(error);
       return;
     }
     session.start();

@@ -122,7 +122,6 @@ export class RtcMaster extends DatabaseElement {
   }
 
   protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
-    this.state = this.controller.state;
     // An answer belongs to the session it was made in.
     if (['signaling', 'secret', 'database'].some((k) => changed.has(k) && changed.get(k) !== undefined)) this.lastAnswer = null;
   }

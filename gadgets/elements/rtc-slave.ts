@@ -126,10 +126,6 @@ export class RtcSlave extends DatabaseElement {
     return this.controller.disconnect();
   }
 
-  protected override willUpdate(): void {
-    this.state = this.controller.state;
-  }
-
   protected override updated(changed: Map<PropertyKey, unknown>): void {
     if (changed.has('timeout') && this.controller.session) this.controller.session.rpc.timeout = this.timeout;
     if (['room', 'signaling', 'secret'].some((k) => changed.has(k) && changed.get(k) !== undefined)) void this.controller.reconfigure();

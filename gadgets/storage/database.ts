@@ -23,7 +23,7 @@ import { openDB, unwrap, type DBSchema, type IDBPDatabase } from 'idb';
 import type { AllDocsOptions, AllDocsResult, AttachmentInfo, BulkEntry, DatabaseApi, Doc, GetAttachmentOptions, Row, TransferOptions } from '../api.js';
 import { RtcError } from '../errors.js';
 import { compileQuery, compareSortOn, applyLimit, selectKeys, parseQuery, type QueryTree } from '../query.js';
-import { attachmentRange, validateAllDocsOptions, validateAttachmentMeta, validateAttachmentName, validateBulk, validateDoc, validateFormat, validateId } from './validate.js';
+import { attachmentRange, isSha256Digest, validateAllDocsOptions, validateAttachmentMeta, validateAttachmentName, validateBulk, validateDoc, validateFormat, validateId } from './validate.js';
 import { attachmentNotFound, CHUNK_SIZE, CHUNKS_PER_BATCH, convertBlob, Digest, digestBlob, toBlob } from './attachment-utils.js';
 import { uuid } from './ids.js';
 import { checkIndexKeys, indexFields } from './index-keys.js';
@@ -192,21 +192,19 @@ export class Database implements DatabaseApi {
         if (version === undefined) return; // first open of a new database: version 1, no indexes yet
         const store = tx.objectStore('documents');
         const names = [...store.indexNames];
-        const mine = (n: string): boolean => /^(ix|fx|sx):/.test(n);
+        const want = wanted.flatMap(keyIndexes);
         let changed = false;
         for (const name of names) {
-          if (mine(name) && !wanted.includes(name.slice(3))) {
+          if (isKeyIndex(name) && !want.some((w) => w.name === name)) {
             store.deleteIndex(name);
             changed = true;
           }
         }
-        for (const key of wanted) {
-          // `sx` came after `ix`/`fx`: a database indexed before it gets it here.
-          for (const [name, multiEntry] of [[ixName(key), true], [fxName(key), true], [sxName(key), false]] as const) {
-            if (names.includes(name)) continue;
-            store.createIndex(name, `${name.slice(0, 2)}.${key}`, { multiEntry });
-            changed = true;
-          }
+        // Only what is missing is made: `sx` came after `ix`/`fx`, a database indexed before gets it here.
+        for (const { name, keyPath, multiEntry } of want) {
+          if (names.includes(name)) continue;
+          store.createIndex(name, keyPath, { multiEntry });
+          changed = true;
         }
         if (changed) {
           // Recompute the index entries of every stored document, within the upgrade.
@@ -436,8 +434,11 @@ export class Database implements DatabaseApi {
 
   /**
    * Ends an upload: every byte stored and its digest right (`digest` is the one computed while
-   * receiving; null re-reads the chunks). On a mismatch the upload is deleted and it throws 400.
-   * Idempotent once complete.
+   * receiving; null re-reads the chunks). The digest to match is the one the upload was opened
+   * with, or, for one opened under a sample key (`sample-<hex>`), `claimed`: the uploader's full
+   * `sha256-<hex>`, which the record then keeps. Idempotent once complete.
+   * @throws RtcError 400 when incomplete, when a sample-keyed upload comes without a valid
+   *   `claimed`, or on a mismatch (the upload is then deleted); 404 when there is no such upload.
    */
   async commitUpload(id: string, name: string, digest: string | null, claimed: string | null = null): Promise<void> {
     const record = await this.run(() => this.db.get('attachments', [id, name]));
@@ -446,7 +447,7 @@ export class Database implements DatabaseApi {
     if (record.stored !== record.length) throw new RtcError(`Upload of ${id} , ${name} is incomplete: ${record.stored} of ${record.length} bytes`, 400);
     // Opened under a sample key: the uploader's full digest comes now, and must be what was stored.
     const expected = record.digest.startsWith('sample-') ? claimed : record.digest;
-    if (expected === null || !/^sha256-[0-9a-f]{64}$/.test(expected)) {
+    if (!isSha256Digest(expected)) {
       throw new RtcError(`Upload of ${id} , ${name}: the commit must carry the attachment's sha256 digest`, 400);
     }
     if (digest === null) {
@@ -567,10 +568,8 @@ export class Database implements DatabaseApi {
     } else {
       this.lastRead = 'scan';
       // Unsorted, a scan's hits are already in the final (id) order: a limited page stops early.
-      const limit = options.limit;
       const unsorted = !options.sort_on || options.sort_on.length === 0;
-      const enough = unsorted && limit && limit.length === 2 && limit[1] ? limit[0]! + limit[1]! : Infinity;
-      hits = await this.scan(match, run.signal, enough);
+      hits = await this.scan(match, run.signal, (unsorted && pageEnd(options.limit)) || Infinity);
     }
     if (options.sort_on && options.sort_on.length > 0) {
       const cmp = compareSortOn(options.sort_on, options.key_schema);
@@ -601,14 +600,13 @@ export class Database implements DatabaseApi {
    */
   private async readSorted(options: AllDocsOptions, match: ((doc: object) => boolean) | null): Promise<DocumentRecord[] | null> {
     const sortOn = options.sort_on;
-    const limit = options.limit;
-    if (!sortOn || sortOn.length === 0 || !limit || limit.length < 2 || !limit[1] || options.key_schema) return null;
+    const need = pageEnd(options.limit);
+    if (!sortOn || sortOn.length === 0 || need === null || options.key_schema) return null;
     if (sortOn.some(([k]) => !this.indexed.has(k))) return null;
     const [key, direction] = sortOn[0]!;
-    const need = limit[0]! + limit[1]!;
     return this.run(async () => {
       const tx = this.db.transaction('documents');
-      const index = tx.store.index(sxName(key));
+      /** How many documents have key `k`, when its values are all lone numbers or all lone strings; else null. */
       const orderly = async (k: string): Promise<number | null> => {
         const sx = tx.store.index(sxName(k));
         const [present, others, numbers] = await Promise.all([
@@ -618,14 +616,15 @@ export class Database implements DatabaseApi {
         ]);
         return others > 0 || (numbers > 0 && numbers < present) ? null : present;
       };
+      // The first sort key comes first in the set: presents[0] is its count.
       const [total, ...presents] = await Promise.all([tx.store.count(), ...[...new Set(sortOn.map(([k]) => k))].map(orderly)]);
       if (presents.some((p) => p === null)) return null;
-      const missing = total - (await index.count());
+      const missing = total - presents[0]!;
       if (direction === 'ascending' && missing > 0) return null;
       const hits: DocumentRecord[] = [];
       let last: IDBValidKey | undefined;
       let walked = 0;
-      let cursor = await index.openCursor(null, direction === 'ascending' ? 'next' : 'prev');
+      let cursor = await tx.store.index(sxName(key)).openCursor(null, direction === 'ascending' ? 'next' : 'prev');
       while (cursor) {
         if (last !== undefined && indexedDB.cmp(cursor.key, last) !== 0) break;
         if (++walked > need + SORT_WALK_MAX) return null;
@@ -638,7 +637,7 @@ export class Database implements DatabaseApi {
       }
       // Short of a page: the documents without the key (last, descending) would belong to it.
       if (hits.length < need && missing > 0) return null;
-      return hits.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      return hits.sort(byId);
     });
   }
 
@@ -697,7 +696,7 @@ export class Database implements DatabaseApi {
       return read(plan);
     });
     // Same order as a scan (by id), so results do not depend on the plan.
-    return [...candidates.values()].filter((r) => match(r.doc)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return [...candidates.values()].filter((r) => match(r.doc)).sort(byId);
   }
 
   /**
@@ -769,8 +768,7 @@ export class Database implements DatabaseApi {
     try {
       return await fn();
     } catch (e) {
-      if (e instanceof RtcError) throw e;
-      throw new RtcError(`IndexedDB: ${(e as Error)?.message ?? String(e)}`, 500);
+      throw idbError(e);
     }
   }
 
@@ -794,9 +792,29 @@ export class Database implements DatabaseApi {
 function indexesAsWanted(db: IDBPDatabase<RtcSchema>, wanted: readonly string[]): boolean {
   if (!db.objectStoreNames.contains('documents')) return wanted.length === 0;
   const tx = db.transaction('documents');
-  const have = [...tx.store.indexNames].filter((n) => /^(ix|fx|sx):/.test(n)).sort();
-  const want = wanted.flatMap((k) => [ixName(k), fxName(k), sxName(k)]).sort();
+  const have = [...tx.store.indexNames].filter(isKeyIndex).sort();
+  const want = wanted.flatMap(keyIndexes).map((i) => i.name).sort();
   return have.join('\n') === want.join('\n');
+}
+
+/** The IndexedDB indexes of one indexed key (index-keys.ts says what each holds). */
+function keyIndexes(key: string): { name: string; keyPath: string; multiEntry: boolean }[] {
+  return [
+    { name: ixName(key), keyPath: `ix.${key}`, multiEntry: true },
+    { name: fxName(key), keyPath: `fx.${key}`, multiEntry: true },
+    { name: sxName(key), keyPath: `sx.${key}`, multiEntry: false },
+  ];
+}
+
+/** Whether `name` is one of the indexes `keyIndexes` makes. */
+const isKeyIndex = (name: string): boolean => /^(ix|fx|sx):/.test(name);
+
+/** The order of a scan: by id (code units, as IndexedDB orders string keys). */
+const byId = (a: { id: string }, b: { id: string }): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** `skip + count` of a `limit` that truncates (`[skip, count]`, count > 0), else null (jio.md §2.4: `[skip]` and `[skip, 0]` keep the rest). */
+function pageEnd(limit: AllDocsOptions['limit']): number | null {
+  return limit && limit.length === 2 && limit[1] ? limit[0]! + limit[1]! : null;
 }
 
 interface PendingGet {

@@ -125,6 +125,11 @@ export function attachmentRange(length: number, start?: unknown, end?: unknown):
 }
 
 /** @throws RtcError 400 when upload metadata `{ content_type, length, digest }` is malformed. */
+/** Whether `x` is a full attachment digest, `sha256-<64 lowercase hex digits>`. */
+export function isSha256Digest(x: unknown): x is string {
+  return typeof x === 'string' && /^sha256-[0-9a-f]{64}$/.test(x);
+}
+
 /**
  * An upload's description at `attachmentOpen`: `digest` is its full `sha256-<hex>`, or, from a
  * slave that hashes while sending, its `sample-<hex>` key (attachment-utils.ts `sampleKey`), the

@@ -13,8 +13,8 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeToken, sdpFingerprint } from '../../dist/gadgets/signaling/token.js';
-import { inNamespace, lanAddress, launchChromium, launchFirefox, startStaticServer } from './harness.js';
-import { closeQuietly, prngBytes, run, sha256, withTimeout } from './steps.js';
+import { inNamespace, lanAddress, startStaticServer } from './harness.js';
+import { closeAll, closeQuietly, prngBytes, run, sha256, startAll, withTimeout } from './steps.js';
 
 const ATTACHMENT_BYTES = 300 * 1024;
 
@@ -199,22 +199,12 @@ let chromium;
 let firefox;
 
 before(async () => {
-  const all = await Promise.all([
-    startStaticServer(),
-    withTimeout(launchChromium(), 30000, 'launching Chromium'),
-    withTimeout(launchFirefox(), 60000, 'launching Firefox'),
-  ].map((p) => p.catch((e) => e)));
-  // Keep what started, so `after` closes it, then fail with the first error.
-  [server, chromium, firefox] = all.map((x) => (x instanceof Error ? undefined : x));
-  const error = all.find((x) => x instanceof Error);
+  let error;
+  ({ server, chromium, firefox, error } = await startAll(startStaticServer));
   if (error) throw error;
 });
 
-after(async () => {
-  if (firefox) await closeQuietly('Firefox', () => firefox.close(), () => firefox.process()?.kill('SIGKILL'));
-  if (chromium) await closeQuietly('Chromium', () => chromium.close());
-  if (server) await closeQuietly('static server', () => server.stop());
-});
+after(() => closeAll({ server, chromium, firefox }));
 
 function collectErrors(page) {
   const errors = [];
@@ -405,26 +395,22 @@ function pairingChecks(label, open) {
   });
 }
 
+/** The master page (`openMaster`) on 127.0.0.1 and the slave page (`openSlave`) on the LAN address; the master closed if the slave fails to open. */
+async function openPair(openMaster, openSlave) {
+  const master = await openMaster(server.origin);
+  const slave = await openSlave(server.lanOrigin).catch(async (e) => {
+    await master.close();
+    throw e;
+  });
+  return { master, slave };
+}
+
 // The master page on 127.0.0.1, the slave page on the LAN address (no secure context there), as a
 // second device would open it.
 describe('Chromium master, Firefox slave, paired by tokens', () => {
-  pairingChecks('Firefox slave', async () => {
-    const master = await openChromium(server.origin);
-    const slave = await openFirefox(server.lanOrigin).catch(async (e) => {
-      await master.close();
-      throw e;
-    });
-    return { master, slave };
-  });
+  pairingChecks('Firefox slave', () => openPair(openChromium, openFirefox));
 });
 
 describe('Firefox master, Chromium slave, paired by tokens', () => {
-  pairingChecks('Firefox master', async () => {
-    const master = await openFirefox(server.origin);
-    const slave = await openChromium(server.lanOrigin).catch(async (e) => {
-      await master.close();
-      throw e;
-    });
-    return { master, slave };
-  });
+  pairingChecks('Firefox master', () => openPair(openFirefox, openChromium));
 });

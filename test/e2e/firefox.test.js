@@ -7,8 +7,8 @@
 // master and a Chromium slave. Firefox missing is a failure that says what to install, not a skip.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { lanAddress, inNamespace, launchChromium, launchFirefox, startBroadcaster } from './harness.js';
-import { closeQuietly, prngBytes, run, sha256, withTimeout } from './steps.js';
+import { lanAddress, inNamespace, startBroadcaster } from './harness.js';
+import { closeAll, prngBytes, run, sha256, startAll, withTimeout } from './steps.js';
 
 const KiB = 1024;
 const ATTACHMENT_BYTES = 300 * KiB;
@@ -428,22 +428,12 @@ describe('Chromium master, Firefox slave', () => {
   const slave = {};
 
   before(async () => {
-    const all = await Promise.all([
-      startBroadcaster(),
-      withTimeout(launchChromium(), 30000, 'launching Chromium'),
-      withTimeout(launchFirefox(), 60000, 'launching Firefox'),
-    ].map((p) => p.catch((e) => e)));
-    // Keep what started, so `after` closes it, then fail with the first error.
-    [broadcaster, chromium, firefox] = all.map((x) => (x instanceof Error ? undefined : x));
-    const error = all.find((x) => x instanceof Error);
+    let error;
+    ({ server: broadcaster, chromium, firefox, error } = await startAll(startBroadcaster));
     if (error) throw error;
   });
 
-  after(async () => {
-    if (firefox) await closeQuietly('Firefox', () => firefox.close(), () => firefox.process()?.kill('SIGKILL'));
-    if (chromium) await closeQuietly('Chromium', () => chromium.close());
-    if (broadcaster) await closeQuietly('broadcaster', () => broadcaster.stop(), () => broadcaster.child.kill('SIGKILL'));
-  });
+  after(() => closeAll({ server: broadcaster, chromium, firefox }));
 
   test('the Firefox slave connects to the Chromium master through the broadcaster', { timeout: 60000 }, async () => {
     const context = await chromium.newContext();
@@ -486,21 +476,12 @@ describe('Firefox master, Chromium slave', () => {
   let slave;
 
   before(async () => {
-    const all = await Promise.all([
-      startBroadcaster(),
-      withTimeout(launchChromium(), 30000, 'launching Chromium'),
-      withTimeout(launchFirefox(), 60000, 'launching Firefox'),
-    ].map((p) => p.catch((e) => e)));
-    [broadcaster, chromium, firefox] = all.map((x) => (x instanceof Error ? undefined : x));
-    const error = all.find((x) => x instanceof Error);
+    let error;
+    ({ server: broadcaster, chromium, firefox, error } = await startAll(startBroadcaster));
     if (error) throw error;
   });
 
-  after(async () => {
-    if (firefox) await closeQuietly('Firefox', () => firefox.close(), () => firefox.process()?.kill('SIGKILL'));
-    if (chromium) await closeQuietly('Chromium', () => chromium.close());
-    if (broadcaster) await closeQuietly('broadcaster', () => broadcaster.stop(), () => broadcaster.child.kill('SIGKILL'));
-  });
+  after(() => closeAll({ server: broadcaster, chromium, firefox }));
 
   test('a Chromium slave connects to the Firefox master through the broadcaster', { timeout: 60000 }, async () => {
     master.page = await withTimeout(firefox.newPage(), 20000, 'Firefox page');

@@ -2,6 +2,7 @@
 // alike): hard timeouts on every wait, quiet closing in `after` hooks, and the attachment bytes
 // made and hashed here, independently of the pages.
 import { createHash } from 'node:crypto';
+import { launchChromium, launchFirefox } from './harness.js';
 
 /** Default hard timeout of one step, ms. */
 export const STEP_MS = 30000;
@@ -45,3 +46,26 @@ export function prngBytes(size, seed) {
 
 /** `sha256-<hex>` of `bytes`, as the attachments carry it. */
 export const sha256 = (bytes) => `sha256-${createHash('sha256').update(bytes).digest('hex')}`;
+
+/**
+ * Starts `startServer()` (the broadcaster, or a static server), Chromium and Firefox at once.
+ * What started is returned even when something else failed, so that `after` can close it.
+ * @returns {Promise<{ server?: object, chromium?: object, firefox?: object, error?: Error }>}
+ *   `error`: the first failure (throw it once the result is kept).
+ */
+export async function startAll(startServer) {
+  const all = await Promise.all([
+    startServer(),
+    withTimeout(launchChromium(), 30000, 'launching Chromium'),
+    withTimeout(launchFirefox(), 60000, 'launching Firefox'),
+  ].map((p) => p.catch((e) => e)));
+  const [server, chromium, firefox] = all.map((x) => (x instanceof Error ? undefined : x));
+  return { server, chromium, firefox, error: all.find((x) => x instanceof Error) };
+}
+
+/** Closes what `startAll` started (each with a timeout, then killed); never throws. */
+export async function closeAll({ server, chromium, firefox } = {}) {
+  if (firefox) await closeQuietly('Firefox', () => firefox.close(), () => firefox.process()?.kill('SIGKILL'));
+  if (chromium) await closeQuietly('Chromium', () => chromium.close());
+  if (server) await closeQuietly('server', () => server.stop(), () => server.child?.kill('SIGKILL'));
+}
