@@ -14,7 +14,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeToken, sdpFingerprint } from '../../dist/gadgets/signaling/token.js';
 import { inNamespace, lanAddress, startStaticServer } from './harness.js';
-import { closeAll, closeQuietly, prngBytes, run, sha256, startAll, withTimeout } from './steps.js';
+import { closeAll, closeQuietly, prngBytes, rawDocuments, run, sha256, startAll, withTimeout } from './steps.js';
 
 const ATTACHMENT_BYTES = 300 * 1024;
 
@@ -95,27 +95,6 @@ function peerConnections() {
     ice: pc.iceConnectionState,
     maxMessageSize: pc.sctp ? pc.sctp.maxMessageSize : null,
   }));
-}
-
-/** In the master page: documents straight from its IndexedDB (`rtc:pairing`, store `documents`). */
-async function rawDocuments(ids) {
-  const db = await new Promise((resolve, reject) => {
-    const open = indexedDB.open('rtc:pairing');
-    open.onsuccess = () => resolve(open.result);
-    open.onerror = () => reject(open.error);
-    open.onupgradeneeded = () => reject(new Error('rtc:pairing does not exist'));
-  });
-  try {
-    const store = db.transaction('documents', 'readonly').objectStore('documents');
-    const read = (id) => new Promise((resolve, reject) => {
-      const r = store.get(id);
-      r.onsuccess = () => resolve(r.result ? r.result.doc : null);
-      r.onerror = () => reject(r.error);
-    });
-    return await Promise.all(ids.map(read));
-  } finally {
-    db.close();
-  }
 }
 
 /** In a page: reads attachment `name` of `id` through element `#el` as base64. */
@@ -353,7 +332,7 @@ function pairingChecks(label, open) {
     const doc = { title: `from a ${s.browser} slave`, unicode: 'Zürich ✓ 🦊 — 漢字', nested: { list: [1, 'two', null, true] } };
     const id = await run(s.page, (d) => document.getElementById('slave').post(d), doc, 'post');
     assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    assert.deepEqual(await run(m.page, rawDocuments, [id], 'raw IndexedDB read'), [doc]);
+    assert.deepEqual((await run(m.page, rawDocuments, { database: 'rtc:pairing', ids: [id] }, 'raw IndexedDB read')).docs, [doc]);
     assert.deepEqual(await run(s.page, (i) => document.getElementById('slave').get(i), id), doc);
   });
 

@@ -8,7 +8,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { lanAddress, inNamespace, startBroadcaster } from './harness.js';
-import { closeAll, prngBytes, run, sha256, startAll, withTimeout } from './steps.js';
+import { closeAll, prngBytes, rawDocuments, run, sha256, startAll, withTimeout } from './steps.js';
 
 const KiB = 1024;
 const ATTACHMENT_BYTES = 300 * KiB;
@@ -96,31 +96,6 @@ async function connectionFacts() {
   };
 }
 
-/** In the master page: documents straight from its IndexedDB (`rtc:default`, store `documents`). */
-async function rawDocuments(ids) {
-  const db = await new Promise((resolve, reject) => {
-    const open = indexedDB.open('rtc:default');
-    open.onsuccess = () => resolve(open.result);
-    open.onerror = () => reject(open.error);
-    open.onupgradeneeded = () => reject(new Error('rtc:default does not exist'));
-  });
-  try {
-    const store = db.transaction('documents', 'readonly').objectStore('documents');
-    const read = (id) => new Promise((resolve, reject) => {
-      const r = store.get(id);
-      r.onsuccess = () => resolve(r.result ? r.result.doc : null);
-      r.onerror = () => reject(r.error);
-    });
-    const count = await new Promise((resolve, reject) => {
-      const r = store.count();
-      r.onsuccess = () => resolve(r.result);
-      r.onerror = () => reject(r.error);
-    });
-    return { docs: await Promise.all(ids.map(read)), count };
-  } finally {
-    db.close();
-  }
-}
 
 /** In a page: reads an attachment of `#db` as base64 (whole, or `[start, end)`). */
 async function attachmentBase64({ id, name, start, end }) {
@@ -193,7 +168,7 @@ function databaseChecks(label, pair) {
     assert.equal(written.posted.length, 3);
     for (const id of written.posted) assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     assert.deepEqual([written.put, written.replaced], ['cross-put-1', 'cross-put-1']);
-    const raw = await run(master, rawDocuments, [...written.posted, 'cross-put-1'], 'raw IndexedDB read');
+    const raw = await run(master, rawDocuments, { database: 'rtc:default', ids: [...written.posted, 'cross-put-1'] }, 'raw IndexedDB read');
     assert.deepEqual(raw.docs, [...docs, { title: 'put', v: 2 }]);
     // The master's own API agrees, and the slave reads back what it wrote.
     assert.deepEqual(await run(master, (id) => document.getElementById('db').get(id), written.posted[1]), docs[1]);
@@ -210,7 +185,7 @@ function databaseChecks(label, pair) {
       await db.put('cross-big-under', a);
       await db.put('cross-big-over', b);
     }, [under, over], 'put large documents');
-    const raw = await run(master, rawDocuments, ['cross-big-under', 'cross-big-over'], 'raw IndexedDB read');
+    const raw = await run(master, rawDocuments, { database: 'rtc:default', ids: ['cross-big-under', 'cross-big-over'] }, 'raw IndexedDB read');
     assert.ok(raw.docs[0] && raw.docs[1], 'both large documents are stored');
     assert.equal(raw.docs[0].body.length, under.body.length);
     assert.equal(raw.docs[1].body, over.body);
@@ -249,7 +224,7 @@ function databaseChecks(label, pair) {
     const nPut = await fit(putBody);
     const overPut = big(await putBody(nPut + 1));
     assert.ok(overPut.length >= 2 && overPut.every(([kind]) => kind === 'binary'), `a longer put goes as frames: ${JSON.stringify(overPut)}`);
-    const stored = await run(master, rawDocuments, ['cross-edge-put']);
+    const stored = await run(master, rawDocuments, { database: 'rtc:default', ids: ['cross-edge-put'] });
     assert.equal(stored.docs[0].body, 'p'.repeat(nPut + 1));
     // Master → slave: the answer to a get.
     const getBody = async (n) => {
@@ -345,7 +320,7 @@ function databaseChecks(label, pair) {
 
   test(`${label}: after the master page reloads the slave reconnects, and writes sent meanwhile apply once`, { timeout: 90000 }, async () => {
     const { master, slave } = pair();
-    const before = (await run(master, rawDocuments, [])).count;
+    const before = (await run(master, rawDocuments, { database: 'rtc:default', ids: [] })).count;
     // The slave puts a document the moment it sees the master go (state `connecting`): that request
     // waits, and is sent to the reloaded master once the slave is connected again.
     await run(slave, () => {
@@ -380,7 +355,7 @@ function databaseChecks(label, pair) {
     assert.deepEqual(away.sentAfter, ['connected', 'connecting']);
     assert.deepEqual(away.put.id, 'cross-while-away', JSON.stringify(away.put));
     const earlyId = await early;
-    const raw = await run(master, rawDocuments, [earlyId, 'cross-while-away']);
+    const raw = await run(master, rawDocuments, { database: 'rtc:default', ids: [earlyId, 'cross-while-away'] });
     assert.deepEqual(raw.docs, [{ title: 'sent as the master reloads', marker: 'early' }, { title: 'sent while the master was away' }]);
     assert.equal(raw.count, before + 2, 'each write applied once');
     const found = await run(slave, () => document.getElementById('db').allDocs({ query: 'marker:early' }));

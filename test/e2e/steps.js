@@ -69,3 +69,33 @@ export async function closeAll({ server, chromium, firefox } = {}) {
   if (chromium) await closeQuietly('Chromium', () => chromium.close());
   if (server) await closeQuietly('server', () => server.stop(), () => server.child?.kill('SIGKILL'));
 }
+
+/**
+ * In the master page (`page.evaluate`): documents `ids` straight from IndexedDB database
+ * `database` (store `documents`, records `{ id, doc }`), without the elements.
+ * @returns {{ docs: (object|null)[], count: number }} the docs (null when missing) and the store's count.
+ */
+export async function rawDocuments({ database, ids }) {
+  const db = await new Promise((resolve, reject) => {
+    const open = indexedDB.open(database);
+    open.onsuccess = () => resolve(open.result);
+    open.onerror = () => reject(open.error);
+    open.onupgradeneeded = () => reject(new Error(`${database} does not exist`));
+  });
+  try {
+    const store = db.transaction('documents', 'readonly').objectStore('documents');
+    const read = (id) => new Promise((resolve, reject) => {
+      const r = store.get(id);
+      r.onsuccess = () => resolve(r.result ? r.result.doc : null);
+      r.onerror = () => reject(r.error);
+    });
+    const count = await new Promise((resolve, reject) => {
+      const r = store.count();
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+    return { docs: await Promise.all(ids.map(read)), count };
+  } finally {
+    db.close();
+  }
+}
