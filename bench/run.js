@@ -123,18 +123,21 @@ function printLine(m) {
   for (const note of m.notes ?? []) console.log(`  ${note}`);
 }
 
-/** Deterministic pseudo-random seed ids (`seed-<i>`). */
-function seedIds(n, salt) {
-  let x = 2463534242 ^ salt;
+/** `n` deterministic pseudo-random ids `<prefix>-<k>`, 0 ≤ k < `total` (xorshift32 from `seed`). */
+function pseudoRandomIds(prefix, n, total, seed) {
+  let x = seed;
   const out = [];
   for (let i = 0; i < n; i++) {
     x ^= x << 13;
     x ^= x >>> 17;
     x ^= x << 5;
-    out.push(`seed-${(x >>> 0) % SEED_DOCS}`);
+    out.push(`${prefix}-${(x >>> 0) % total}`);
   }
   return out;
 }
+
+/** Ids of the seeded 10k-document store (`seed-<i>`). */
+const seedIds = (n, salt) => pseudoRandomIds('seed', n, SEED_DOCS, 2463534242 ^ salt);
 
 /** Builds a metric record from per-repetition (or per-sample) values of both sides. */
 function compare({ name, unit, goal, higherIsBetter, ours, baseline, baselineName, oursReps, baseReps, pass, extra }) {
@@ -645,18 +648,8 @@ const INDEXED_QUERY = { query: 'country:"FR" AND population:>100000', select_lis
 /** What a hand-written IndexedDB query does for INDEXED_QUERY: the smaller index, the rest in JS. */
 const RAW_INDEXED = { index: 'ix:population', lower: 100000, where: { key: 'country', value: 'FR' } };
 
-/** Deterministic pseudo-random ids of the loaded cities (`city-<k>`). */
-function cityIds(n, total, salt) {
-  let x = 88172645 ^ salt;
-  const out = [];
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out.push(`city-${(x >>> 0) % total}`);
-  }
-  return out;
-}
+/** Ids of the loaded cities (`city-<k>`). */
+const cityIds = (n, total, salt) => pseudoRandomIds('city', n, total, 88172645 ^ salt);
 
 /** Opens the cities master and peer pages, connects the slaves, loads every city (timed, and Dexie). */
 async function citiesSetup({ browser, slave }) {
