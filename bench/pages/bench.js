@@ -5,10 +5,8 @@
 // through page.evaluate (window.B). Never shipped.
 import Dexie from '/dexie/dexie.mjs';
 import * as Scale from './scale.js';
+import { SIGNAL, req, startMaster, within } from './common.js';
 
-const params = new URLSearchParams(location.search);
-/** The broadcaster's signaling URL (ws://HOST:PORT/signal). */
-export const SIGNAL = params.get('signal');
 /** Rooms: ours (the elements) and the raw baseline's, on the same broadcaster. */
 export const ROOM = 'bench';
 export const RAW_ROOM = 'bench-raw';
@@ -17,17 +15,6 @@ export const DATABASE = 'bench';
 
 const now = () => performance.now();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** Rejects after `ms` with a message naming `what` (every step of the bench has a hard timeout). */
-function within(promise, ms, what) {
-  let timer;
-  return Promise.race([
-    promise,
-    new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what}: timed out after ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
 
 /** Errors seen in this page (rtc-error events, unhandled rejections), for the runner's checks. */
 const errors = [];
@@ -324,18 +311,7 @@ let master = null;
 
 /** Master page: `<rtc-master database=bench room=bench>`, resolved once it holds its room. */
 export async function oursMasterStart() {
-  if (master) return;
-  master = document.createElement('rtc-master');
-  master.id = 'db';
-  master.setAttribute('database', DATABASE);
-  master.setAttribute('room', ROOM);
-  master.setAttribute('signaling', SIGNAL);
-  document.body.append(master);
-  await within(new Promise((resolve) => {
-    const check = () => (master.state === 'connected' ? resolve() : setTimeout(check, 5));
-    check();
-  }), 10000, 'master joins its room');
-  await master.get('none').catch(() => {}); // opens the database
+  if (!master) master = await startMaster('db', { database: DATABASE, room: ROOM }, 'master joins its room');
 }
 
 export function masterPeers() {
@@ -575,12 +551,6 @@ export async function churn(n, id) {
 // ---------------------------------------------------------------------------------------------
 // Master page baselines: raw IndexedDB on our own store, raw writes, Dexie.
 
-function req(r) {
-  return new Promise((resolve, reject) => {
-    r.onsuccess = () => resolve(r.result);
-    r.onerror = () => reject(r.error);
-  });
-}
 function txDone(tx) {
   return new Promise((resolve, reject) => {
     tx.oncomplete = () => resolve();

