@@ -14,7 +14,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeToken, sdpFingerprint } from '../../dist/gadgets/signaling/token.js';
 import { inNamespace, lanAddress, startStaticServer } from './harness.js';
-import { closeAll, closeQuietly, prngBytes, rawDocuments, run, sha256, startAll, withTimeout } from './steps.js';
+import { attachmentBase64, closeAll, closeQuietly, prngBytes, rawDocuments, run, sha256, startAll, uploadBase64, withTimeout } from './steps.js';
 
 const ATTACHMENT_BYTES = 300 * 1024;
 
@@ -95,24 +95,6 @@ function peerConnections() {
     ice: pc.iceConnectionState,
     maxMessageSize: pc.sctp ? pc.sctp.maxMessageSize : null,
   }));
-}
-
-/** In a page: reads attachment `name` of `id` through element `#el` as base64. */
-async function attachmentBase64({ el, id, name }) {
-  const bytes = new Uint8Array(await document.getElementById(el).getAttachment(id, name, { format: 'array_buffer' }));
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
-  return btoa(s);
-}
-
-/** In the slave page: puts document `id` and uploads base64 bytes as its attachment `name`. */
-async function uploadBase64({ id, name, base64 }) {
-  const s = atob(base64);
-  const bytes = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
-  const db = document.getElementById('slave');
-  await db.put(id, { title: 'attachment over a token-paired channel' });
-  await db.putAttachment(id, name, new Blob([bytes], { type: 'application/octet-stream' }));
 }
 
 // ---------------------------------------------------------------- the pairing panel, per browser
@@ -354,7 +336,7 @@ function pairingChecks(label, open) {
     const { master: m, slave: s } = pages();
     const bytes = prngBytes(ATTACHMENT_BYTES, 20261204);
     const t0 = Date.now();
-    await run(s.page, uploadBase64, { id: 'token-files', name: 'blob.bin', base64: bytes.toString('base64') }, 'upload');
+    await run(s.page, uploadBase64, { el: 'slave', id: 'token-files', name: 'blob.bin', base64: bytes.toString('base64') }, 'upload');
     const upMs = Date.now() - t0;
     const listed = await run(m.page, () => document.getElementById('master').allAttachments('token-files'));
     assert.deepEqual(listed['blob.bin'], { content_type: 'application/octet-stream', length: ATTACHMENT_BYTES, digest: sha256(bytes) });

@@ -8,7 +8,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { lanAddress, inNamespace, startBroadcaster } from './harness.js';
-import { closeAll, prngBytes, rawDocuments, run, sha256, startAll, withTimeout } from './steps.js';
+import { attachmentBase64, closeAll, prngBytes, rawDocuments, run, sha256, startAll, uploadBase64, withTimeout } from './steps.js';
 
 const KiB = 1024;
 const ATTACHMENT_BYTES = 300 * KiB;
@@ -96,34 +96,6 @@ async function connectionFacts() {
   };
 }
 
-
-/** In a page: reads an attachment of `#db` as base64 (whole, or `[start, end)`). */
-async function attachmentBase64({ id, name, start, end }) {
-  const options = { format: 'array_buffer' };
-  if (start !== undefined) Object.assign(options, { start, end });
-  const bytes = new Uint8Array(await document.getElementById('db').getAttachment(id, name, options));
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
-  return btoa(s);
-}
-
-/** In a page: uploads base64 bytes as an attachment of `#db`, recording `rtc-progress`. */
-async function uploadBase64({ id, name, base64 }) {
-  const s = atob(base64);
-  const bytes = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
-  const db = document.getElementById('db');
-  const progress = [];
-  const onProgress = (e) => { if (e.detail.name === name) progress.push([e.detail.loaded, e.detail.total]); };
-  db.addEventListener('rtc-progress', onProgress);
-  try {
-    await db.put(id, { title: 'attachment from another browser' });
-    await db.putAttachment(id, name, new Blob([bytes], { type: 'application/octet-stream' }));
-  } finally {
-    db.removeEventListener('rtc-progress', onProgress);
-  }
-  return progress;
-}
 
 /** In a page: starts (true) or stops (false) recording data-channel sends; stopping returns them. */
 function recordSends(on) {

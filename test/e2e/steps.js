@@ -99,3 +99,35 @@ export async function rawDocuments({ database, ids }) {
     db.close();
   }
 }
+
+/** In a page: reads attachment `name` of document `id` through element `#el` (default `db`) as base64, whole or `[start, end)`. */
+export async function attachmentBase64({ el = 'db', id, name, start, end }) {
+  const options = { format: 'array_buffer' };
+  if (start !== undefined) Object.assign(options, { start, end });
+  const bytes = new Uint8Array(await document.getElementById(el).getAttachment(id, name, options));
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+/**
+ * In a page: puts document `id` through element `#el` (default `db`) and uploads base64 bytes as
+ * its attachment `name`.
+ * @returns the `rtc-progress` `[loaded, total]` pairs seen meanwhile.
+ */
+export async function uploadBase64({ el = 'db', id, name, base64 }) {
+  const s = atob(base64);
+  const bytes = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
+  const db = document.getElementById(el);
+  const progress = [];
+  const onProgress = (e) => { if (e.detail.name === name) progress.push([e.detail.loaded, e.detail.total]); };
+  db.addEventListener('rtc-progress', onProgress);
+  try {
+    await db.put(id, { title: 'attachment from another browser' });
+    await db.putAttachment(id, name, new Blob([bytes], { type: 'application/octet-stream' }));
+  } finally {
+    db.removeEventListener('rtc-progress', onProgress);
+  }
+  return progress;
+}
