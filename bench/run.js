@@ -888,7 +888,7 @@ async function citiesImportMetric(c, { slave }) {
     extra: {
       docs: N,
       storeAtStart: c.count,
-      indexes: 'ours: name,country,population (ix + fx multiEntry each); Dexie: id, doc.name, doc.country, doc.population',
+      indexes: 'ours: name,country,population (ix + fx multiEntry, sx single, each); Dexie: id, doc.name, doc.country, doc.population',
       fullLoad: { docs: c.total, ours: c.load, dexie: c.dexieLoad, ratio: c.load.perSecond / c.dexieLoad.perSecond },
       notes: [`slices of ${N} cities into stores already holding the ${c.total}; the full load, once each: ours ${fmt(c.load.perSecond)} docs/s, Dexie ${fmt(c.dexieLoad.perSecond)} docs/s (${fmt(c.load.perSecond / c.dexieLoad.perSecond)}×)`],
     },

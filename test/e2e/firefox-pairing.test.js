@@ -14,7 +14,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeToken, sdpFingerprint } from '../../dist/gadgets/signaling/token.js';
 import { inNamespace, lanAddress, startStaticServer } from './harness.js';
-import { attachmentBase64, closeAll, closeQuietly, prngBytes, rawDocuments, run, sha256, startAll, uploadBase64, withTimeout } from './steps.js';
+import { attachmentBase64, closeAll, collectErrors, closeQuietly, prngBytes, rawDocuments, run, sha256, startAll, uploadBase64, withTimeout } from './steps.js';
 
 const ATTACHMENT_BYTES = 300 * 1024;
 
@@ -166,15 +166,6 @@ before(async () => {
 });
 
 after(() => closeAll({ server, chromium, firefox }));
-
-function collectErrors(page) {
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e instanceof Error ? e : new Error(String(e))));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(new Error(m.text()));
-  });
-  return errors;
-}
 
 /** demo/pairing.html in a fresh Chromium context. */
 async function openChromium(origin) {

@@ -8,7 +8,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { lanAddress, inNamespace, startBroadcaster } from './harness.js';
-import { attachmentBase64, closeAll, prngBytes, rawDocuments, run, sha256, startAll, uploadBase64, withTimeout } from './steps.js';
+import { attachmentBase64, closeAll, collectErrors, prngBytes, rawDocuments, run, sha256, startAll, uploadBase64, withTimeout } from './steps.js';
 
 const KiB = 1024;
 const ATTACHMENT_BYTES = 300 * KiB;
@@ -96,21 +96,11 @@ async function connectionFacts() {
   };
 }
 
-
 /** In a page: starts (true) or stops (false) recording data-channel sends; stopping returns them. */
 function recordSends(on) {
   window.__recordSends = on;
   if (on) window.__sent = [];
   return on ? null : window.__sent.splice(0);
-}
-
-function collectErrors(page) {
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e instanceof Error ? e : new Error(String(e))));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(new Error(m.text()));
-  });
-  return errors;
 }
 
 /** Page errors other than the expected "master went away" reports during a reload. */

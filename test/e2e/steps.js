@@ -131,3 +131,13 @@ export async function uploadBase64({ el = 'db', id, name, base64 }) {
   }
   return progress;
 }
+
+/** The errors `page` reports from now on (uncaught, and console errors), playwright or puppeteer alike. */
+export function collectErrors(page) {
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e instanceof Error ? e : new Error(String(e))));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(new Error(m.text()));
+  });
+  return errors;
+}
