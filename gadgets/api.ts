@@ -1,13 +1,13 @@
 /**
  * The database API shared by `<rtc-master>` (runs locally) and `<rtc-slave>` (runs on the master
- * over the data channel). jIO-compatible: reference/jio.md §1.2–1.3, product.md "The database API".
+ * over the data channel). jIO-compatible: docs/jio-compatibility.md "The database API".
  */
 import type { QueryTree, SortOn, KeySchema } from './query.js';
 
 /** A document: a JSON object (jIO "metadata"). Its id is not stored inside it. */
 export type Doc = Record<string, unknown>;
 
-/** Options of `allDocs` (jio.md §1.3). `limit` is `[skip]` or `[skip, count]`. */
+/** Options of `allDocs` (docs/jio-compatibility.md "allDocs"). `limit` is `[skip]` or `[skip, count]`. */
 export interface AllDocsOptions {
   query?: string | QueryTree;
   sort_on?: SortOn;

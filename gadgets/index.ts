@@ -1,6 +1,6 @@
 /**
  * rtc-gadgets: the element classes and modules, with no side effects (register the tags with
- * `rtc-gadgets/define.js`). See product.md for the public interface.
+ * `rtc-gadgets/define.js`). See README.md and docs/ for the public interface.
  */
 export { RtcMaster } from './elements/rtc-master.js';
 export { RtcSlave } from './elements/rtc-slave.js';

@@ -1,8 +1,8 @@
 /*
  * rtc-gadgets RenderJS wrappers, shared part: what gadget_rtc_master.html and gadget_rtc_slave.html
- * declare on their gadget class (reference/jio.md §5). Classic script, loaded after rsvp.js,
- * renderjs.js and rtc-gadgets.iife.js; it uses only RSVP, rJS and the custom elements, and sets one
- * global, RtcGadgetsRenderJS, whose declare(gadget_klass, spec) adds:
+ * declare on their gadget class (docs/jio-compatibility.md "RenderJS and ERP5 embedding"). Classic
+ * script, loaded after rsvp.js, renderjs.js and rtc-gadgets.iife.js; it uses only RSVP, rJS and the
+ * custom elements, and sets one global, RtcGadgetsRenderJS, whose declare(gadget_klass, spec) adds:
  *
  * - the GadgetField interface: render(options) maps key, value, editable, hidden and the
  *   renderjs_extra options (database, room, signaling, allow, timeout, fields, page_size,

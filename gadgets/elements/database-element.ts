@@ -1,5 +1,5 @@
 /**
- * The database API (product.md "The database API") shared by `<rtc-master>` and `<rtc-slave>`:
+ * The database API (README.md "The database API") shared by `<rtc-master>` and `<rtc-slave>`:
  * each element says where its database is (`backend()`), and this class forwards the jIO
  * methods to it. Errors reject with an `Error` carrying `status_code`.
  */

@@ -16,8 +16,8 @@
  *   attachments and chunks in the same transaction.
  * Every request runs in one transaction, except `allDocs` scans, which read batches of documents
  * with `getAll` in successive transactions and yield between them so that a long query never
- * stalls other requests (it is not a snapshot across batches). Reference: jio.md §1.2–1.4 (API,
- * errors), §2 (queries), product.md.
+ * stalls other requests (it is not a snapshot across batches). Reference: docs/jio-compatibility.md
+ * (API, errors, queries).
  */
 import { openDB, unwrap, type DBSchema, type IDBPDatabase } from 'idb';
 import type { AllDocsOptions, AllDocsResult, AttachmentInfo, BulkEntry, DatabaseApi, Doc, GetAttachmentOptions, Row, TransferOptions } from '../api.js';
@@ -548,8 +548,9 @@ export class Database implements DatabaseApi {
 
   /**
    * `allDocs(options)` → `{ data: { rows, total_rows } }`: filter by `query`, then `sort_on`, then
-   * `limit`, then `select_list` (jio.md §2.4); rows carry `doc` when `include_docs` is true.
-   * Uses the indexes when the query allows it (planner.ts), else scans in batches.
+   * `limit`, then `select_list` (docs/jio-compatibility.md "Sort, limit, select"); rows carry `doc`
+   * when `include_docs` is true. Uses the indexes when the query allows it (planner.ts), else scans
+   * in batches.
    * @throws RtcError 400 for bad options or a query syntax error; 504 when `signal` aborts.
    */
   async allDocs(options: AllDocsOptions = {}, run: RunOptions = {}): Promise<AllDocsResult> {
@@ -812,7 +813,7 @@ const isKeyIndex = (name: string): boolean => /^(ix|fx|sx):/.test(name);
 /** The order of a scan: by id (code units, as IndexedDB orders string keys). */
 const byId = (a: { id: string }, b: { id: string }): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
-/** `skip + count` of a `limit` that truncates (`[skip, count]`, count > 0), else null (jio.md §2.4: `[skip]` and `[skip, 0]` keep the rest). */
+/** `skip + count` of a `limit` that truncates (`[skip, count]`, count > 0), else null (docs/jio-compatibility.md "Sort, limit, select": `[skip]` and `[skip, 0]` keep the rest). */
 function pageEnd(limit: AllDocsOptions['limit']): number | null {
   return limit && limit.length === 2 && limit[1] ? limit[0]! + limit[1]! : null;
 }

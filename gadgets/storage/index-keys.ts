@@ -2,7 +2,8 @@
  * What a document contributes to the IndexedDB indexes of an indexed key, computed at write
  * time. The query planner (planner.ts) only narrows the documents to read; every candidate is
  * then checked with the full jIO matcher, so an index entry may be a superset but must never
- * miss a document that matches. The entries follow jIO's rules (jio.md §2.3):
+ * miss a document that matches. The entries follow jIO's rules (docs/jio-compatibility.md
+ * "Matching"):
  * - `=` compares `String(element)` with the query text: strings are stored as they are, numbers
  *   as numbers (found when the query text is the number's canonical string), booleans and other
  *   objects as their string;

@@ -1,7 +1,7 @@
 /**
  * Argument checks for the database API, the same for local and remote calls, so a malformed
  * request from a slave gets a 400 with a clear message and never reaches IndexedDB.
- * Messages follow jIO's where jIO has one (jio.md §1.2).
+ * Messages follow jIO's where jIO has one (docs/jio-compatibility.md "Methods").
  */
 import type { AllDocsOptions, BulkEntry } from '../api.js';
 import { RtcError } from '../errors.js';
@@ -29,7 +29,7 @@ export function validateDoc(doc: unknown, method: string): asserts doc is Record
 const OPTION_KEYS = new Set(['query', 'sort_on', 'limit', 'select_list', 'include_docs', 'key_schema']);
 
 /**
- * Checks `allDocs` options (jio.md §1.3).
+ * Checks `allDocs` options (docs/jio-compatibility.md "allDocs").
  * @throws RtcError 400 for a wrong shape, 501 for `group_by` (no storage capacity), as jIO.
  */
 export function validateAllDocsOptions(options: unknown): asserts options is AllDocsOptions {

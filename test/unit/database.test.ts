@@ -101,7 +101,7 @@ describe('Database (real IndexedDB)', () => {
     ]);
     expect(res.data.total_rows).to.equal(2);
     const asc = await db.allDocs({ sort_on: [['n', 'ascending']], include_docs: true });
-    // A document without the key sorts first when ascending (jio.md §2.4).
+    // A document without the key sorts first when ascending (docs/jio-compatibility.md "Sort, limit, select").
     expect(asc.data.rows.map((r) => r.id)).to.deep.equal(['d', 'b', 'c', 'a']);
     expect(asc.data.rows[1].doc).to.deep.equal({ name: 'Beta', n: 1, group: 'y' });
   });
