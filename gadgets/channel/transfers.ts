@@ -328,8 +328,9 @@ class UploadSink {
 const receiving = new WeakMap<Database, Map<string, UploadSink>>();
 
 /**
- * The master's side of attachment transfers on one channel. `call` serves the attachment
- * requests; data frames go to `data`; `stop` when the channel closes.
+ * The master's side of attachment transfers on one channel. The method table (methods.ts)
+ * serves the attachment requests with `open`, `commit` and `read`; data frames go to `data`;
+ * `stop` when the channel closes.
  */
 export class TransferServer {
   private readonly uploads = new Map<number, UploadSink>();
@@ -353,26 +354,9 @@ export class TransferServer {
     this.uploads.clear();
   }
 
-  async call(method: string, args: unknown[], signal: AbortSignal): Promise<unknown> {
-    const db = this.db;
-    switch (method) {
-      case 'allAttachments':
-        return db.allAttachments(args[0] as string);
-      case 'removeAttachment':
-        await this.replace(args[0] as string, args[1] as string);
-        return db.removeAttachment(args[0] as string, args[1] as string);
-      case 'attachmentInfo': {
-        const r = await db.attachmentInfo(args[0] as string, args[1] as string);
-        return { content_type: r.content_type, length: r.length, digest: r.digest };
-      }
-      case 'attachmentOpen':
-        return this.open(args[0] as string, args[1] as string, args[2] as AttachmentInfo, args[3]);
-      case 'attachmentCommit':
-        return this.commit(args[0] as string, args[1] as string, args[2], args[3]);
-      case 'attachmentRead':
-        return this.read(args as [string, string, number, number, number], signal);
-    }
-    throw new RtcError(`Capacity '${method}' is not implemented on 'rtc'`, 501);
+  /** Stops an upload of `id`, `name` still running (its slave gets 409): the attachment is being removed. */
+  stopUpload(id: string, name: string): Promise<void> {
+    return this.replace(id, name);
   }
 
   private async replace(id: string, name: string): Promise<void> {
@@ -385,7 +369,8 @@ export class TransferServer {
     }
   }
 
-  private async open(id: string, name: string, meta: AttachmentInfo, transfer: unknown): Promise<{ stored: number; chunk_size: number }> {
+  /** `attachmentOpen`: the resume handshake of an upload (above). */
+  async open(id: string, name: string, meta: AttachmentInfo, transfer: unknown): Promise<{ stored: number; chunk_size: number }> {
     if (!isTransfer(transfer)) throw new RtcError('Bad request: transfer must be a positive integer', 400);
     await this.replace(id, name);
     const open = await this.db.openUpload(id, name, meta);
@@ -405,7 +390,7 @@ export class TransferServer {
   }
 
   /** `claimed`: the uploader's full digest (checked by `commitUpload`, which needs one for a sample-keyed upload). */
-  private async commit(id: string, name: string, transfer: unknown, claimed: unknown): Promise<null> {
+  async commit(id: string, name: string, transfer: unknown, claimed: unknown): Promise<null> {
     const sink = isTransfer(transfer) ? this.uploads.get(transfer) : undefined;
     let digest: string | null = null;
     if (sink && sink.id === id && sink.name === name) {
@@ -420,7 +405,8 @@ export class TransferServer {
     return null;
   }
 
-  private async read([id, name, from, to, transfer]: [string, string, number, number, number], signal: AbortSignal): Promise<{ from: number; to: number }> {
+  /** `attachmentRead`: sends the bytes `[from, to)` as data frames of `transfer`. */
+  async read([id, name, from, to, transfer]: [string, string, number, number, number], signal: AbortSignal): Promise<{ from: number; to: number }> {
     if (!isTransfer(transfer)) throw new RtcError('Bad request: transfer must be a positive integer', 400);
     const record = await this.db.attachmentInfo(id, name);
     const [start, end] = attachmentRange(record.length, from, to);
@@ -438,6 +424,7 @@ export class TransferServer {
   }
 }
 
-function isTransfer(x: unknown): x is number {
+/** Whether `x` is a transfer id: an integer in 1..2^32-1. */
+export function isTransfer(x: unknown): x is number {
   return typeof x === 'number' && Number.isInteger(x) && x > 0 && x <= 0xffffffff;
 }
