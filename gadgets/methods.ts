@@ -9,9 +9,10 @@
  * (api.ts), one entry here, and its storage code.
  *
  * A plain method travels as one request under its own name with its own arguments. The two
- * attachment transfers travel as other requests (channel/transfers.ts): `putAttachment` as
- * `attachmentOpen` and `attachmentCommit`, `getAttachment` as `attachmentInfo` and
- * `attachmentRead`; `allow` names the method for all of them.
+ * attachment transfers travel as other requests (channel/transfers.ts, the master's side, and
+ * channel/transfer-client.ts, the slave's): `putAttachment` as `attachmentOpen` and
+ * `attachmentCommit`, `getAttachment` as `attachmentInfo` and `attachmentRead`; `allow` names
+ * the method for all of them.
  */
 import type { AttachmentInfo, DatabaseApi, Doc, MethodName } from './api.js';
 import { RtcError } from './errors.js';
@@ -20,7 +21,8 @@ import {
   attachmentRange, validateAllDocsOptions, validateAttachmentMeta, validateAttachmentName, validateBulk, validateDoc, validateId,
 } from './storage/validate.js';
 import type { RpcClient } from './channel/rpc-client.js';
-import { downloadAttachment, isTransfer, uploadAttachment, type TransferServer } from './channel/transfers.js';
+import { downloadAttachment, uploadAttachment } from './channel/transfer-client.js';
+import { isTransfer, type TransferServer } from './channel/transfers.js';
 
 export type { MethodName };
 type Args<M extends MethodName> = Parameters<DatabaseApi[M]>;

@@ -2,7 +2,7 @@
  * The database API of a slave: every call goes to the master over the data channel through an
  * `RpcClient`, as the method table (methods.ts) says: the arguments are checked here first with
  * the master's own rules, so an obviously bad call fails at once with 400 instead of after a
- * round trip; writes carry an idempotency key; attachments travel as transfers (transfers.ts).
+ * round trip; writes carry an idempotency key; attachments travel as transfers (transfer-client.ts).
  */
 import type { DatabaseApi } from '../api.js';
 import { callRemote, installMethods } from '../methods.js';
