@@ -12,7 +12,7 @@ export { DatabaseElement } from './elements/database-element.js';
 export * from './events/events.js';
 export type { ConnectionState, PeerInfo } from './controllers/types.js';
 export type { AllDocsOptions, AllDocsResult, DatabaseApi, Doc, Row, MethodName } from './api.js';
-export { ALL_METHODS, READ_METHODS, WRITE_METHODS } from './api.js';
+export { ALL_METHODS, READ_METHODS, WRITE_METHODS, METHOD_PARAMS } from './methods.js';
 export { RtcError, type ErrorShape } from './errors.js';
 export { Database } from './storage/database.js';
 export { FramedChannel, type FramedChannelOptions } from './channel/framed-channel.js';

@@ -3,7 +3,7 @@
  * request from a slave gets a 400 with a clear message and never reaches IndexedDB.
  * Messages follow jIO's where jIO has one (docs/jio-compatibility.md "Methods").
  */
-import type { AllDocsOptions, BulkEntry } from '../api.js';
+import { ATTACHMENT_FORMATS, type AllDocsOptions, type BulkEntry } from '../api.js';
 import { RtcError } from '../errors.js';
 
 /** Longest accepted document id, in UTF-16 code units. */
@@ -103,7 +103,7 @@ export function validateAttachmentName(name: unknown, method: string): asserts n
 
 /** @throws RtcError 400 `rtc.getAttachment format: 'x' is not supported` (jIO's message). */
 export function validateFormat(format: unknown): void {
-  if (format !== undefined && !['blob', 'text', 'json', 'data_url', 'array_buffer'].includes(format as string)) {
+  if (format !== undefined && !(ATTACHMENT_FORMATS as readonly unknown[]).includes(format)) {
     throw new RtcError(`rtc.getAttachment format: '${String(format)}' is not supported`, 400);
   }
 }

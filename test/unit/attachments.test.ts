@@ -2,7 +2,7 @@ import { expect } from '@open-wc/testing';
 import { RpcClient } from '../../gadgets/channel/rpc-client.js';
 import { serveRpc } from '../../gadgets/channel/rpc-server.js';
 import { RemoteDatabase } from '../../gadgets/channel/remote-database.js';
-import { ALL_METHODS } from '../../gadgets/api.js';
+import { ALL_METHODS } from '../../gadgets/methods.js';
 import { Database } from '../../gadgets/storage/database.js';
 import { digestBlob, CHUNK_SIZE, Digest, sampleKey } from '../../gadgets/storage/attachment-utils.js';
 import { channelPair, dropDatabase, freshDatabase, rejectionOf } from './helpers.js';
