@@ -31,7 +31,7 @@
  */
 import type { AttachmentInfo, GetAttachmentOptions, TransferOptions } from '../api.js';
 import { RtcError, fromErrorShape, toErrorShape } from '../errors.js';
-import type { Database } from '../storage/database.js';
+import type { AttachmentStore } from '../storage/attachment-store.js';
 import { convertBlob, Digest, PIECE_SIZE, CHUNKS_PER_BATCH, sampleKey, toBlob } from '../storage/attachment-utils.js';
 import { attachmentRange, validateAttachmentName, validateFormat, validateId } from '../storage/validate.js';
 import type { FramedChannel } from './framed-channel.js';
@@ -232,7 +232,7 @@ class UploadSink {
   readonly done: Promise<void>;
 
   constructor(
-    private readonly db: Database,
+    private readonly db: AttachmentStore,
     readonly id: string,
     readonly name: string,
     private readonly meta: AttachmentInfo,
@@ -325,7 +325,7 @@ class UploadSink {
 }
 
 /** Uploads being received, per database, by attachment: a newer one replaces an older one. */
-const receiving = new WeakMap<Database, Map<string, UploadSink>>();
+const receiving = new WeakMap<AttachmentStore, Map<string, UploadSink>>();
 
 /**
  * The master's side of attachment transfers on one channel. `call` serves the attachment
@@ -340,7 +340,7 @@ export class TransferServer {
    */
   constructor(
     private readonly channel: FramedChannel,
-    private readonly db: Database,
+    private readonly db: AttachmentStore,
     private readonly onUploadProgress?: (id: string, name: string, stored: number, total: number) => void,
   ) {}
 
