@@ -6,6 +6,8 @@
  * queues until the other tab's upgrade or deletion is done. After a deletion the reopen makes
  * the schema again (an empty database). Transactions already running finish on the old
  * connection. Only `close()` ends it for good: every later operation rejects with 500.
+ * Two masters of one database in two tabs with different `indexes` take turns upgrading it (each
+ * reopen makes its own indexes again): correct, but slow on a large database.
  * The rtc:<name> layout is schema.ts's.
  */
 import { unwrap, type IDBPDatabase } from 'idb';
@@ -34,6 +36,11 @@ export class Connection {
     const connection = new Connection(dbName, wanted);
     await connection.ready();
     return connection;
+  }
+
+  /** Whether the connection is open now (not closed by another tab's version change, nor by `close()`). */
+  get isOpen(): boolean {
+    return this.db !== null;
   }
 
   /** The open connection, reopening it first when another tab's version change closed it. @throws RtcError 500. */

@@ -16,14 +16,10 @@ import { validateBulk, validateDoc, validateId } from './validate.js';
 import { uuid } from './ids.js';
 import { checkIndexKeys, indexFields } from './index-keys.js';
 import { AttachmentStore, type UploadState } from './attachment-store.js';
-import { Connection, idbError } from './connection.js';
+import { Connection, idbError, storeError } from './connection.js';
 import { QueryRunner, type ReadKind, type RunOptions } from './query-runner.js';
 import { ofDocument, type AttachmentRecord, type DocumentRecord } from './schema.js';
 import { WriteLog, type WriteOptions } from './write-log.js';
-
-export type { AttachmentRecord } from './schema.js';
-export type { RunOptions } from './query-runner.js';
-export type { WriteOptions } from './write-log.js';
 
 /** Most documents one `bulkPut` request may carry. */
 export const MAX_BULK = 50000;
@@ -92,7 +88,7 @@ export class Database implements DatabaseApi {
   /** `post(doc)` → the new id (a v4 UUID). */
   async post(doc: Doc, options: WriteOptions = {}): Promise<string> {
     validateDoc(doc, 'post');
-    const record = this.record(uuid(), doc);
+    const record = this.record(uuid(), this.asOfNow(doc));
     return this.log.write(options.requestKey, ['documents'], (tx) => {
       tx.objectStore('documents').put(record);
       return record.id;
@@ -103,7 +99,7 @@ export class Database implements DatabaseApi {
   async put(id: string, doc: Doc, options: WriteOptions = {}): Promise<string> {
     validateId(id, 'put');
     validateDoc(doc, 'put');
-    const record = this.record(id, doc);
+    const record = this.record(id, this.asOfNow(doc));
     return this.log.write(options.requestKey, ['documents'], (tx) => {
       tx.objectStore('documents').put(record);
       return id;
@@ -117,11 +113,12 @@ export class Database implements DatabaseApi {
    */
   async bulkPut(entries: BulkEntry[], options: WriteOptions = {}): Promise<string[]> {
     validateBulk(entries, MAX_BULK);
+    const kept = this.asOfNow(entries);
     return this.log.write(options.requestKey, ['documents'], (tx) => {
       const store = tx.objectStore('documents');
-      const ids = new Array<string>(entries.length);
-      for (let i = 0; i < entries.length; i++) {
-        const record = this.record(entries[i]!.id ?? uuid(), entries[i]!.doc);
+      const ids = new Array<string>(kept.length);
+      for (let i = 0; i < kept.length; i++) {
+        const record = this.record(kept[i]!.id ?? uuid(), kept[i]!.doc);
         store.put(record);
         ids[i] = record.id;
       }
@@ -262,6 +259,21 @@ export class Database implements DatabaseApi {
   private record(id: string, doc: Doc): DocumentRecord {
     if (this.indexList.length === 0) return { id, doc };
     return { id, doc, ...indexFields(doc, this.indexList) };
+  }
+
+  /**
+   * `value` as a write will store it. While the connection reopens (connection.ts) the write is
+   * queued later, not in this task: it gets a copy made now, so later changes to the caller's
+   * object are not stored (as when `put` clones it at once).
+   * @throws RtcError 400 when `value` cannot be cloned.
+   */
+  private asOfNow<T>(value: T): T {
+    if (this.connection.isOpen) return value;
+    try {
+      return structuredClone(value);
+    } catch (e) {
+      throw storeError(e);
+    }
   }
 }
 

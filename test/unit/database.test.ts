@@ -125,8 +125,11 @@ describe('Database (real IndexedDB)', () => {
     const other = await openRaw(dbName, version + 1, (idb, tx) => {
       idb.createObjectStore('other');
       tx.objectStore('documents').createIndex('by-n', 'doc.n');
-      // A write asked for while the upgrade runs waits for it, then lands on the new version.
-      during = db.put('b', { n: 2 });
+      // A write asked for while the upgrade runs waits for it, then lands on the new version,
+      // with the document as it was when asked for.
+      const doc = { n: 2 };
+      during = db.put('b', doc);
+      doc.n = 99;
     });
     try {
       expect(await during, 'a write during the upgrade').to.equal('b');
