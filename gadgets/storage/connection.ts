@@ -17,6 +17,7 @@ import { openSchema, type RtcSchema } from './schema.js';
 /** Reopens tried in a row when each new connection is lost again while opening. */
 const REOPEN_TRIES = 3;
 
+/** One database's connection, kept open across other tabs' version changes (see the module docs). */
 export class Connection {
   private db: IDBPDatabase<RtcSchema> | null = null;
   /** The same connection without idb's promise wrapper, for the hot paths (get, writes). */

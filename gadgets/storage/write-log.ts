@@ -16,6 +16,7 @@ export interface WriteOptions {
   requestKey?: string;
 }
 
+/** The writes of one database, each in one transaction, idempotent with a `requestKey`. */
 export class WriteLog {
   constructor(private readonly connection: Connection) {}
 
