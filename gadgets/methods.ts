@@ -16,7 +16,8 @@
  */
 import type { AttachmentInfo, DatabaseApi, Doc, MethodName } from './api.js';
 import { RtcError } from './errors.js';
-import type { Database, WriteOptions } from './storage/database.js';
+import type { Database } from './storage/database.js';
+import type { WriteOptions } from './storage/write-log.js';
 import {
   attachmentRange, validateAllDocsOptions, validateAttachmentMeta, validateAttachmentName, validateBulk, validateDoc, validateId,
 } from './storage/validate.js';

@@ -36,7 +36,7 @@ export function serveRpc(channel: FramedChannel, options: RpcServerOptions): () 
     reply({ v: PROTOCOL_VERSION, type: 'error', id, error: toErrorShape(error) });
   };
   channel.onError = (error) => fail(null, error, null);
-  const transfers = new TransferServer(channel, options.database, options.onUploadProgress);
+  const transfers = new TransferServer(channel, options.database.attachments, options.onUploadProgress);
   channel.onData = (frame) => transfers.data(frame);
   channel.onMessage = (message) => {
     let request: RequestEnvelope;

@@ -33,7 +33,7 @@
  */
 import type { AttachmentInfo } from '../api.js';
 import { RtcError, toErrorShape } from '../errors.js';
-import type { Database } from '../storage/database.js';
+import type { AttachmentStore } from '../storage/attachment-store.js';
 import { Digest, CHUNKS_PER_BATCH } from '../storage/attachment-utils.js';
 import { attachmentRange } from '../storage/validate.js';
 import type { FramedChannel } from './framed-channel.js';
@@ -57,7 +57,7 @@ class UploadSink {
   readonly done: Promise<void>;
 
   constructor(
-    private readonly db: Database,
+    private readonly db: AttachmentStore,
     readonly id: string,
     readonly name: string,
     private readonly meta: AttachmentInfo,
@@ -150,7 +150,7 @@ class UploadSink {
 }
 
 /** Uploads being received, per database, by attachment: a newer one replaces an older one. */
-const receiving = new WeakMap<Database, Map<string, UploadSink>>();
+const receiving = new WeakMap<AttachmentStore, Map<string, UploadSink>>();
 
 /**
  * The master's side of attachment transfers on one channel. The method table (methods.ts)
@@ -166,7 +166,7 @@ export class TransferServer {
    */
   constructor(
     private readonly channel: FramedChannel,
-    private readonly db: Database,
+    private readonly db: AttachmentStore,
     private readonly onUploadProgress?: (id: string, name: string, stored: number, total: number) => void,
   ) {}
 

@@ -18,7 +18,7 @@
  * (query/sort.ts): the value's only element when it is a number or a string (`5`, `"a"`, `[5]`,
  * `{content: 5}`), else {@link SORT_OTHER}; absent when the document has no such key. Over
  * numbers alone or strings alone, IndexedDB's key order is jIO's sort order, so `sort_on` +
- * `limit` can be read from the `sx:<key>` index (database.ts says when it is).
+ * `limit` can be read from the `sx:<key>` index (query-runner.ts `readSorted` says when it is).
  */
 import { canonicalize } from '../query/like.js';
 import { hasCmp, isPlainObject } from '../query/values.js';

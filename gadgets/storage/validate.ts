@@ -124,7 +124,6 @@ export function attachmentRange(length: number, start?: unknown, end?: unknown):
   return [s, Math.max(s, e)];
 }
 
-/** @throws RtcError 400 when upload metadata `{ content_type, length, digest }` is malformed. */
 /** Whether `x` is a full attachment digest, `sha256-<64 lowercase hex digits>`. */
 export function isSha256Digest(x: unknown): x is string {
   return typeof x === 'string' && /^sha256-[0-9a-f]{64}$/.test(x);
@@ -134,6 +133,7 @@ export function isSha256Digest(x: unknown): x is string {
  * An upload's description at `attachmentOpen`: `digest` is its full `sha256-<hex>`, or, from a
  * slave that hashes while sending, its `sample-<hex>` key (attachment-utils.ts `sampleKey`), the
  * full digest then coming with the commit.
+ * @throws RtcError 400 when upload metadata `{ content_type, length, digest }` is malformed.
  */
 export function validateAttachmentMeta(meta: unknown): asserts meta is { content_type: string; length: number; digest: string } {
   const m = (meta && typeof meta === 'object' ? meta : {}) as Record<string, unknown>;
