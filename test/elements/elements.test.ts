@@ -1,6 +1,7 @@
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import '../../gadgets/define.js';
 import type { RtcMaster, RtcQueryForm, RtcSlave, RtcStatus } from '../../gadgets/index.js';
+import type { BulkEntry } from '../../gadgets/api.js';
 
 let n = 0;
 const dbName = () => `el-${Date.now()}-${n++}`;
@@ -49,7 +50,7 @@ describe('<rtc-master> (no broadcaster)', () => {
 
     const progress: [number, number][] = [];
     el.addEventListener('rtc-bulk-progress', (e) => progress.push([e.detail.loaded, e.detail.total]));
-    const entries = Array.from({ length: 7001 }, (_, i) => (i % 2 ? { id: `d${String(i).padStart(5, '0')}`, doc: { i } } : { doc: { i } }));
+    const entries: BulkEntry[] = Array.from({ length: 7001 }, (_, i) => (i % 2 ? { id: `d${String(i).padStart(5, '0')}`, doc: { i } } : { doc: { i } }));
     // Two writes of one id in different chunks: the later entry wins, as in one transaction.
     entries[7000] = { id: 'd00001', doc: { i: 'last' } };
     const ids = await el.bulkPut(entries);
