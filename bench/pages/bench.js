@@ -352,7 +352,7 @@ export async function oursConnect(id, keep = false) {
     const state = `slave state ${el.state}, last error ${el.lastError?.message ?? 'none'}`;
     await el.disconnect().catch(() => {});
     el.remove();
-    throw new Error(`${e.message} (${state})`);
+    throw new Error(`${e.message} (${state})`, { cause: e });
   }
   const t1 = now();
   rec(0, 'first get answered');

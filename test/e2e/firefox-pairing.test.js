@@ -273,7 +273,7 @@ function pairingChecks(label, open) {
     try {
       await withTimeout(s.page.waitForSelector('rtc-slave[state="connected"]', { timeout: 20000 }), 21000, 'slave connected');
     } catch (e) {
-      throw new Error(`${e.message}\n${await diagnose(m, s)}`);
+      throw new Error(`${e.message}\n${await diagnose(m, s)}`, { cause: e });
     }
     const pairMs = Date.now() - t0;
     const compact = (t) => t.replace(/ /g, '').length;
