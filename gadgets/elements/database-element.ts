@@ -14,6 +14,12 @@ export const BULK_CHUNK = 2500;
 /** `bulkPut` requests in flight at once: the master parses and stores the next while the last commits. */
 export const BULK_WINDOW = 3;
 
+/**
+ * The jIO methods of `<rtc-master>` and `<rtc-slave>`, forwarded to `backend()`.
+ *
+ * @fires rtc-bulk-progress - `{ loaded, total }` documents of a `bulkPut` stored by the master so far.
+ * @fires rtc-progress - `{ id, name, loaded, total }` bytes of this element's attachment transfer stored by the receiver so far.
+ */
 export abstract class DatabaseElement extends LitElement implements DatabaseApi {
   /** Where calls go: the local IndexedDB database (master) or the master over WebRTC (slave). */
   protected abstract backend(): Promise<DatabaseApi>;

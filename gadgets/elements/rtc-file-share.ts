@@ -314,3 +314,9 @@ export class RtcFileShare extends LitElement {
     </div>`;
   }
 }
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'rtc-file-share': RtcFileShare;
+  }
+}

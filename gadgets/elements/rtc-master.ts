@@ -28,6 +28,7 @@ import { hostStyles } from '../styles/host.styles.js';
  * @fires rtc-peers-change - `{ peers }` when a slave connects or leaves.
  * @fires rtc-error - `{ error }` when something fails (the master keeps serving).
  * @fires rtc-progress - `{ id, name, loaded, total, peer? }` bytes of an attachment stored so far: its own transfers, and (with `peer`) each slave's upload.
+ * @fires rtc-bulk-progress - `{ loaded, total }` documents of a `bulkPut` stored so far.
  * @csspart pairing - The pairing panel (`signaling="manual"`).
  * @csspart qr - The QR code of the answer token.
  */
@@ -155,4 +156,10 @@ function parseAllow(allow: string): Set<string> {
     }
   }
   return new Set(names);
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'rtc-master': RtcMaster;
+  }
 }

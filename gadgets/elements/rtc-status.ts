@@ -198,3 +198,9 @@ function infoUrlOf(signaling: string): string {
     return '';
   }
 }
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'rtc-status': RtcStatus;
+  }
+}
