@@ -1,13 +1,12 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import '../../gadgets/define.js';
 import type { RtcFileShare, RtcMaster } from '../../gadgets/index.js';
-
-const dbName = () => `fs-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+import { testDatabase } from './fixtures.js';
 
 describe('<rtc-file-share>', () => {
   it('uploads (creating the document), lists, downloads with an <a download> and removes, with progress', async () => {
     const wrap = await fixture(html`<div>
-      <rtc-master id="fm" no-autoconnect database=${dbName()}></rtc-master>
+      <rtc-master id="fm" no-autoconnect database=${testDatabase('fs')}></rtc-master>
       <rtc-file-share for="fm" doc="box"></rtc-file-share>
     </div>`);
     const master = wrap.querySelector('rtc-master') as RtcMaster;

@@ -5,7 +5,7 @@ import { RemoteDatabase } from '../../gadgets/channel/remote-database.js';
 import { ALL_METHODS } from '../../gadgets/api.js';
 import { Database } from '../../gadgets/storage/database.js';
 import { digestBlob, CHUNK_SIZE, Digest, sampleKey } from '../../gadgets/storage/attachment-utils.js';
-import { channelPair, dropDatabase, freshDatabase, rejectionOf } from './helpers.js';
+import { channelPair, dropDatabase, freshDatabase, rejectionOf, uniqueName } from './helpers.js';
 import { seededRandom } from '../shared/seeded-random.js';
 
 const MiB = 1024 * 1024;
@@ -128,7 +128,7 @@ describe('Attachments', () => {
   }
 
   it('adds its stores to a database made before attachments, keeping the documents', async () => {
-    const name = `old-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+    const name = uniqueName('old');
     await new Promise<void>((resolve, reject) => {
       const req = indexedDB.open(`rtc:${name}`, 1);
       req.onupgradeneeded = () => {
