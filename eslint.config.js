@@ -1,7 +1,9 @@
 // ESLint for the whole repository (`npm run lint`): the recommended rules of ESLint and
 // typescript-eslint, and of eslint-plugin-lit and eslint-plugin-wc for the elements. Globals follow
-// where each file runs: browser (gadgets, browser tests, bench pages, demo, RenderJS wrappers) or
-// Node (broadcaster, node tests, bench runner, scripts).
+// where each file runs: browser (gadgets, browser tests, bench pages), Node (broadcaster, node
+// tests, bench runner, scripts), both (e2e tests, whose page.evaluate functions run in the page),
+// or the globals named in `/*global */` comments (classic scripts: RenderJS wrappers, ERP5 demo).
+import { defineConfig, globalIgnores } from 'eslint/config';
 import { builtinRules } from 'eslint/use-at-your-own-risk';
 import { configs as litConfigs } from 'eslint-plugin-lit';
 import { configs as wcConfigs } from 'eslint-plugin-wc';
@@ -17,18 +19,16 @@ const eslintRecommended = {
   rules: Object.fromEntries([...builtinRules].filter(([, rule]) => rule.meta?.docs?.recommended).map(([name]) => [name, 'error'])),
 };
 
-export default tseslint.config(
-  {
-    ignores: [
-      'dist/**',
-      'node_modules/**',
-      'custom-elements.json',
-      // a stand-in for RenderJS and RSVP, kept as vendored code
-      'test/renderjs/harness/**',
-    ],
-  },
+export default defineConfig(
+  globalIgnores([
+    'dist/**',
+    'node_modules/**',
+    'custom-elements.json',
+    // a stand-in for RenderJS and RSVP, kept as vendored code
+    'test/renderjs/harness/**',
+  ]),
   eslintRecommended,
-  ...tseslint.configs.recommended,
+  tseslint.configs.recommended,
   {
     rules: {
       // `_`-prefixed names are deliberately unused (positional parameters, skipped tuple items)
@@ -41,11 +41,7 @@ export default tseslint.config(
   },
   {
     files: ['gadgets/**/*.ts'],
-    ...litConfigs['flat/recommended'],
-  },
-  {
-    files: ['gadgets/**/*.ts'],
-    ...wcConfigs['flat/recommended'],
+    extends: [litConfigs['flat/recommended'], wcConfigs['flat/recommended']],
     settings: { wc: { elementBaseClasses: ['LitElement', 'DatabaseElement'] } },
   },
   {
