@@ -57,7 +57,7 @@ test('every event of an element has an rtc- name, once per element; other event 
 test('every @fires of an element is listed, rtc-bulk-progress and rtc-progress on both database elements', () => {
   for (const [tag, name] of registered) {
     const element = declarations.find((d) => d.tagName === tag);
-    const source = read(`gadgets/elements/${tag}.ts`);
+    const source = read(element.path.replace(/^dist\/(.*)\.js$/, '$1.ts'));
     const fires = [...source.matchAll(/@fires (rtc-[a-z-]+)/g)].map(([, event]) => event);
     const listed = element.events?.map((e) => e.name) ?? [];
     for (const event of fires) assert.ok(listed.includes(event), `${name} lists ${event}`);
