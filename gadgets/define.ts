@@ -17,18 +17,9 @@ const tags: [string, CustomElementConstructor][] = [
   ['rtc-file-share', RtcFileShare],
 ];
 
+// Each element module declares its own HTMLElementTagNameMap entry.
 for (const [tag, element] of tags) {
   if (!customElements.get(tag)) customElements.define(tag, element);
-}
-
-declare global {
-  interface HTMLElementTagNameMap {
-    'rtc-master': RtcMaster;
-    'rtc-slave': RtcSlave;
-    'rtc-status': RtcStatus;
-    'rtc-query-form': RtcQueryForm;
-    'rtc-file-share': RtcFileShare;
-  }
 }
 
 export { RtcMaster, RtcSlave, RtcStatus, RtcQueryForm, RtcFileShare };

@@ -55,6 +55,11 @@
     return error;
   }
 
+  /** Own keys only: options come from ERP5 as plain objects, maybe without Object's prototype. */
+  function has(object, key) {
+    return Object.prototype.hasOwnProperty.call(object, key);
+  }
+
   function toText(value) {
     if (value === undefined || value === null) {
       return '';
@@ -160,33 +165,33 @@
         result = {rendered: true},
         key;
       options = options || {};
-      if (options.hasOwnProperty('key')) {
+      if (has(options, 'key')) {
         result.key = toText(options.key);
       }
-      if (options.hasOwnProperty('value')) {
+      if (has(options, 'value')) {
         result.value = toText(options.value);
         if (result.value !== state.value) {
           result.created_id = '';
         }
       }
-      if (options.hasOwnProperty('editable')) {
+      if (has(options, 'editable')) {
         result.editable = toBoolean(options.editable, false);
       }
       ['hidden', 'required'].forEach(function (name) {
-        if (options.hasOwnProperty(name)) {
+        if (has(options, name)) {
           result[name] = toBoolean(options[name], false);
         }
       });
-      if (options.hasOwnProperty('autoconnect')) {
+      if (has(options, 'autoconnect')) {
         result.autoconnect = toBoolean(options.autoconnect, true);
       }
       ['fields', 'page_size'].concat(option_list).forEach(function (name) {
-        if (options.hasOwnProperty(name)) {
+        if (has(options, name)) {
           result[name] = toText(options[name]);
         }
       });
       for (key in result) {
-        if (result.hasOwnProperty(key) && result[key] === state[key] && key !== 'rendered') {
+        if (has(result, key) && result[key] === state[key] && key !== 'rendered') {
           delete result[key];
         }
       }
@@ -347,7 +352,7 @@
           config.signaling = options.socket_url;
         }
         ['room', 'autoconnect', 'timeout'].concat(option_list).forEach(function (name) {
-          if (options.hasOwnProperty(name)) {
+          if (has(options, name)) {
             config[name] = options[name];
           }
         });

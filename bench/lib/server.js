@@ -13,6 +13,7 @@ const MOUNTS = [
   ['/bench/', 'bench/pages/'],
   ['/dist/', 'dist/'],
   ['/dexie/', 'node_modules/dexie/dist/'],
+  ['/test-shared/', 'test/shared/'],
 ];
 
 const TYPES = {

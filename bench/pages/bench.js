@@ -6,6 +6,7 @@
 import Dexie from '/dexie/dexie.mjs';
 import * as Scale from './scale.js';
 import { SIGNAL, req, startMaster, within } from './common.js';
+import { randomBytes } from '/test-shared/seeded-random.js';
 
 /** Rooms: ours (the elements) and the raw baseline's, on the same broadcaster. */
 export const ROOM = 'bench';
@@ -352,7 +353,7 @@ export async function oursConnect(id, keep = false) {
     const state = `slave state ${el.state}, last error ${el.lastError?.message ?? 'none'}`;
     await el.disconnect().catch(() => {});
     el.remove();
-    throw new Error(`${e.message} (${state})`);
+    throw new Error(`${e.message} (${state})`, { cause: e });
   }
   const t1 = now();
   rec(0, 'first get answered');
@@ -481,14 +482,7 @@ let attachmentBlob = null;
 
 /** Makes the `mb` MiB file the next uploads send (pseudo-random bytes, one 1 MiB part repeated). */
 export function attachmentPrepare(mb) {
-  const part = new Uint8Array(MiB);
-  let x = 20261204;
-  const words = new Uint32Array(part.buffer);
-  for (let k = 0; k < words.length; k++) {
-    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
-    words[k] = x;
-  }
-  const one = new Blob([part]);
+  const one = new Blob([randomBytes(MiB, 20261204)]);
   attachmentBlob = new Blob(Array(mb).fill(one), { type: 'application/octet-stream' });
   return attachmentBlob.size;
 }

@@ -34,9 +34,7 @@ export class TargetController implements ReactiveController {
   resolve(): void {
     const id = this.forId();
     const root = this.host.getRootNode() as Document | ShadowRoot;
-    let found: Element | null = null;
-    if (id) found = root.getElementById?.(id) ?? null;
-    else found = this.host.closest(TAGS.join(','));
+    let found: Element | null = id ? (root.getElementById?.(id) ?? null) : this.host.closest(TAGS.join(','));
     if (found && !TAGS.includes(found.localName)) found = null;
     if (found) {
       this.observer?.disconnect();

@@ -21,6 +21,12 @@ export const BULK_WINDOW = 3;
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
 export interface DatabaseElement extends DatabaseApi {}
 
+/**
+ * The jIO methods of `<rtc-master>` and `<rtc-slave>`, forwarded to `backend()`.
+ *
+ * @fires rtc-bulk-progress - `{ loaded, total }` documents of a `bulkPut` stored by the master so far.
+ * @fires rtc-progress - `{ id, name, loaded, total }` bytes of this element's attachment transfer stored by the receiver so far.
+ */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export abstract class DatabaseElement extends LitElement implements DatabaseApi {
   static {

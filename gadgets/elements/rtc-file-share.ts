@@ -315,3 +315,9 @@ export class RtcFileShare extends LitElement {
     </div>`;
   }
 }
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'rtc-file-share': RtcFileShare;
+  }
+}

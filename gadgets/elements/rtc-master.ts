@@ -28,6 +28,7 @@ import { hostStyles } from '../styles/host.styles.js';
  * @fires rtc-peers-change - `{ peers }` when a slave connects or leaves.
  * @fires rtc-error - `{ error }` when something fails (the master keeps serving).
  * @fires rtc-progress - `{ id, name, loaded, total, peer? }` bytes of an attachment stored so far: its own transfers, and (with `peer`) each slave's upload.
+ * @fires rtc-bulk-progress - `{ loaded, total }` documents of a `bulkPut` stored so far.
  * @csspart pairing - The pairing panel (`signaling="manual"`).
  * @csspart qr - The QR code of the answer token.
  */
@@ -142,5 +143,11 @@ export class RtcMaster extends DatabaseElement {
       })
       : nothing;
     return html`${panel}<slot></slot>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'rtc-master': RtcMaster;
   }
 }

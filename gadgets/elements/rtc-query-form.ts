@@ -13,11 +13,10 @@ type Direction = 'ascending' | 'descending';
  * A form bound to an `<rtc-master>` or `<rtc-slave>`: creates records with the listed fields,
  * searches (plain words → full text; text with `:` → a jIO query as typed), and shows the
  * results in a table with sortable columns and paging. Errors are shown in place.
+ * With `import`, a file picker imports a JSON or CSV file through `bulkPut`, with a progress bar.
  *
  * @tagname rtc-query-form
  * @summary Create, search, sort and page records of a master's database.
- * With `import`, a file picker imports a JSON or CSV file through `bulkPut`, with a progress bar.
- *
  * @fires rtc-record-create - `{ id }` after a record was created.
  * @csspart create - The "new record" form.
  * @csspart search - The search form.
@@ -294,4 +293,10 @@ function describe(e: unknown): string {
   const err = e as { message?: string; status_code?: number };
   const code = typeof err?.status_code === 'number' ? ` (${err.status_code})` : '';
   return `${err?.message ?? String(e)}${code}`;
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'rtc-query-form': RtcQueryForm;
+  }
 }

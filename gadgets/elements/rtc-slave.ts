@@ -28,6 +28,8 @@ import { hostStyles } from '../styles/host.styles.js';
  * @slot - Anything, typically `<rtc-status>` and `<rtc-query-form>`.
  * @fires rtc-state-change - `{ state, previous }` on every state transition.
  * @fires rtc-error - `{ error }` when something fails (the slave keeps retrying).
+ * @fires rtc-progress - `{ id, name, loaded, total }` bytes of an upload or download stored by the receiver so far.
+ * @fires rtc-bulk-progress - `{ loaded, total }` documents of a `bulkPut` stored by the master so far.
  * @csspart pairing - The pairing panel (`signaling="manual"`).
  * @csspart qr - The QR code of the offer token.
  */
@@ -152,5 +154,11 @@ function roomOfPage(): string {
     return room ? room : 'default';
   } catch {
     return 'default';
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'rtc-slave': RtcSlave;
   }
 }

@@ -221,3 +221,9 @@ function infoUrlOf(signaling: string): string {
     return '';
   }
 }
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'rtc-status': RtcStatus;
+  }
+}

@@ -3,6 +3,9 @@
  * are composed: pages and `<rtc-status>` listen above the element, across shadow roots, which
  * is the point of a declarative suite (open-wc warns against `composed` for private events;
  * these are public).
+ *
+ * custom-elements-manifest.config.mjs names each event after the string its constructor passes
+ * to `super`: keep it a literal.
  */
 import type { ConnectionState, PeerInfo } from '../controllers/types.js';
 

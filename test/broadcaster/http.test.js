@@ -117,6 +117,7 @@ function decodeTerminalQr(lines) {
     let bg = 'none';
     const top = [];
     const bottom = [];
+    // eslint-disable-next-line no-control-regex -- parses the terminal's ANSI colour escapes
     for (const [, code, ch] of line.matchAll(/\x1b\[(\d+)m|([^\x1b])/g)) {
       if (code !== undefined) {
         if (code === '0') fg = bg = 'none';

@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
+import { seededRandom } from '../shared/seeded-random.js';
 
 const BIN = fileURLToPath(new URL('../../bin/rtc-broadcaster.js', import.meta.url));
 const DIST = new URL('../../dist/', import.meta.url);
@@ -154,18 +155,6 @@ class Client {
 
 let roomCounter = 0;
 const newRoom = (prefix = 'room') => `${prefix}-${process.pid}-${++roomCounter}`;
-
-/** Seeded PRNG (mulberry32). */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('broadcaster signaling (real process)', () => {
   let server;
@@ -563,8 +552,7 @@ describe('broadcaster robustness (real process, short ping interval, no rate lim
   });
 
   test('10,000 seeded random garbage frames: each gets its error, then the server still serves', async () => {
-    const random = prng(20261123);
-    const int = (n) => Math.floor(random() * n);
+    const { int } = seededRandom(20261123);
     const pick = (list) => list[int(list.length)];
     const bytes = (n) => Buffer.from(Array.from({ length: n }, () => int(256)));
     const ascii = (n) => String.fromCharCode(...Array.from({ length: n }, () => 32 + int(95)));
@@ -685,8 +673,7 @@ describe('parseClientMessage (in-process)', () => {
 
   test('50,000 seeded mutations only ever throw SignalingError 400/413', async () => {
     const { parseClientMessage, SignalingError } = await import(new URL('gadgets/signaling/messages.js', DIST).href);
-    const random = prng(42);
-    const int = (n) => Math.floor(random() * n);
+    const { int } = seededRandom(42);
     const seeds = [
       '{"v":1,"type":"join","room":"abc","role":"master","token":"tokentoken"}',
       '{"v":1,"type":"offer","sdp":"v=0\\r\\no=- 1 2 IN IP4 127.0.0.1"}',

@@ -7,22 +7,19 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { launchChromium, openConnected, startBroadcaster } from './harness.js';
+import { seededRandom } from '../shared/seeded-random.js';
 
 const MiB = 1024 * 1024;
 const SIZE = 200 * MiB;
 const SEED = 20261123;
 
-/** The same PRNG as the page's (xorshift32, little-endian words), hashed here independently. */
+/** The same stream as the page's (seededRandom's words, in 1 MiB parts), hashed here independently. */
 function expectedDigest(size, seed) {
   const hash = createHash('sha256');
-  let x = seed >>> 0;
+  const random = seededRandom(seed);
   for (let at = 0; at < size; at += MiB) {
     const part = new Uint8Array(Math.min(MiB, size - at));
-    const words = new Uint32Array(part.buffer, 0, part.byteLength >>> 2);
-    for (let i = 0; i < words.length; i++) {
-      x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
-      words[i] = x;
-    }
+    random.fill(new Uint32Array(part.buffer, 0, part.byteLength >>> 2));
     hash.update(part);
   }
   return `sha256-${hash.digest('hex')}`;
@@ -49,6 +46,8 @@ before(async () => {
   master = await openConnected(browser, `${broadcaster.origin}/demo/master.html`, 'rtc-master');
   const context = await browser.newContext();
   await context.addInitScript(countDataFrames);
+  // the shared generator, from its source: the page makes the file and checks ranges with it
+  await context.addInitScript({ content: `window.seededRandom = ${seededRandom};` });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e));
@@ -67,15 +66,11 @@ test('a 200 MiB upload survives a master reload, resumes, and reads back identic
   // Make the file in the page, piece by piece, and start the upload.
   await slave.page.evaluate(async ({ size, seed }) => {
     const MiB = 1024 * 1024;
-    let x = seed >>> 0;
+    const random = window.seededRandom(seed);
     const parts = [];
     for (let at = 0; at < size; at += MiB) {
       const part = new Uint8Array(Math.min(MiB, size - at));
-      const words = new Uint32Array(part.buffer, 0, part.byteLength >>> 2);
-      for (let i = 0; i < words.length; i++) {
-        x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
-        words[i] = x;
-      }
+      random.fill(new Uint32Array(part.buffer, 0, part.byteLength >>> 2));
       parts.push(new Blob([part]));
     }
     const blob = new Blob(parts, { type: 'application/octet-stream' });
@@ -160,9 +155,9 @@ test('a 200 MiB upload survives a master reload, resumes, and reads back identic
     const ms = performance.now() - t0;
     // Regenerate the stream up to a range and compare it with a range read.
     const word = (n) => {
-      let x = seed >>> 0;
-      for (let i = 0; i <= n; i++) { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; }
-      return x;
+      const random = window.seededRandom(seed);
+      for (let i = 0; i < n; i++) random.next();
+      return random.next();
     };
     const start = 37 * 1024 * 1024 + 12; // word-aligned, across no particular boundary
     const range = new Uint32Array(await db.getAttachment('shared-files', 'big.bin', { format: 'array_buffer', start, end: start + 64 }));

@@ -14,7 +14,8 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeToken, sdpFingerprint } from '../../dist/gadgets/signaling/token.js';
 import { inNamespace, lanAddress, startStaticServer } from './harness.js';
-import { attachmentBase64, closeAll, collectErrors, closeQuietly, prngBytes, rawDocuments, run, sha256, startAll, uploadBase64, withTimeout } from './steps.js';
+import { attachmentBase64, closeAll, collectErrors, closeQuietly, rawDocuments, run, sha256, startAll, uploadBase64, withTimeout } from './steps.js';
+import { randomBytes } from '../shared/seeded-random.js';
 
 const ATTACHMENT_BYTES = 300 * 1024;
 
@@ -273,7 +274,7 @@ function pairingChecks(label, open) {
     try {
       await withTimeout(s.page.waitForSelector('rtc-slave[state="connected"]', { timeout: 20000 }), 21000, 'slave connected');
     } catch (e) {
-      throw new Error(`${e.message}\n${await diagnose(m, s)}`);
+      throw new Error(`${e.message}\n${await diagnose(m, s)}`, { cause: e });
     }
     const pairMs = Date.now() - t0;
     const compact = (t) => t.replace(/ /g, '').length;
@@ -325,7 +326,7 @@ function pairingChecks(label, open) {
 
   test(`${label}: a 300 KiB attachment goes up from the slave and reads back byte-identical`, { timeout: 60000 }, async () => {
     const { master: m, slave: s } = pages();
-    const bytes = prngBytes(ATTACHMENT_BYTES, 20261204);
+    const bytes = Buffer.from(randomBytes(ATTACHMENT_BYTES, 20261204));
     const t0 = Date.now();
     await run(s.page, uploadBase64, { el: 'slave', id: 'token-files', name: 'blob.bin', base64: bytes.toString('base64') }, 'upload');
     const upMs = Date.now() - t0;

@@ -8,7 +8,8 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { lanAddress, inNamespace, startBroadcaster } from './harness.js';
-import { attachmentBase64, closeAll, collectErrors, prngBytes, rawDocuments, run, sha256, startAll, uploadBase64, withTimeout } from './steps.js';
+import { attachmentBase64, closeAll, collectErrors, rawDocuments, run, sha256, startAll, uploadBase64, withTimeout } from './steps.js';
+import { randomBytes } from '../shared/seeded-random.js';
 
 const KiB = 1024;
 const ATTACHMENT_BYTES = 300 * KiB;
@@ -247,7 +248,7 @@ function databaseChecks(label, pair) {
 
   test(`${label}: a 300 KiB attachment goes up from the slave and reads back byte-identical`, { timeout: 60000 }, async () => {
     const { master, slave } = pair();
-    const bytes = prngBytes(ATTACHMENT_BYTES, 20261124);
+    const bytes = Buffer.from(randomBytes(ATTACHMENT_BYTES, 20261124));
     const t0 = Date.now();
     await run(slave, recordSends, true);
     const progress = await run(slave, uploadBase64, { id: 'cross-files', name: 'blob.bin', base64: bytes.toString('base64') }, 'upload');

@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
-import { inNamespace, lanAddress, launchChromium, openConnected, startBroadcaster, startStaticServer } from './harness.js';
+import { inNamespace, lanAddress, launchChromium, startBroadcaster, startStaticServer } from './harness.js';
 
 let server;
 let port;
@@ -91,7 +91,7 @@ async function waitConnected(m, s) {
   try {
     await s.page.waitForSelector('rtc-slave[state="connected"]', { timeout: 20000 });
   } catch (e) {
-    throw new Error(`${e.message}\nslave alerts: ${await s.slave.getByRole('alert').allTextContents()}\n${await diagnose(m, s)}`);
+    throw new Error(`${e.message}\nslave alerts: ${await s.slave.getByRole('alert').allTextContents()}\n${await diagnose(m, s)}`, { cause: e });
   }
 }
 
@@ -291,7 +291,7 @@ test('room secret through the broadcaster: a wrong secret is refused with 403, t
     try {
       await slave.waitForSelector('rtc-slave[state="connected"]', { state: 'attached', timeout: 20000 });
     } catch (e) {
-      throw new Error(`${e.message}\nslave console:\n${slave.consoleLines.join('\n')}\nmaster console:\n${master.consoleLines.join('\n')}`);
+      throw new Error(`${e.message}\nslave console:\n${slave.consoleLines.join('\n')}\nmaster console:\n${master.consoleLines.join('\n')}`, { cause: e });
     }
     const id = await slave.evaluate(() => document.getElementById('db').post({ admitted: true }));
     assert.deepEqual(await master.evaluate((i) => document.getElementById('db').get(i), id), { admitted: true });

@@ -33,17 +33,6 @@ export async function closeQuietly(label, close, kill) {
   }
 }
 
-/** `size` bytes from xorshift32 seeded with `seed`: the attachment, made here and checked here. */
-export function prngBytes(size, seed) {
-  const out = Buffer.alloc(size);
-  let x = seed >>> 0;
-  for (let i = 0; i < size; i += 4) {
-    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
-    out.writeUInt32LE(x, i);
-  }
-  return out;
-}
-
 /** `sha256-<hex>` of `bytes`, as the attachments carry it. */
 export const sha256 = (bytes) => `sha256-${createHash('sha256').update(bytes).digest('hex')}`;
 

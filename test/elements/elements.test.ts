@@ -1,16 +1,8 @@
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import '../../gadgets/define.js';
 import type { RtcMaster, RtcQueryForm, RtcSlave, RtcStatus } from '../../gadgets/index.js';
-
-let n = 0;
-const dbName = () => `el-${Date.now()}-${n++}`;
-
-async function deleteDb(name: string): Promise<void> {
-  await new Promise<void>((resolve) => {
-    const req = indexedDB.deleteDatabase(`rtc:${name}`);
-    req.onsuccess = req.onerror = req.onblocked = () => resolve();
-  });
-}
+import type { BulkEntry } from '../../gadgets/api.js';
+import { testDatabase } from './fixtures.js';
 
 /** Types into an input inside a shadow root as a person would, and returns it. */
 function input(form: RtcQueryForm, name: string, value: string): HTMLInputElement {
@@ -26,7 +18,7 @@ describe('<rtc-master> (no broadcaster)', () => {
   });
 
   it('runs the database API locally without joining a room', async () => {
-    const name = dbName();
+    const name = testDatabase('el');
     const el = await fixture<RtcMaster>(html`<rtc-master no-autoconnect database=${name}></rtc-master>`);
     expect(el.state).to.equal('disconnected');
     expect(el.getAttribute('state')).to.equal('disconnected');
@@ -34,11 +26,10 @@ describe('<rtc-master> (no broadcaster)', () => {
     expect(await el.get(id)).to.deep.equal({ title: 'local' });
     expect((await el.allDocs({ query: 'title:local' })).data.total_rows).to.equal(1);
     await el.disconnect();
-    await deleteDb(name);
   });
 
   it('bulkPut checks every entry first, then writes in chunks in order with growing rtc-bulk-progress', async () => {
-    const name = dbName();
+    const name = testDatabase('el');
     const el = await fixture<RtcMaster>(html`<rtc-master no-autoconnect database=${name}></rtc-master>`);
     const bad = Array.from({ length: 6000 }, (_, i) => ({ id: `b${i}`, doc: { i } as Record<string, unknown> }));
     bad[5500] = { id: 'b5500', doc: 'not a document' as unknown as Record<string, unknown> };
@@ -49,7 +40,7 @@ describe('<rtc-master> (no broadcaster)', () => {
 
     const progress: [number, number][] = [];
     el.addEventListener('rtc-bulk-progress', (e) => progress.push([e.detail.loaded, e.detail.total]));
-    const entries = Array.from({ length: 7001 }, (_, i) => (i % 2 ? { id: `d${String(i).padStart(5, '0')}`, doc: { i } } : { doc: { i } }));
+    const entries: BulkEntry[] = Array.from({ length: 7001 }, (_, i) => (i % 2 ? { id: `d${String(i).padStart(5, '0')}`, doc: { i } } : { doc: { i } }));
     // Two writes of one id in different chunks: the later entry wins, as in one transaction.
     entries[7000] = { id: 'd00001', doc: { i: 'last' } };
     const ids = await el.bulkPut(entries);
@@ -64,11 +55,10 @@ describe('<rtc-master> (no broadcaster)', () => {
     for (let i = 1; i < progress.length; i++) expect(progress[i]![0]).to.be.greaterThan(progress[i - 1]![0]);
     expect(await el.bulkPut([])).to.deep.equal([]);
     await el.disconnect();
-    await deleteDb(name);
   });
 
   it('reports an unreachable broadcaster with rtc-error and keeps the database usable', async () => {
-    const name = dbName();
+    const name = testDatabase('el');
     const el = await fixture<RtcMaster>(html`<rtc-master no-autoconnect database=${name} signaling="ws://127.0.0.1:9/signal"></rtc-master>`);
     const error = oneEvent(el, 'rtc-error');
     const seenInListener: string[] = [];
@@ -82,7 +72,6 @@ describe('<rtc-master> (no broadcaster)', () => {
     expect(await el.put('x', { ok: true })).to.equal('x');
     await el.disconnect();
     expect(el.state).to.equal('disconnected');
-    await deleteDb(name);
   });
 
   it('refuses an unknown method in allow with 400 and the error state', async () => {
@@ -117,7 +106,7 @@ describe('<rtc-slave> room', () => {
 
 describe('<rtc-status>', () => {
   it('shows the bound master, its room and slaves count, accessibly', async () => {
-    const name = dbName();
+    const name = testDatabase('el');
     const wrap = await fixture(html`<div>
       <rtc-master id="m1" no-autoconnect database=${name} room="lab"></rtc-master>
       <rtc-status for="m1"></rtc-status>
@@ -130,7 +119,6 @@ describe('<rtc-status>', () => {
     expect(text).to.contain('0 slaves');
     expect(status.getAttribute('state')).to.equal('disconnected');
     await expect(status).to.be.accessible();
-    await deleteDb(name);
   });
 
   it('binds to a target added later, and says when there is none', async () => {
@@ -141,7 +129,7 @@ describe('<rtc-status>', () => {
     const master = document.createElement('rtc-master');
     master.id = 'later';
     master.setAttribute('no-autoconnect', '');
-    master.setAttribute('database', dbName());
+    master.setAttribute('database', testDatabase('el'));
     wrap.append(master);
     await waitUntil(() => status.shadowRoot!.textContent!.includes('Master'), 'status binds to the new master');
     master.remove();
@@ -149,7 +137,7 @@ describe('<rtc-status>', () => {
 
   it('follows state changes and shows the last error', async () => {
     const wrap = await fixture(html`<div>
-      <rtc-master id="m2" no-autoconnect database=${dbName()} signaling="ws://127.0.0.1:9/signal"></rtc-master>
+      <rtc-master id="m2" no-autoconnect database=${testDatabase('el')} signaling="ws://127.0.0.1:9/signal"></rtc-master>
       <rtc-status for="m2"></rtc-status>
     </div>`);
     const master = wrap.querySelector('rtc-master') as RtcMaster;
@@ -165,21 +153,20 @@ describe('<rtc-status>', () => {
 
 describe('<rtc-query-form>', () => {
   async function setup() {
-    const name = dbName();
     const wrap = await fixture(html`<div>
-      <rtc-master id="qm" no-autoconnect database=${name}></rtc-master>
+      <rtc-master id="qm" no-autoconnect database=${testDatabase('el')}></rtc-master>
       <rtc-query-form for="qm" fields="first,last" page-size="2"></rtc-query-form>
     </div>`);
     const master = wrap.querySelector('rtc-master') as RtcMaster;
     const form = wrap.querySelector('rtc-query-form') as RtcQueryForm;
     await waitUntil(() => form.shadowRoot!.querySelector('caption'), 'form renders');
-    return { master, form, name };
+    return { master, form };
   }
   const rows = (form: RtcQueryForm) =>
     [...form.shadowRoot!.querySelectorAll('tbody tr')].map((tr) => [...tr.querySelectorAll('td')].slice(1).map((td) => td.textContent));
 
   it('creates records from labelled inputs and lists them', async () => {
-    const { master, form, name } = await setup();
+    const { master, form } = await setup();
     input(form, 'first', 'Ada');
     input(form, 'last', 'Lovelace');
     const created = oneEvent(form, 'rtc-record-create');
@@ -189,11 +176,10 @@ describe('<rtc-query-form>', () => {
     await waitUntil(() => rows(form).length === 1, 'the new record is listed');
     expect(rows(form)).to.deep.equal([['Ada', 'Lovelace']]);
     await expect(form).to.be.accessible();
-    await deleteDb(name);
   });
 
   it('searches by words and by jIO query, sorts by column and pages', async () => {
-    const { master, form, name } = await setup();
+    const { master, form } = await setup();
     await master.put('1', { first: 'Grace', last: 'Hopper' });
     await master.put('2', { first: 'Alan', last: 'Turing' });
     await master.put('3', { first: 'Ada', last: 'Lovelace' });
@@ -218,16 +204,14 @@ describe('<rtc-query-form>', () => {
     sortFirst.click();
     await waitUntil(() => rows(form)[0]?.[0] === 'Grace', 'sorted descending, back to page 1');
     await expect(form).to.be.accessible();
-    await deleteDb(name);
   });
 
   it('shows a query syntax error in place', async () => {
-    const { form, name } = await setup();
+    const { form } = await setup();
     input(form, 'q', 'first:(');
     form.shadowRoot!.querySelector<HTMLButtonElement>('form[part=search] button')!.click();
     await waitUntil(() => form.shadowRoot!.querySelector('[role=alert]'), 'error shown');
     expect(form.shadowRoot!.querySelector('[role=alert]')!.textContent).to.contain('(400)');
     await expect(form).to.be.accessible();
-    await deleteDb(name);
   });
 });

@@ -1,13 +1,12 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import '../../gadgets/define.js';
 import { RtcErrorEvent, type RtcFileShare, type RtcMaster } from '../../gadgets/index.js';
-
-const dbName = () => `fs-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+import { testDatabase } from './fixtures.js';
 
 /** A master (no broadcaster) and a file share of its document `box`, once the picker is enabled. */
 async function sharedBox(id: string) {
   const wrap = await fixture(html`<div>
-    <rtc-master id=${id} no-autoconnect database=${dbName()}></rtc-master>
+    <rtc-master id=${id} no-autoconnect database=${testDatabase('fs')}></rtc-master>
     <rtc-file-share for=${id} doc="box"></rtc-file-share>
   </div>`);
   const master = wrap.querySelector('rtc-master') as RtcMaster;

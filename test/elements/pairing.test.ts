@@ -2,16 +2,7 @@ import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import '../../gadgets/define.js';
 import type { RtcMaster, RtcSlave, RtcStatus } from '../../gadgets/index.js';
 import { decodeToken } from '../../gadgets/signaling/token.js';
-
-let n = 0;
-const dbName = () => `pair-${Date.now()}-${n++}`;
-
-async function deleteDb(name: string): Promise<void> {
-  await new Promise<void>((resolve) => {
-    const req = indexedDB.deleteDatabase(`rtc:${name}`);
-    req.onsuccess = req.onerror = req.onblocked = () => resolve();
-  });
-}
+import { testDatabase } from './fixtures.js';
 
 const shadow = (el: Element) => el.shadowRoot!;
 const byLabel = (el: Element, text: string) => {
@@ -49,7 +40,7 @@ describe('pairing panels (signaling="manual")', () => {
   });
 
   it('a master and a slave in one page pair through their panels and the database API works', async () => {
-    const name = dbName();
+    const name = testDatabase('pair');
     const master = await fixture<RtcMaster>(html`<rtc-master signaling="manual" database=${name}></rtc-master>`);
     const slave = await fixture<RtcSlave>(html`<rtc-slave signaling="manual"></rtc-slave>`);
     await waitUntil(() => master.state === 'connected', 'master ready');
@@ -68,11 +59,10 @@ describe('pairing panels (signaling="manual")', () => {
     await expect(slave).to.be.accessible();
     await slave.disconnect();
     await master.disconnect();
-    await deleteDb(name);
   });
 
   it('the master fires rtc-progress with the slave\'s id for an upload it receives, growing to total', async () => {
-    const name = dbName();
+    const name = testDatabase('pair');
     const master = await fixture<RtcMaster>(html`<rtc-master signaling="manual" database=${name}></rtc-master>`);
     const slave = await fixture<RtcSlave>(html`<rtc-slave signaling="manual"></rtc-slave>`);
     await waitUntil(() => master.state === 'connected', 'master ready');
@@ -94,7 +84,6 @@ describe('pairing panels (signaling="manual")', () => {
     expect(back[size - 1]).to.equal(bytes[size - 1]);
     await slave.disconnect();
     await master.disconnect();
-    await deleteDb(name);
   });
 
   it('a wrong token is shown as an alert in place; the offer stays', async () => {
@@ -109,7 +98,7 @@ describe('pairing panels (signaling="manual")', () => {
   });
 
   it('the script API needs signaling="manual" (400 otherwise)', async () => {
-    const master = await fixture<RtcMaster>(html`<rtc-master no-autoconnect database=${dbName()} signaling="ws://127.0.0.1:9/signal"></rtc-master>`);
+    const master = await fixture<RtcMaster>(html`<rtc-master no-autoconnect database=${testDatabase('pair')} signaling="ws://127.0.0.1:9/signal"></rtc-master>`);
     const slave = await fixture<RtcSlave>(html`<rtc-slave no-autoconnect signaling="ws://127.0.0.1:9/signal"></rtc-slave>`);
     const code = (p: Promise<unknown>) => p.then(() => 'resolved', (e: { status_code?: number }) => e.status_code);
     expect(await code(master.acceptOffer('x'))).to.equal(400);

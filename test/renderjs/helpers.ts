@@ -4,6 +4,7 @@
  * acquisitions ERP5 provides and records every call. Gadgets come from dist/renderjs-harness/ (the
  * built wrappers beside the harness's rsvp.js and renderjs.js), so `npm run build` must run first.
  */
+import { deleteDatabase, uniqueName } from '../shared/databases.js';
 
 /** Where the built wrappers sit beside the harness (a stand-in for an ERP5 skin folder). */
 export const SITE = '/dist/renderjs-harness/';
@@ -105,16 +106,10 @@ export async function until(predicate: () => boolean, message: string, timeout =
 /** The calls of `name` the root received from `scope`. */
 export const callsOf = (root: Root, name: string, scope: string) => root.calls.filter((c) => c.name === name && c.scope === scope);
 
-let databases = 0;
 /** A fresh database name (the master's IndexedDB database is `rtc:<name>`). */
-export const newDatabase = () => `rjs-${Date.now().toString(36)}-${databases++}`;
+export const newDatabase = () => uniqueName('rjs');
 
-export async function deleteDatabase(name: string): Promise<void> {
-  await new Promise<void>((resolve) => {
-    const req = indexedDB.deleteDatabase(`rtc:${name}`);
-    req.onsuccess = req.onerror = req.onblocked = () => resolve();
-  });
-}
+export { deleteDatabase };
 
 /** A signaling URL where nothing listens: the element tries, fails and keeps retrying. */
 export const UNREACHABLE = 'ws://127.0.0.1:9/signal';

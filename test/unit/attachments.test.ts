@@ -5,22 +5,19 @@ import { RemoteDatabase } from '../../gadgets/channel/remote-database.js';
 import { ALL_METHODS } from '../../gadgets/methods.js';
 import { Database } from '../../gadgets/storage/database.js';
 import { digestBlob, CHUNK_SIZE, Digest, sampleKey } from '../../gadgets/storage/attachment-utils.js';
-import { channelPair, dropDatabase, freshDatabase, rejectionOf } from './helpers.js';
+import { channelPair, dropDatabase, freshDatabase, rejectionOf, uniqueName } from './helpers.js';
 import { openRaw } from './raw-idb.js';
+import { seededRandom } from '../shared/seeded-random.js';
 
 const MiB = 1024 * 1024;
 
 /** A Blob of `size` pseudo-random bytes (xorshift32 from `seed`), made of 1 MiB parts. */
 function randomBlob(size: number, seed = 1): Blob {
-  let x = seed >>> 0 || 1;
+  const random = seededRandom(seed);
   const parts: Uint8Array[] = [];
   for (let at = 0; at < size; at += MiB) {
     const part = new Uint8Array(Math.min(MiB, size - at));
-    const words = new Uint32Array(part.buffer, 0, part.byteLength >>> 2);
-    for (let i = 0; i < words.length; i++) {
-      x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
-      words[i] = x;
-    }
+    const words = random.fill(new Uint32Array(part.buffer, 0, part.byteLength >>> 2));
     for (let i = words.length * 4; i < part.byteLength; i++) part[i] = i & 255;
     parts.push(part);
   }
@@ -132,7 +129,7 @@ describe('Attachments', () => {
   }
 
   it('adds its stores to a database made before attachments, keeping the documents', async () => {
-    const name = `old-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+    const name = uniqueName('old');
     const made = await openRaw(`rtc:${name}`, 1, (idb) => {
       idb.createObjectStore('documents', { keyPath: 'id' }).put({ id: 'kept', doc: { a: 1 } });
       idb.createObjectStore('requests', { keyPath: 'key' }).createIndex('at', 'at');

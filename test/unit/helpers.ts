@@ -1,7 +1,16 @@
-/** Shared helpers for unit tests: in-page channel pairs and throwaway databases. */
+/**
+ * Shared helpers for unit tests: in-page channel pairs and throwaway databases. Importing it
+ * registers the folder's database sweep: a database a test created and left (it failed before
+ * its `dropDatabase`) is deleted after it.
+ */
 import { PortEndpoint } from '../../gadgets/channel/endpoint.js';
 import { FramedChannel, type FramedChannelOptions } from '../../gadgets/channel/framed-channel.js';
 import { Database } from '../../gadgets/storage/database.js';
+import { deleteDatabase, deleteNewDatabasesAfterEach, uniqueName } from '../shared/databases.js';
+
+export { uniqueName };
+
+deleteNewDatabasesAfterEach();
 
 /**
  * A PortEndpoint that behaves like a data channel's send queue: each send adds to
@@ -33,19 +42,15 @@ export function channelPair(options: FramedChannelOptions = {}, buffered = false
   return { a: new FramedChannel(a, options), b: new FramedChannel(b, options), endpointA: a, endpointB: b };
 }
 
-let counter = 0;
 /** A fresh database with a unique name; delete it with `dropDatabase`. */
 export async function freshDatabase(): Promise<Database> {
-  return Database.open(`test-${Date.now()}-${counter++}-${Math.random().toString(36).slice(2)}`);
+  return Database.open(uniqueName('test'));
 }
 
 /** Closes and deletes a test database. */
 export async function dropDatabase(db: Database): Promise<void> {
   db.close();
-  await new Promise<void>((resolve) => {
-    const req = indexedDB.deleteDatabase(`rtc:${db.name}`);
-    req.onsuccess = req.onerror = req.onblocked = () => resolve();
-  });
+  await deleteDatabase(db.name);
 }
 
 /** Resolves with the next message `channel` receives. */

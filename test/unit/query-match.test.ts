@@ -5,6 +5,7 @@
 import { expect } from '@open-wc/testing';
 import { compileQuery, execQuery, type KeySchema, type QueryTree } from '../../gadgets/query.js';
 import { compileLike, canonicalize } from '../../gadgets/query/like.js';
+import { seededRandom } from '../shared/seeded-random.js';
 
 type Doc = Record<string, unknown>;
 
@@ -415,11 +416,7 @@ describe('LIKE matcher (like.ts)', () => {
 
   it('agrees with jIO\'s regexp on 20 000 random pattern/text pairs', () => {
     const alphabet = ['a', 'A', 'b', '%', '_', '\n', '\r', 'ß', 'S', 's', 'é', 'É', '.', '\\', 'ſ', 'K', 'k', '\u212a', '\u2028', 'ı', 'I', ' '];
-    let seed = 12345;
-    const random = (n: number): number => {
-      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-      return (seed >>> 16) % n;
-    };
+    const random = seededRandom(12345).int;
     const word = (max: number, letters: string[]): string => Array.from({ length: random(max + 1) }, () => letters[random(letters.length)]).join('');
     const textLetters = alphabet.filter((c) => c !== '%' && c !== '_').concat(['%', '_']);
     for (let i = 0; i < 20000; i += 1) {
@@ -430,11 +427,7 @@ describe('LIKE matcher (like.ts)', () => {
   });
 
   it('agrees with jIO\'s regexp on long wildcard segments (multi-word Shift-And state)', () => {
-    let seed = 777;
-    const random = (n: number): number => {
-      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-      return (seed >>> 16) % n;
-    };
+    const random = seededRandom(777).int;
     for (let round = 0; round < 400; round += 1) {
       const length = 33 + random(100);
       const body = Array.from({ length }, () => ['a', 'a', 'a', 'b', '_', 'B', '\n'][random(7)]).join('');
