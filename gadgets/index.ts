@@ -10,7 +10,7 @@ export { RtcFileShare } from './elements/rtc-file-share.js';
 export type { AttachmentInfo, AttachmentFormat, GetAttachmentOptions, TransferOptions } from './api.js';
 export { DatabaseElement } from './elements/database-element.js';
 export * from './events/events.js';
-export type { ConnectionState, PeerInfo } from './controllers/types.js';
+export type { ConnectionState, PeerInfo } from './session/types.js';
 export type { AllDocsOptions, AllDocsResult, DatabaseApi, Doc, Row, MethodName } from './api.js';
 export { ALL_METHODS, READ_METHODS, WRITE_METHODS } from './api.js';
 export { RtcError, type ErrorShape } from './errors.js';

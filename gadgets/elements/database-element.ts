@@ -6,7 +6,7 @@
 import { LitElement } from 'lit';
 import type { AllDocsOptions, AllDocsResult, AttachmentInfo, BulkEntry, DatabaseApi, Doc, GetAttachmentOptions, TransferOptions } from '../api.js';
 import { RtcBulkProgressEvent, RtcProgressEvent } from '../events/events.js';
-import type { ConnectionState, PeerInfo } from '../controllers/types.js';
+import type { ConnectionState, PeerInfo } from '../session/types.js';
 import { validateBulk } from '../storage/validate.js';
 
 /** Documents per `bulkPut` request: each request is one transaction on the master. */

@@ -4,7 +4,7 @@
  * is the point of a declarative suite (open-wc warns against `composed` for private events;
  * these are public).
  */
-import type { ConnectionState, PeerInfo } from '../controllers/types.js';
+import type { ConnectionState, PeerInfo } from '../session/types.js';
 
 const init = { bubbles: true, composed: true } as const;
 

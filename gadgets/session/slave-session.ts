@@ -6,16 +6,14 @@
  * and the RPC client re-sends whatever was unanswered.
  */
 import { RtcError } from '../errors.js';
-import { RpcClient } from '../channel/rpc-client.js';
 import { createPeerConnection, createProtocolChannel } from '../channel/peer-connection.js';
 import { CandidateInbox, CandidateOutbox, type CandidateJSON } from '../channel/trickle.js';
 import { SignalingSocket } from '../signaling/signaling-socket.js';
 import type { ServerMessage } from '../signaling/messages.js';
-import { AdmissionError } from '../channel/handshake.js';
 import { holdMessages, linkToMaster, type MasterLink } from './peer-link.js';
-import { backoff, delay } from './types.js';
-import type { Session, SessionListener } from './session-controller.js';
-import { SessionState } from './session-state.js';
+import type { SessionListener } from './types.js';
+import type { AttemptEnd } from './session.js';
+import { SlaveSessionBase } from './slave-base.js';
 
 /** How long the master may take to answer an offer, ms. */
 export const ANSWER_TIMEOUT_MS = 10000;
@@ -80,75 +78,44 @@ class Inbox {
   }
 }
 
-export class SlaveSession extends SessionState implements Session {
-  readonly rpc: RpcClient;
-  /** Set when the master refused this slave (403, wrong room secret): it stops trying. */
-  refused: RtcError | null = null;
-  private running = false;
-  private loop: Promise<void> | null = null;
+export class SlaveSession extends SlaveSessionBase {
   private socket: SignalingSocket | null = null;
   private pc: RTCPeerConnection | null = null;
   private link: MasterLink | null = null;
 
   constructor(private readonly options: SlaveSessionOptions, listener: Pick<SessionListener, 'stateChanged' | 'error'>) {
-    super(listener);
-    this.rpc = new RpcClient({ timeout: options.timeout });
+    super(options.timeout, listener);
   }
 
-  /** Connects, and stays connected until `stop()`. */
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.refused = null;
-    this.loop = this.run();
+  /** Connects, and reconnects with backoff whenever the channel drops. */
+  protected begin(): void {
+    this.retry(() => this.attempt());
   }
 
-  /** Disconnects; requests still waiting are rejected with 500. */
-  async stop(): Promise<void> {
-    this.running = false;
+  protected override interrupt(): void {
     this.socket?.close();
     this.pc?.close();
     this.link?.close();
-    await this.loop;
-    this.rpc.rejectAll(new RtcError('Disconnected from the master', 500));
-    this.setState('disconnected');
   }
 
-  private async run(): Promise<void> {
-    let failures = 0;
-    while (this.running) {
-      this.setState('connecting');
-      try {
-        const link = await this.connectOnce();
-        failures = 0;
-        // Connected: wait until the channel goes away, then start over.
-        await link.gone;
-        this.link = null;
-        this.rpc.detach();
-        this.pc?.close();
-        this.pc = null;
-        if (this.running) this.listener.error(new RtcError('Lost the master; reconnecting', 500));
-        failures = 1; // a reloading master needs a moment to come back
-      } catch (e) {
-        this.socket?.close();
-        this.socket = null;
-        this.pc?.close();
-        this.pc = null;
-        if (!this.running) break;
-        if (e instanceof AdmissionError) {
-          // Refused by the master (wrong room secret): trying again cannot help (until `start()`).
-          this.running = false;
-          this.refused = e;
-          this.rpc.rejectAll(this.refused);
-          this.setState('error');
-          this.listener.error(this.refused);
-          break;
-        }
-        failures++;
-        this.listener.error(e instanceof Error ? e : new Error(String(e)));
-      }
-      if (this.running) await delay(backoff(failures));
+  /** One attempt: connects, then waits until the channel goes away. */
+  private async attempt(): Promise<AttemptEnd> {
+    let link: MasterLink;
+    try {
+      link = await this.connectOnce();
+    } catch (e) {
+      this.socket?.close();
+      this.socket = null;
+      this.pc?.close();
+      this.pc = null;
+      throw e;
     }
+    await link.gone;
+    this.link = null;
+    this.rpc.detach();
+    this.pc?.close();
+    this.pc = null;
+    return { connected: true, lost: new RtcError('Lost the master; reconnecting', 500) };
   }
 
   /** One attempt: socket, join, wait for a master, offer, answer, channel open, admission. */
