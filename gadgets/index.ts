@@ -5,7 +5,7 @@
 export { RtcMaster } from './elements/rtc-master.js';
 export { RtcSlave } from './elements/rtc-slave.js';
 export { RtcStatus } from './elements/rtc-status.js';
-export { RtcQueryForm } from './elements/rtc-query-form.js';
+export { RtcQueryForm } from './elements/query-form/rtc-query-form.js';
 export { RtcFileShare } from './elements/rtc-file-share.js';
 export type { AttachmentInfo, AttachmentFormat, GetAttachmentOptions, TransferOptions } from './api.js';
 export { DatabaseElement } from './elements/database-element.js';

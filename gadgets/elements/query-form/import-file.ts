@@ -3,9 +3,9 @@
  * `{ id, doc }` entries) or CSV (RFC 4180, a header row naming the fields; numbers become
  * numbers so range queries work on them). The CSV parser is `csv-parse`. DOM-free apart from `Blob.text()`.
  */
-import type { BulkEntry, Doc } from '../api.js';
+import type { BulkEntry, Doc } from '../../api.js';
 import { parse } from 'csv-parse/browser/esm/sync';
-import { RtcError } from '../errors.js';
+import { RtcError } from '../../errors.js';
 
 /** Largest file accepted, bytes (the browser holds it in memory while parsing). */
 export const MAX_IMPORT_BYTES = 512 * 1024 * 1024;
