@@ -12,6 +12,9 @@ import { RemoteDatabase } from '../channel/remote-database.js';
 import { defaultSignalingUrl } from '../signaling/signaling-socket.js';
 import { hostStyles } from '../styles/host.styles.js';
 
+/** Per-request timeout when none (or an invalid one) is set, ms. */
+const DEFAULT_TIMEOUT_MS = 30000;
+
 /**
  * A slave: connects to its room's master through the broadcaster, then talks to it over a
  * WebRTC data channel only (the WebSocket is closed once the channel is open). The database API
@@ -49,8 +52,21 @@ export class RtcSlave extends DatabaseElement {
   @property() signaling = '';
   /** Room secret to prove to the master (the master's `secret`). */
   @property() secret = '';
-  /** Per-request timeout, ms (a request unanswered by then rejects with 504). */
-  @property({ type: Number }) timeout = 30000;
+  /**
+   * Per-request timeout, ms (a request unanswered by then rejects with 504). Anything but a
+   * positive number (`0`, `-5`, `abc`) means the default, 30000, whenever it is set.
+   */
+  @property({ type: Number })
+  get timeout(): number {
+    return this.requestTimeout;
+  }
+
+  set timeout(value: number) {
+    // Checked on every set, attribute or property: a timeout of 0 would fail every request at once.
+    this.requestTimeout = Number.isFinite(value) && value > 0 ? value : DEFAULT_TIMEOUT_MS;
+  }
+
+  private requestTimeout = DEFAULT_TIMEOUT_MS;
   /** Do not connect when connected to the document. */
   @property({ type: Boolean, attribute: 'no-autoconnect' }) noAutoconnect = false;
   /** `disconnected`, `connecting`, `connected` (data channel to the master open) or `error`. */
@@ -59,7 +75,7 @@ export class RtcSlave extends DatabaseElement {
   private readonly controller = new SessionController<SlaveSession | ManualSlaveSession>(
     this,
     (listener) => {
-      const timeout = this.timeout > 0 ? this.timeout : 30000;
+      const timeout = this.timeout;
       return this.manual
         ? new ManualSlaveSession({ timeout, secret: this.secret, onPairingChange: () => this.requestUpdate() }, listener)
         : new SlaveSession({ room: this.room || 'default', signaling: this.signaling || defaultSignalingUrl(), timeout, secret: this.secret }, listener);
