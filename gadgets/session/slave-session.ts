@@ -118,7 +118,7 @@ export class SlaveSession extends SlaveSessionBase {
     return { connected: true, lost: new RtcError('Lost the master; reconnecting', 500) };
   }
 
-  /** One attempt: socket, join, wait for a master, offer, answer, channel open, admission. */
+  /** Connects: socket, join, wait for a master, offer, answer, channel open, admission. */
   private async connectOnce(): Promise<MasterLink> {
     const socket = await SignalingSocket.connect(this.options.signaling);
     this.socket = socket;
