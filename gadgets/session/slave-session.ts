@@ -7,10 +7,10 @@
  */
 import { RtcError } from '../errors.js';
 import { createPeerConnection, createProtocolChannel } from '../channel/peer-connection.js';
-import { CandidateInbox, CandidateOutbox, type CandidateJSON } from '../channel/trickle.js';
+import { CandidateInbox, CandidateOutbox } from '../channel/trickle.js';
 import { SignalingSocket } from '../signaling/signaling-socket.js';
-import type { ServerMessage } from '../signaling/messages.js';
 import { holdMessages, linkToMaster, type MasterLink } from './peer-link.js';
+import { SignalInbox } from './signal-inbox.js';
 import type { SessionListener } from './types.js';
 import type { AttemptEnd } from './session.js';
 import { SlaveSessionBase } from './slave-base.js';
@@ -26,56 +26,6 @@ export interface SlaveSessionOptions {
   timeout: number;
   /** Room secret to prove to the master (`channel/handshake.ts`); '' for none. */
   secret?: string;
-}
-
-/** Messages from the socket, awaited one condition at a time; the master's ICE candidates aside. */
-class Inbox {
-  private waiter: { accept: (m: ServerMessage) => boolean; resolve: (m: ServerMessage) => void } | null = null;
-  private failure: ((e: Error) => void) | null = null;
-  closedReason: string | null = null;
-  /** Where the master's trickled candidates go (dropped until set). */
-  onCandidate: ((candidate: CandidateJSON | null) => void) | null = null;
-
-  constructor(socket: SignalingSocket) {
-    socket.onMessage = (m) => {
-      if (m.type === 'candidate') {
-        this.onCandidate?.(m.candidate);
-        return;
-      }
-      if (this.waiter && this.waiter.accept(m)) {
-        const w = this.waiter;
-        this.waiter = null;
-        this.failure = null;
-        w.resolve(m);
-      }
-    };
-    socket.onClose = (reason) => {
-      this.closedReason = reason;
-      this.failure?.(new Error(`Broadcaster connection closed: ${reason}`));
-    };
-  }
-
-  /** The next message that `accept` takes; rejects on close or after `timeoutMs` (0 = none). */
-  next(accept: (m: ServerMessage) => boolean, timeoutMs = 0): Promise<ServerMessage> {
-    if (this.closedReason !== null) return Promise.reject(new Error(`Broadcaster connection closed: ${this.closedReason}`));
-    return new Promise((resolve, reject) => {
-      const timer = timeoutMs > 0 ? setTimeout(() => fail(new Error(`No answer from the master within ${timeoutMs} ms`)), timeoutMs) : null;
-      const fail = (e: Error): void => {
-        if (timer) clearTimeout(timer);
-        this.waiter = null;
-        this.failure = null;
-        reject(e);
-      };
-      this.failure = fail;
-      this.waiter = {
-        accept,
-        resolve: (m) => {
-          if (timer) clearTimeout(timer);
-          resolve(m);
-        },
-      };
-    });
-  }
 }
 
 export class SlaveSession extends SlaveSessionBase {
@@ -123,7 +73,7 @@ export class SlaveSession extends SlaveSessionBase {
     const socket = await SignalingSocket.connect(this.options.signaling);
     this.socket = socket;
     if (!this.running) throw new Error('stopped');
-    const inbox = new Inbox(socket);
+    const inbox = new SignalInbox(socket);
     socket.send({ v: 1, type: 'join', room: this.options.room, role: 'slave' });
     const joined = await inbox.next((m) => m.type === 'joined' || m.type === 'error', 10000);
     if (joined.type === 'error') throw new RtcError(`Broadcaster: ${joined.message}`, joined.code);
