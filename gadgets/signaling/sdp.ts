@@ -38,10 +38,14 @@ export function sdpFingerprint(sdp: string): string | null {
   return `${algorithm.toLowerCase()} ${hex.toUpperCase()}`;
 }
 
+/** A digest as `a=fingerprint` writes it: upper-case hex bytes joined by `:` (`AB:CD:…`). */
+export function fingerprintHex(digest: Uint8Array): string {
+  return bytesToHex(digest).toUpperCase().replace(/(..)(?!$)/g, '$1:');
+}
+
 /** SHA-256 of a DER certificate in `a=fingerprint` form (`sha-256 AB:CD:…`). */
 export function certificateFingerprint(der: ArrayBuffer | Uint8Array): string {
-  const digest = sha256(der instanceof Uint8Array ? der : new Uint8Array(der));
-  return `sha-256 ${bytesToHex(digest).toUpperCase().replace(/(..)(?!$)/g, '$1:')}`;
+  return `sha-256 ${fingerprintHex(sha256(der instanceof Uint8Array ? der : new Uint8Array(der)))}`;
 }
 
 /** Host candidates of an SDP's lines (UDP, component 1 only), best (highest priority) first. */
