@@ -38,9 +38,9 @@ export function sdpFingerprint(sdp: string): string | null {
   return `${algorithm.toLowerCase()} ${hex.toUpperCase()}`;
 }
 
-/** A digest as `a=fingerprint` writes it: upper-case hex bytes joined by `:` (`AB:CD:…`). */
-export function fingerprintHex(digest: Uint8Array): string {
-  return bytesToHex(digest).toUpperCase().replace(/(..)(?!$)/g, '$1:');
+/** `AB:CD:…`: bytes as upper-case hex pairs joined by colons, as `a=fingerprint` writes them. */
+export function fingerprintHex(bytes: Uint8Array): string {
+  return bytesToHex(bytes).toUpperCase().replace(/(..)(?=.)/g, '$1:');
 }
 
 /** SHA-256 of a DER certificate in `a=fingerprint` form (`sha-256 AB:CD:…`). */
