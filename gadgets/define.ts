@@ -6,7 +6,7 @@
 import { RtcMaster } from './elements/rtc-master.js';
 import { RtcSlave } from './elements/rtc-slave.js';
 import { RtcStatus } from './elements/rtc-status.js';
-import { RtcQueryForm } from './elements/rtc-query-form.js';
+import { RtcQueryForm } from './elements/query-form/rtc-query-form.js';
 import { RtcFileShare } from './elements/rtc-file-share.js';
 
 const tags: [string, CustomElementConstructor][] = [

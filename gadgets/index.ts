@@ -5,12 +5,12 @@
 export { RtcMaster } from './elements/rtc-master.js';
 export { RtcSlave } from './elements/rtc-slave.js';
 export { RtcStatus } from './elements/rtc-status.js';
-export { RtcQueryForm } from './elements/rtc-query-form.js';
+export { RtcQueryForm } from './elements/query-form/rtc-query-form.js';
 export { RtcFileShare } from './elements/rtc-file-share.js';
 export type { AttachmentInfo, AttachmentFormat, GetAttachmentOptions, TransferOptions } from './api.js';
 export { DatabaseElement } from './elements/database-element.js';
 export * from './events/events.js';
-export type { ConnectionState, PeerInfo } from './controllers/types.js';
+export type { ConnectionState, PeerInfo } from './session/types.js';
 export type { AllDocsOptions, AllDocsResult, DatabaseApi, Doc, Row, MethodName } from './api.js';
 export { ALL_METHODS, READ_METHODS, WRITE_METHODS, METHOD_PARAMS } from './methods.js';
 export { RtcError, type ErrorShape } from './errors.js';

@@ -3,9 +3,10 @@
  * - No STUN or TURN (`iceServers: []`): on a LAN with no internet only host candidates work,
  *   and a STUN server that does not answer would only delay gathering
  *   (docs/protocol.md "The peer connection").
- * - Non-trickle: the offer and the answer carry every candidate, so signaling is one message
- *   each way (the same for the broadcaster and for copy-paste). Gathering is capped, so a
- *   missing interface never stalls pairing.
+ * - Candidates: over the broadcaster they trickle, each in its own message after the
+ *   description (`trickle.ts`); copy-paste cannot trickle, so its offer and answer wait for
+ *   gathering and carry every candidate (`gatheringDone`). Gathering is capped, so a missing
+ *   interface never stalls pairing.
  * - One reliable, ordered data channel, pre-negotiated on id 0 by both sides, so no DCEP open
  *   handshake is needed (RFC 8832 §6 is skipped by `negotiated: true`).
  */

@@ -6,23 +6,8 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { RtcErrorEvent, RtcPeersChangeEvent, RtcProgressEvent, RtcStateChangeEvent } from '../events/events.js';
-import type { ConnectionState, PeerInfo } from './types.js';
-
-/** What the controller needs of a session. */
-export interface Session {
-  readonly state: ConnectionState;
-  start(): void;
-  stop(): Promise<void>;
-}
-
-/** The callbacks a session reports through. */
-export interface SessionListener {
-  stateChanged(state: ConnectionState, previous: ConnectionState): void;
-  peersChanged(peers: PeerInfo[]): void;
-  error(error: Error): void;
-  /** Bytes stored of an attachment a slave is uploading to this master (`peer`: the slave's id). */
-  uploadProgress?(id: string, name: string, loaded: number, total: number, peer: string): void;
-}
+import type { ConnectionState, PeerInfo, SessionListener } from '../session/types.js';
+import type { Session } from '../session/session.js';
 
 export class SessionController<S extends Session> implements ReactiveController {
   session: S | null = null;

@@ -8,7 +8,7 @@
 import { LitElement } from 'lit';
 import type { BulkEntry, DatabaseApi, GetAttachmentOptions, TransferOptions } from '../api.js';
 import { RtcBulkProgressEvent, RtcProgressEvent } from '../events/events.js';
-import type { ConnectionState, PeerInfo } from '../controllers/types.js';
+import type { ConnectionState, PeerInfo } from '../session/types.js';
 import { validateBulk } from '../storage/validate.js';
 import { installMethods, invoke } from '../methods.js';
 

@@ -7,8 +7,8 @@
  * screen readers (status and alert regions), and one column on a phone.
  */
 import { css, html, nothing, type ReactiveController, type ReactiveControllerHost, type TemplateResult } from 'lit';
-import type { PeerInfo } from '../controllers/types.js';
-import type { PairingPhase } from '../controllers/manual-slave-session.js';
+import type { PeerInfo } from '../session/types.js';
+import type { PairingPhase } from '../session/manual-slave-session.js';
 import { decodeToken, groupToken } from '../signaling/token.js';
 import { qrSvg } from './qr-code.js';
 import { canScanQr, QrScanner } from './qr-scanner.js';

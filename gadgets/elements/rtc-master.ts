@@ -5,10 +5,10 @@ import { RtcError } from '../errors.js';
 import type { Database } from '../storage/database.js';
 import { DatabaseElement } from './database-element.js';
 import { SessionController } from '../controllers/session-controller.js';
-import { MasterSession } from '../controllers/master-session.js';
-import { ManualMasterSession, type ManualAnswer } from '../controllers/manual-master-session.js';
+import { MasterSession } from '../session/master-session.js';
+import { ManualMasterSession, type ManualAnswer } from '../session/manual-master-session.js';
 import { PairingView, pairingStyles } from './pairing-view.js';
-import type { ConnectionState, PeerInfo } from '../controllers/types.js';
+import type { ConnectionState, PeerInfo } from '../session/types.js';
 import { defaultSignalingUrl } from '../signaling/signaling-socket.js';
 import { hostStyles } from '../styles/host.styles.js';
 

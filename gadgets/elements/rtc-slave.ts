@@ -3,14 +3,17 @@ import { property } from 'lit/decorators.js';
 import type { DatabaseApi } from '../api.js';
 import { DatabaseElement } from './database-element.js';
 import { SessionController } from '../controllers/session-controller.js';
-import { SlaveSession } from '../controllers/slave-session.js';
-import { ManualSlaveSession } from '../controllers/manual-slave-session.js';
+import { SlaveSession } from '../session/slave-session.js';
+import { ManualSlaveSession } from '../session/manual-slave-session.js';
 import { RtcError } from '../errors.js';
 import { PairingView, pairingStyles } from './pairing-view.js';
-import type { ConnectionState, PeerInfo } from '../controllers/types.js';
+import type { ConnectionState, PeerInfo } from '../session/types.js';
 import { RemoteDatabase } from '../channel/remote-database.js';
 import { defaultSignalingUrl } from '../signaling/signaling-socket.js';
 import { hostStyles } from '../styles/host.styles.js';
+
+/** Per-request timeout when none (or an invalid one) is set, ms. */
+const DEFAULT_TIMEOUT_MS = 30000;
 
 /**
  * A slave: connects to its room's master through the broadcaster, then talks to it over a
@@ -51,8 +54,21 @@ export class RtcSlave extends DatabaseElement {
   @property() signaling = '';
   /** Room secret to prove to the master (the master's `secret`). */
   @property() secret = '';
-  /** Per-request timeout, ms (a request unanswered by then rejects with 504). */
-  @property({ type: Number }) timeout = 30000;
+  /**
+   * Per-request timeout, ms (a request unanswered by then rejects with 504). Anything but a
+   * positive number (`0`, `-5`, `abc`) means the default, 30000, whenever it is set.
+   */
+  @property({ type: Number })
+  get timeout(): number {
+    return this.requestTimeout;
+  }
+
+  set timeout(value: number) {
+    // Checked on every set, attribute or property: a timeout of 0 would fail every request at once.
+    this.requestTimeout = Number.isFinite(value) && value > 0 ? value : DEFAULT_TIMEOUT_MS;
+  }
+
+  private requestTimeout = DEFAULT_TIMEOUT_MS;
   /** Do not connect when connected to the document. */
   @property({ type: Boolean, attribute: 'no-autoconnect' }) noAutoconnect = false;
   /** `disconnected`, `connecting`, `connected` (data channel to the master open) or `error`. */
@@ -61,7 +77,7 @@ export class RtcSlave extends DatabaseElement {
   private readonly controller = new SessionController<SlaveSession | ManualSlaveSession>(
     this,
     (listener) => {
-      const timeout = this.timeout > 0 ? this.timeout : 30000;
+      const timeout = this.timeout;
       return this.manual
         ? new ManualSlaveSession({ timeout, secret: this.secret, onPairingChange: () => this.requestUpdate() }, listener)
         : new SlaveSession({ room: this.room || 'default', signaling: this.signaling || defaultSignalingUrl(), timeout, secret: this.secret }, listener);

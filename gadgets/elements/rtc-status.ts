@@ -1,7 +1,7 @@
 import { LitElement, html, css, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { TargetController } from '../controllers/target-controller.js';
-import type { ConnectionState } from '../controllers/types.js';
+import type { ConnectionState } from '../session/types.js';
 import { defaultSignalingUrl } from '../signaling/signaling-socket.js';
 import { hostStyles } from '../styles/host.styles.js';
 import { qrSvg } from './qr-code.js';

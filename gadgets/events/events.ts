@@ -7,7 +7,7 @@
  * custom-elements-manifest.config.mjs names each event after the string its constructor passes
  * to `super`: keep it a literal.
  */
-import type { ConnectionState, PeerInfo } from '../controllers/types.js';
+import type { ConnectionState, PeerInfo } from '../session/types.js';
 
 const init = { bubbles: true, composed: true } as const;
 

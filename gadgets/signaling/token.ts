@@ -43,6 +43,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { RtcError } from '../errors.js';
+import { hostCandidates, sdpAttribute as attribute, sdpFingerprint, sdpLines } from './sdp.js';
 
 export type TokenKind = 'offer' | 'answer';
 
@@ -98,59 +99,6 @@ function bad(message: string): RtcError {
 }
 
 // ---------------------------------------------------------------- SDP reading
-
-/** The value of the first `a=<name>:` line (media level wins over session level), or null. */
-function attribute(lines: string[], name: string): string | null {
-  const prefix = `a=${name}:`;
-  const mIndex = lines.findIndex((l) => l.startsWith('m='));
-  const media = mIndex >= 0 ? lines.slice(mIndex) : lines;
-  const session = mIndex >= 0 ? lines.slice(0, mIndex) : [];
-  for (const part of [media, session]) {
-    const line = part.find((l) => l.startsWith(prefix));
-    if (line !== undefined) return line.slice(prefix.length).trim();
-  }
-  return null;
-}
-
-function sdpLines(sdp: string): string[] {
-  return sdp.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
-}
-
-/**
- * The DTLS fingerprint of an SDP, normalised to `sha-256 AB:CD:…` (upper-case hex).
- * @returns null when there is none.
- */
-export function sdpFingerprint(sdp: string): string | null {
-  const value = attribute(sdpLines(sdp), 'fingerprint');
-  if (!value) return null;
-  const [algorithm, hex] = value.split(/\s+/);
-  if (!algorithm || !hex) return null;
-  return `${algorithm.toLowerCase()} ${hex.toUpperCase()}`;
-}
-
-/** SHA-256 of a DER certificate in `a=fingerprint` form (`sha-256 AB:CD:…`). */
-export function certificateFingerprint(der: ArrayBuffer | Uint8Array): string {
-  const digest = sha256(der instanceof Uint8Array ? der : new Uint8Array(der));
-  return `sha-256 ${Array.from(digest, (b) => b.toString(16).padStart(2, '0').toUpperCase()).join(':')}`;
-}
-
-/** Host candidates of an SDP (UDP only), best (highest priority) first. */
-function hostCandidates(lines: string[]): { address: string; port: number }[] {
-  const found: { address: string; port: number; priority: number }[] = [];
-  for (const line of lines) {
-    if (!line.startsWith('a=candidate:')) continue;
-    const f = line.slice('a=candidate:'.length).split(/\s+/);
-    // foundation component transport priority address port "typ" type …
-    if (f.length < 8 || f[1] !== '1' || f[2]!.toLowerCase() !== 'udp' || f[6] !== 'typ' || f[7] !== 'host') continue;
-    const port = Number(f[5]);
-    const priority = Number(f[3]);
-    if (!Number.isInteger(port) || port < 1 || port > 65535) continue;
-    if (found.some((c) => c.address === f[4] && c.port === port)) continue;
-    found.push({ address: f[4]!, port, priority: Number.isFinite(priority) ? priority : 0 });
-  }
-  found.sort((a, b) => b.priority - a.priority); // stable: ties keep the SDP's order
-  return found.map(({ address, port }) => ({ address, port }));
-}
 
 /** Reads what a token keeps from an SDP; null when the SDP cannot be reduced. */
 function essentials(kind: TokenKind, sdp: string): Essentials | null {

@@ -12,7 +12,8 @@
 // Run after `npm run build`: timeout 300 sh scripts/in-netns.sh node --test test/e2e/firefox-pairing.test.js
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeToken, sdpFingerprint } from '../../dist/gadgets/signaling/token.js';
+import { decodeToken } from '../../dist/gadgets/signaling/token.js';
+import { sdpFingerprint } from '../../dist/gadgets/signaling/sdp.js';
 import { inNamespace, lanAddress, startStaticServer } from './harness.js';
 import { attachmentBase64, closeAll, collectErrors, closeQuietly, rawDocuments, run, sha256, startAll, uploadBase64, withTimeout } from './steps.js';
 import { randomBytes } from '../shared/seeded-random.js';

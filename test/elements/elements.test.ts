@@ -104,6 +104,31 @@ describe('<rtc-slave> room', () => {
   });
 });
 
+describe('<rtc-slave> timeout', () => {
+  it('is validated on every set, attribute or property: anything but a positive number is the default', async () => {
+    const el = await fixture<RtcSlave>(html`<rtc-slave no-autoconnect timeout="0"></rtc-slave>`);
+    expect(el.timeout, 'the initial attribute').to.equal(30000);
+    el.setAttribute('timeout', '5000');
+    expect(el.timeout).to.equal(5000);
+    // No master: a request waits for one, until its timeout.
+    const outcome = (e: Error & { status_code?: number }) => e.status_code;
+    const first = el.get('a').then(() => 'answered', outcome);
+    await el.updateComplete;
+    el.setAttribute('timeout', '0');
+    expect(el.timeout, 'the attribute set after creation').to.equal(30000);
+    for (const bad of [-1, Number.NaN, Infinity]) {
+      el.timeout = bad;
+      expect(el.timeout, `the property set to ${bad}`).to.equal(30000);
+    }
+    await el.updateComplete;
+    const second = el.get('b').then(() => 'answered', outcome);
+    const early = await Promise.race([first, second, new Promise((r) => setTimeout(() => r('waiting'), 300))]);
+    expect(early, 'no request fails at once (504)').to.equal('waiting');
+    await el.disconnect();
+    expect([await first, await second], 'both waited until the disconnection').to.deep.equal([500, 500]);
+  });
+});
+
 describe('<rtc-status>', () => {
   it('shows the bound master, its room and slaves count, accessibly', async () => {
     const name = testDatabase('el');

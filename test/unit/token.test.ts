@@ -1,7 +1,6 @@
 import { expect } from '@open-wc/testing';
-import {
-  MAX_TOKEN_CANDIDATES, certificateFingerprint, decodeToken, encodeToken, groupToken, sdpFingerprint,
-} from '../../gadgets/signaling/token.js';
+import { MAX_TOKEN_CANDIDATES, decodeToken, encodeToken, groupToken } from '../../gadgets/signaling/token.js';
+import { certificateFingerprint, sdpFingerprint } from '../../gadgets/signaling/sdp.js';
 import { createPeerConnection, createProtocolChannel, gatheringDone, channelOpen } from '../../gadgets/channel/peer-connection.js';
 import { qrPath } from '../../gadgets/elements/qr-code.js';
 import * as pkg from '../../gadgets/index.js';

@@ -66,15 +66,38 @@ describe('trickle ICE', () => {
   it('ignores end-of-candidates marks, malformed candidates and a closed connection', async () => {
     const pc = createPeerConnection();
     pcs.push(pc);
-    const inbox = new CandidateInbox(pc);
-    inbox.add(null);
-    inbox.add({ candidate: '' });
-    inbox.add({ candidate: 'candidate:not a candidate', sdpMid: '0', sdpMLineIndex: 0 } as CandidateJSON);
-    inbox.ready(); // no remote description: addIceCandidate rejects, which must not surface
-    pc.close();
-    inbox.add({ candidate: 'candidate:1 1 udp 2122260223 10.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0 });
-    await new Promise((r) => setTimeout(r, 20));
-    expect(pc.signalingState).to.equal('closed');
+    // What reaches the connection, and how each addIceCandidate ended.
+    const added: (string | null | undefined)[] = [];
+    const outcomes: Promise<string>[] = [];
+    const addIceCandidate = pc.addIceCandidate.bind(pc);
+    pc.addIceCandidate = ((candidate: RTCIceCandidateInit) => {
+      added.push(candidate.candidate);
+      const result = addIceCandidate(candidate);
+      outcomes.push(result.then(() => 'added', () => 'rejected'));
+      return result;
+    }) as typeof pc.addIceCandidate;
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: PromiseRejectionEvent): void => {
+      unhandled.push(e.reason);
+    };
+    window.addEventListener('unhandledrejection', onUnhandled);
+    try {
+      const inbox = new CandidateInbox(pc);
+      inbox.add(null);
+      inbox.add({ candidate: '' });
+      inbox.add({ candidate: 'candidate:not a candidate', sdpMid: '0', sdpMLineIndex: 0 } as CandidateJSON);
+      expect(added, 'held until ready()').to.deep.equal([]);
+      inbox.ready(); // no remote description: addIceCandidate rejects, which must not surface
+      expect(added, 'the end-of-candidates marks never reach the connection').to.deep.equal(['candidate:not a candidate']);
+      expect(await Promise.all(outcomes), 'the connection refused it').to.deep.equal(['rejected']);
+      pc.close();
+      inbox.add({ candidate: 'candidate:1 1 udp 2122260223 10.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0 });
+      expect(added.length, 'nothing is handed to a closed connection').to.equal(1);
+      await new Promise((r) => setTimeout(r, 20));
+      expect(unhandled, 'no rejection surfaces').to.deep.equal([]);
+    } finally {
+      window.removeEventListener('unhandledrejection', onUnhandled);
+    }
   });
 
   it('stops sending once stopped, and sends nothing before open()', async () => {

@@ -10,9 +10,7 @@ import { createPeerConnection, createProtocolChannel, gatheringDone } from '../c
 import { AdmissionError } from '../channel/handshake.js';
 import { CandidateInbox, CandidateOutbox, type CandidateJSON } from '../channel/trickle.js';
 import { closeAfterRefusal, serveSlave } from './peer-link.js';
-import type { PeerInfo } from './types.js';
-import type { SessionListener } from './session-controller.js';
-import { SessionState } from './session-state.js';
+import type { PeerInfo, SessionListener } from './types.js';
 
 /** Most slaves served at once (Chromium allows 500 RTCPeerConnections per tab, docs/architecture.md "Design rules"). */
 export const MAX_PEERS = 256;
@@ -165,25 +163,5 @@ export class MasterCore {
     const db = this.databasePromise;
     this.databasePromise = null;
     if (db) (await db.catch(() => null))?.close();
-  }
-}
-
-/** What both master sessions (broadcaster and manual) share: the core, and its accessors. */
-export abstract class MasterSessionBase extends SessionState {
-  protected readonly core: MasterCore;
-
-  constructor(options: Omit<MasterCoreOptions, 'secret'> & { secret?: string }, listener: SessionListener) {
-    super(listener);
-    this.core = new MasterCore({ ...options, secret: options.secret ?? '' }, listener);
-  }
-
-  /** The database, opened on first use. @throws RtcError 500 when IndexedDB refuses. */
-  database(): Promise<Database> {
-    return this.core.database();
-  }
-
-  /** The connected and connecting slaves. */
-  peerList(): PeerInfo[] {
-    return this.core.peerList();
   }
 }

@@ -7,13 +7,12 @@
  * new offer at once and waits to be paired again; unanswered requests are re-sent then.
  */
 import { RtcError } from '../errors.js';
-import { RpcClient } from '../channel/rpc-client.js';
 import { AdmissionError } from '../channel/handshake.js';
 import { createPeerConnection, createProtocolChannel, gatheringDone } from '../channel/peer-connection.js';
 import { decodeToken, encodeToken } from '../signaling/token.js';
 import { holdMessages, linkToMaster, type HeldMessages, type MasterLink } from './peer-link.js';
-import type { Session, SessionListener } from './session-controller.js';
-import { SessionState } from './session-state.js';
+import type { SessionListener } from './types.js';
+import { SlaveSessionBase } from './slave-base.js';
 
 /** How long the channel may take to open once the answer is given, ms. */
 export const MANUAL_ANSWER_OPEN_TIMEOUT_MS = 15000;
@@ -40,40 +39,34 @@ interface PendingOffer {
   answering: boolean;
 }
 
-export class ManualSlaveSession extends SessionState implements Session {
-  readonly rpc: RpcClient;
-  /** Set when the master refused this slave (403): requests reject with it until a new pairing. */
-  refused: RtcError | null = null;
+export class ManualSlaveSession extends SlaveSessionBase {
   phase: PairingPhase = 'idle';
   /** The offer token waiting for its answer, or null. */
   offer: string | null = null;
   private pending: PendingOffer | null = null;
   private link: MasterLink | null = null;
-  private running = false;
 
   constructor(private readonly options: ManualSlaveSessionOptions, listener: Pick<SessionListener, 'stateChanged' | 'error'>) {
-    super(listener);
-    this.rpc = new RpcClient({ timeout: options.timeout });
+    super(options.timeout, listener);
   }
 
   /** Starts pairing: makes the first offer. */
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.createOffer().catch((e: Error) => this.listener.error(e));
+  protected begin(): void {
+    this.createOffer().catch((e: Error) => this.report(e));
   }
 
-  /** Closes the connection; pending requests reject with 500. */
-  async stop(): Promise<void> {
-    this.running = false;
+  protected override interrupt(): void {
     this.pending?.pc.close();
     this.pending = null;
     const link = this.link;
     this.link = null;
     link?.close();
-    this.rpc.rejectAll(new RtcError('Disconnected from the master', 500));
+  }
+
+  /** Pending requests reject with 500; no pairing is under way. */
+  protected override async release(): Promise<void> {
+    await super.release();
     this.setPhase('idle', null);
-    this.setState('disconnected');
   }
 
   /**
@@ -82,7 +75,7 @@ export class ManualSlaveSession extends SessionState implements Session {
    * @throws RtcError 500 when the browser cannot make an offer.
    */
   createOffer(): Promise<string> {
-    this.running = true;
+    this.running = true; // asking for an offer is pairing: it starts, or revives a refused session
     if (this.pending) return this.pending.token;
     const pc = createPeerConnection();
     const channel = createProtocolChannel(pc);
@@ -149,12 +142,8 @@ export class ManualSlaveSession extends SessionState implements Session {
       if (this.pending === pending) this.pending = null;
       pending.pc.close();
       if (e instanceof AdmissionError) {
-        this.running = false; // until a new offer or `start()`
-        this.refused = e;
-        this.rpc.rejectAll(e);
         this.setPhase('idle', null);
-        this.setState('error');
-        this.listener.error(e);
+        this.refuse(e); // until a new offer or `start()`
         throw e;
       }
       const error = new RtcError(`Could not connect to the master: ${(e as Error).message}`, 504);
@@ -183,7 +172,7 @@ export class ManualSlaveSession extends SessionState implements Session {
     this.link = null;
     this.rpc.detach();
     if (!this.running) return;
-    this.listener.error(new RtcError('Lost the master: pair again with the new offer', 500));
+    this.report(new RtcError('Lost the master: pair again with the new offer', 500));
     this.setState('connecting');
     this.setPhase('idle', null);
     this.createOffer().catch(() => {});

@@ -9,9 +9,9 @@ import { RtcError } from '../errors.js';
 import { SignalingSocket } from '../signaling/signaling-socket.js';
 import type { ServerMessage } from '../signaling/messages.js';
 import { uuid } from '../storage/ids.js';
-import { MasterSessionBase } from './master-core.js';
-import { backoff, delay } from './types.js';
-import type { Session, SessionListener } from './session-controller.js';
+import { MasterSessionBase } from './master-base.js';
+import type { AttemptEnd } from './session.js';
+import type { SessionListener } from './types.js';
 
 export { MAX_PEERS } from './master-core.js';
 
@@ -29,60 +29,38 @@ export interface MasterSessionOptions {
   secret?: string;
 }
 
-export class MasterSession extends MasterSessionBase implements Session {
+export class MasterSession extends MasterSessionBase {
   private socket: SignalingSocket | null = null;
-  private running = false;
-  private loop: Promise<void> | null = null;
 
   constructor(private readonly options: MasterSessionOptions, listener: SessionListener) {
     super({ database: options.database, indexes: options.indexes, allow: options.allow, secret: options.secret }, listener);
   }
 
-  /** Joins the room and serves slaves until `stop()`. */
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+  /** Joins the room and serves slaves, rejoining with backoff whenever the socket drops. */
+  protected begin(): void {
+    this.retry(() => this.serveRoom());
   }
 
-  /** Leaves the room, closes every slave's connection and the database. */
-  async stop(): Promise<void> {
-    this.running = false;
+  protected override interrupt(): void {
     this.socket?.close();
-    await this.loop;
-    await this.core.close();
-    this.setState('disconnected');
   }
 
-  /** Joins, serves until the socket drops, and rejoins with backoff. */
-  private async run(): Promise<void> {
-    let failures = 0;
-    while (this.running) {
-      this.setState('connecting');
-      try {
-        await this.database();
-        const socket = await SignalingSocket.connect(this.options.signaling);
-        if (!this.running) {
-          socket.close();
-          break;
-        }
-        this.socket = socket;
-        const closed = new Promise<string>((resolve) => (socket.onClose = resolve));
-        socket.onMessage = (m) => this.handleSignal(socket, m);
-        socket.send({ v: 1, type: 'join', room: this.options.room, role: 'master', token: masterToken(this.options.room) });
-        const reason = await closed;
-        this.socket = null;
-        if (!this.running) break;
-        if (this.state === 'connected') failures = 0;
-        failures++;
-        if (this.state !== 'error') this.listener.error(new RtcError(`Lost the broadcaster: ${reason}`, 500));
-      } catch (e) {
-        failures++;
-        this.listener.error(e as Error);
-        if (this.state !== 'error') this.setState('connecting');
-      }
-      if (this.running) await delay(backoff(failures));
+  /** One attempt: opens the database, joins, and serves until the socket drops. */
+  private async serveRoom(): Promise<AttemptEnd> {
+    await this.database();
+    const socket = await SignalingSocket.connect(this.options.signaling);
+    if (!this.running) {
+      socket.close();
+      return { connected: false, lost: null };
     }
+    this.socket = socket;
+    const closed = new Promise<string>((resolve) => (socket.onClose = resolve));
+    socket.onMessage = (m) => this.handleSignal(socket, m);
+    socket.send({ v: 1, type: 'join', room: this.options.room, role: 'master', token: masterToken(this.options.room) });
+    const reason = await closed;
+    this.socket = null;
+    // After a 409 (`error`), the refusal was reported already.
+    return { connected: this.state === 'connected', lost: this.state === 'error' ? null : new RtcError(`Lost the broadcaster: ${reason}`, 500) };
   }
 
   private handleSignal(socket: SignalingSocket, message: ServerMessage): void {
@@ -124,7 +102,7 @@ export class MasterSession extends MasterSessionBase implements Session {
       socket.send({ v: 1, type: 'answer', to: from, sdp: answer.sdp });
       answer.sent();
     } catch (e) {
-      this.listener.error(e instanceof Error ? e : new Error(String(e)));
+      this.report(e);
     }
   }
 }

@@ -12,33 +12,15 @@ import { serveRpc } from '../channel/rpc-server.js';
 import type { RpcClient } from '../channel/rpc-client.js';
 import { AdmissionError, admitSlave, joinMaster, HANDSHAKE_TIMEOUT_MS } from '../channel/handshake.js';
 import { channelOpen, remoteMaxMessageSize, watchConnection } from '../channel/peer-connection.js';
-import { certificateFingerprint, sdpFingerprint } from '../signaling/token.js';
-
-/** The DTLS fingerprints of both ends, read from the descriptions (`sha-256 AB:…`). */
-function fingerprints(pc: RTCPeerConnection, localRole: 'master' | 'slave'): { masterFingerprint: string; slaveFingerprint: string } {
-  const local = sdpFingerprint(pc.localDescription?.sdp ?? '') ?? '';
-  const remote = sdpFingerprint(pc.remoteDescription?.sdp ?? '') ?? '';
-  return localRole === 'master'
-    ? { masterFingerprint: local, slaveFingerprint: remote }
-    : { masterFingerprint: remote, slaveFingerprint: local };
-}
+import { descriptionFingerprints, remoteCertificateMatches } from '../signaling/sdp.js';
 
 /**
- * Checks that the peer's DTLS certificate (RTCDtlsTransport.getRemoteCertificates, SHA-256 of the
- * DER) is the one whose fingerprint its offer or answer carried. DTLS already refuses a
- * certificate that does not match the remote description; this makes the promise explicit
- * where the browser exposes the certificate (Chromium does; elsewhere the check is DTLS's own).
+ * Checks that the peer's DTLS certificate is the one whose fingerprint its offer or answer
+ * carried (`remoteCertificateMatches`).
  * @throws AdmissionError (403) on a mismatch.
  */
-export function checkRemoteCertificate(pc: RTCPeerConnection): void {
-  const expected = sdpFingerprint(pc.remoteDescription?.sdp ?? '');
-  const transport = pc.sctp?.transport as (RTCDtlsTransport & { getRemoteCertificates?: () => ArrayBuffer[] }) | undefined;
-  if (!transport || typeof transport.getRemoteCertificates !== 'function') return;
-  const certificates = transport.getRemoteCertificates();
-  if (certificates.length === 0) return;
-  if (!expected || !expected.startsWith('sha-256 ')) return; // only SHA-256 is computed here
-  const actual = certificateFingerprint(certificates[0]!);
-  if (actual !== expected) {
+function checkRemoteCertificate(pc: RTCPeerConnection): void {
+  if (!remoteCertificateMatches(pc)) {
     throw new AdmissionError('Refused: the peer\'s DTLS certificate does not match the fingerprint of its token');
   }
 }
@@ -76,7 +58,7 @@ export async function serveSlave(pc: RTCPeerConnection, channel: RTCDataChannel,
       framed.send({ v: 1, type: 'error', id: null, error: toErrorShape(e) }).catch(() => {});
       throw e;
     }
-    await admitSlave(framed, { secret: options.secret, ...fingerprints(pc, 'master') });
+    await admitSlave(framed, { secret: options.secret, ...descriptionFingerprints(pc, 'master') });
     const stopServing = serveRpc(framed, {
       database,
       allow: options.allow,
@@ -164,7 +146,7 @@ export async function linkToMaster(
   const framed = new FramedChannel(channel, { maxMessageSize: remoteMaxMessageSize(pc) });
   const joined = joinMaster(framed, {
     secret: options.secret,
-    ...fingerprints(pc, 'slave'),
+    ...descriptionFingerprints(pc, 'slave'),
     timeoutMs: options.openTimeoutMs + HANDSHAKE_TIMEOUT_MS,
   });
   joined.catch(() => {}); // awaited below; this only keeps an early rejection from being "unhandled"

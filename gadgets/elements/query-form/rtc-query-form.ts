@@ -1,11 +1,11 @@
 import { LitElement, html, css, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import type { Doc, Row } from '../api.js';
-import { TargetController } from '../controllers/target-controller.js';
-import { searchToQuery } from '../controllers/search-query.js';
-import { readImportFile } from '../controllers/import-file.js';
-import { RtcRecordCreateEvent } from '../events/events.js';
-import { hostStyles } from '../styles/host.styles.js';
+import type { Doc, Row } from '../../api.js';
+import { TargetController } from '../../controllers/target-controller.js';
+import { searchToQuery } from './search-query.js';
+import { readImportFile } from './import-file.js';
+import { RtcRecordCreateEvent } from '../../events/events.js';
+import { hostStyles } from '../../styles/host.styles.js';
 
 type Direction = 'ascending' | 'descending';
 

@@ -9,9 +9,8 @@
  */
 import { decodeToken, encodeToken } from '../signaling/token.js';
 import { uuid } from '../storage/ids.js';
-import { MasterSessionBase } from './master-core.js';
+import { MasterSessionBase } from './master-base.js';
 import type { PeerInfo } from './types.js';
-import type { Session, SessionListener } from './session-controller.js';
 
 /**
  * How long a slave may take to open its channel after the answer token is made, ms: a person
@@ -35,22 +34,14 @@ export interface ManualAnswer {
   peerId: string;
 }
 
-export class ManualMasterSession extends MasterSessionBase implements Session {
-  private running = false;
-
-  constructor(options: ManualMasterSessionOptions, listener: SessionListener) {
-    super(options, listener);
-  }
-
+export class ManualMasterSession extends MasterSessionBase {
   /** Slave `id`, or undefined once it is gone. */
   peer(id: string): PeerInfo | undefined {
     return this.core.peer(id);
   }
 
   /** Opens the database and accepts offers (`connected`: ready to pair slaves). */
-  start(): void {
-    if (this.running) return;
-    this.running = true;
+  protected begin(): void {
     this.setState('connecting');
     this.core.database().then(
       () => {
@@ -59,16 +50,9 @@ export class ManualMasterSession extends MasterSessionBase implements Session {
       (e: Error) => {
         if (!this.running) return;
         this.setState('error');
-        this.listener.error(e);
+        this.report(e);
       },
     );
-  }
-
-  /** Closes every slave's connection and the database. */
-  async stop(): Promise<void> {
-    this.running = false;
-    await this.core.close();
-    this.setState('disconnected');
   }
 
   /**
