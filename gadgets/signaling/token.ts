@@ -42,6 +42,8 @@
  * fingerprint other than SHA-256, an offer that is not `actpass`).
  */
 import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { base32crockford } from '@scure/base';
 import { RtcError } from '../errors.js';
 
 export type TokenKind = 'offer' | 'answer';
@@ -65,7 +67,8 @@ export const MAX_TOKEN_CANDIDATES = 12;
 /** Longest text accepted by `decodeToken` (a full SDP of a data channel is about 1 KB). */
 export const MAX_TOKEN_TEXT = 32 * 1024;
 
-const BASE32 = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'; // Crockford: no I, L, O, U
+/** A character of a typed Crockford base32 token: its alphabet, any case, and O, I, L (read as 0, 1, 1). */
+const CROCKFORD_TYPED = /^[0-9A-TV-Z]$/i;
 const ICE_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const KINDS = [
   { kind: 'offer', setup: 'actpass' },
@@ -130,8 +133,12 @@ export function sdpFingerprint(sdp: string): string | null {
 
 /** SHA-256 of a DER certificate in `a=fingerprint` form (`sha-256 AB:CD:…`). */
 export function certificateFingerprint(der: ArrayBuffer | Uint8Array): string {
-  const digest = sha256(der instanceof Uint8Array ? der : new Uint8Array(der));
-  return `sha-256 ${Array.from(digest, (b) => b.toString(16).padStart(2, '0').toUpperCase()).join(':')}`;
+  return `sha-256 ${fingerprintHex(sha256(der instanceof Uint8Array ? der : new Uint8Array(der)))}`;
+}
+
+/** `AB:CD:…`: bytes as upper-case hex pairs joined by colons, as `a=fingerprint` writes them. */
+function fingerprintHex(bytes: Uint8Array): string {
+  return bytesToHex(bytes).toUpperCase().replace(/(..)(?=.)/g, '$1:');
 }
 
 /** Host candidates of an SDP (UDP only), best (highest priority) first. */
@@ -166,7 +173,7 @@ function essentials(kind: TokenKind, sdp: string): Essentials | null {
   if (kind === 'offer' ? setup !== 'actpass' : setup !== 'active' && setup !== 'passive') return null;
   const [algorithm, hex] = fp.split(' ');
   if (algorithm !== 'sha-256' || !/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/.test(hex!)) return null;
-  const fingerprint = new Uint8Array(hex!.split(':').map((h) => parseInt(h, 16)));
+  const fingerprint = hexToBytes(hex!.replace(/:/g, ''));
   const mid = attribute(lines, 'mid') ?? '0';
   const sctpPort = Number(attribute(lines, 'sctp-port') ?? '5000');
   const size = attribute(lines, 'max-message-size');
@@ -196,7 +203,6 @@ function isIceChars(s: string): boolean {
 
 /** A minimal, valid data-channel SDP (JSEP §5.2 / §5.3) from a token's essentials. */
 function buildSdp(e: Essentials): string {
-  const fpHex = Array.from(e.fingerprint, (b) => b.toString(16).padStart(2, '0').toUpperCase()).join(':');
   // A stable session id from the fingerprint (any 63-bit number will do).
   let sessionId = 0;
   for (let i = 0; i < 6; i++) sessionId = sessionId * 256 + e.fingerprint[i]!;
@@ -218,7 +224,7 @@ function buildSdp(e: Essentials): string {
     'a=end-of-candidates',
     `a=ice-ufrag:${e.ufrag}`,
     `a=ice-pwd:${e.pwd}`,
-    `a=fingerprint:sha-256 ${fpHex}`,
+    `a=fingerprint:sha-256 ${fingerprintHex(e.fingerprint)}`,
     `a=setup:${e.setup}`,
     `a=mid:${e.mid}`,
     `a=sctp-port:${e.sctpPort}`,
@@ -316,40 +322,20 @@ class Reader {
   }
 }
 
-function toBase32(bytes: Uint8Array): string {
-  let out = '';
-  let acc = 0;
-  let bits = 0;
-  for (const b of bytes) {
-    acc = (acc << 8) | b;
-    bits += 8;
-    while (bits >= 5) {
-      bits -= 5;
-      out += BASE32[(acc >> bits) & 31];
-    }
-    acc &= (1 << bits) - 1;
-  }
-  if (bits > 0) out += BASE32[(acc << (5 - bits)) & 31];
-  return out;
-}
-
+/**
+ * Bytes of a typed token. Crockford's decoder (`@scure/base`) already reads any case and `O` as
+ * 0, `I`/`L` as 1; the characters are checked here first so that the message names the one that
+ * cannot be in a token, and its padding errors (a cut or mistyped last character) read as such.
+ */
 function fromBase32(text: string): Uint8Array {
-  const out: number[] = [];
-  let acc = 0;
-  let bits = 0;
-  for (const raw of text.toUpperCase()) {
-    const c = raw === 'O' ? '0' : raw === 'I' || raw === 'L' ? '1' : raw;
-    const v = BASE32.indexOf(c);
-    if (v < 0) throw bad(`Token has a character that cannot be in a token: "${raw}"`);
-    acc = (acc << 5) | v;
-    bits += 5;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push((acc >> bits) & 0xff);
-      acc &= (1 << bits) - 1;
-    }
+  for (const c of text) {
+    if (!CROCKFORD_TYPED.test(c)) throw bad(`Token has a character that cannot be in a token: "${c}"`);
   }
-  return Uint8Array.from(out);
+  try {
+    return base32crockford.decode(text);
+  } catch {
+    throw bad('Token is mistyped or incomplete (it does not end where a token can): copy it again');
+  }
 }
 
 // ---------------------------------------------------------------- addresses
@@ -421,10 +407,6 @@ function ipv6Text(bytes: Uint8Array): string {
   return `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLen).join(':')}`;
 }
 
-function hexOf(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
 // ---------------------------------------------------------------- tokens
 
 function pack(e: Essentials): Uint8Array {
@@ -457,8 +439,7 @@ function pack(e: Essentials): Uint8Array {
       w.raw(v6);
     } else if (mdns) {
       w.byte(CAND_MDNS);
-      const hex = mdns.slice(1).join('');
-      for (let i = 0; i < 32; i += 2) w.byte(parseInt(hex.slice(i, i + 2), 16));
+      w.raw(hexToBytes(mdns.slice(1).join('')));
     } else {
       const name = Array.from(c.address).filter((ch) => ch.charCodeAt(0) < 128).join('').slice(0, 255);
       w.byte(CAND_NAME);
@@ -503,7 +484,7 @@ function unpack(bytes: Uint8Array): Essentials {
     if (kind === CAND_IPV4) address = Array.from(r.raw(4)).join('.');
     else if (kind === CAND_IPV6) address = ipv6Text(r.raw(16));
     else if (kind === CAND_MDNS) {
-      const h = hexOf(r.raw(16));
+      const h = bytesToHex(r.raw(16));
       address = `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}.local`;
     } else if (kind === CAND_NAME) {
       address = String.fromCharCode(...r.raw(r.byte()));
@@ -525,7 +506,7 @@ function unpack(bytes: Uint8Array): Essentials {
 export function encodeToken(kind: TokenKind, sdp: string): string {
   const e = essentials(kind, sdp);
   if (!e) return sdp.replace(/\r?\n/g, '\r\n');
-  return toBase32(pack(e));
+  return base32crockford.encode(pack(e));
 }
 
 /**
@@ -546,7 +527,7 @@ export function decodeToken(text: string, expected?: TokenKind): TokenInfo {
     const e = unpack(fromBase32(compact));
     info = {
       kind: e.kind,
-      fingerprint: `sha-256 ${Array.from(e.fingerprint, (b) => b.toString(16).padStart(2, '0').toUpperCase()).join(':')}`,
+      fingerprint: `sha-256 ${fingerprintHex(e.fingerprint)}`,
       candidates: e.candidates,
       sdp: buildSdp(e),
       full: false,
