@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // rtc-gadgets benchmark: our elements against the physical limit, measured in the same run
-// (shared/reference/performance.md §7). `npm run bench` runs it inside the private network
+// (README.md "Benchmarks"). `npm run bench` runs it inside the private network
 // namespace (scripts/in-netns.sh); run `npm run build` first (it loads dist/rtc-gadgets.js).
 //
 // The real broadcaster process and the system Chromium (test/e2e/harness.js); a master page and

@@ -1,24 +1,24 @@
 /**
  * `rtc-broadcaster [--port N] [--host ADDR] [--no-qr]`: runs the broadcaster and prints where to
- * reach it.
+ * reach it. `PORT` and `HOST` in the environment stand for `--port` and `--host` (the flags win).
  *
  * The first stdout line is always `rtc-broadcaster listening on http://HOST:PORT/` with the real
  * port (so `--port 0` can be parsed by scripts); then one line per reachable address, each holding
  * `http://ADDR:PORT/`; then the master and slave page URLs; then (unless `--no-qr`) the slave page
- * URL as a QR code drawn with block characters, to scan with a phone. Logs go to stderr. Bad
+ * URL as a QR code drawn with block characters (`terminal-qr.ts`), to scan with a phone. Logs go to stderr. Bad
  * arguments print the usage on stderr and exit with code 2; SIGINT/SIGTERM close the server and
  * exit 0.
  */
 
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-
-import { toString as qrToString } from 'qrcode/lib/server.js';
+import { parseArgs as parseArgv } from 'node:util';
 
 import { SIGNALING_PATH } from '../gadgets/signaling/messages.js';
 import { httpUrl, isWildcardHost, lanAddresses } from './addresses.js';
 import { createBroadcaster } from './server.js';
 import type { Broadcaster, BroadcasterOptions } from './server.js';
+import { terminalQr } from './terminal-qr.js';
 
 export const USAGE = `Usage: rtc-broadcaster [--port N] [--host ADDR] [--no-qr]
 
@@ -30,64 +30,88 @@ Options:
   --host ADDR    address to listen on (default 0.0.0.0: every interface)
   --no-qr        do not print the slave page URL as a QR code
   --help         show this help
+
+Environment:
+  PORT, HOST     defaults for --port and --host (the flags win)
 `;
 
 export class UsageError extends Error {}
 
 export type CliCommand = { help: true } | { help: false; options: BroadcasterOptions; qr: boolean };
 
-function integer(flag: string, value: string, min: number, max: number): number {
-  if (!/^\d{1,10}$/.test(value)) throw new UsageError(`${flag} needs an integer, not "${value}"`);
+/** The flags `node:util` `parseArgs` knows; the last three are hidden, for tests. */
+const FLAGS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'no-qr': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  'ping-interval': { type: 'string' },
+  'rate-limit': { type: 'string' },
+  'rate-burst': { type: 'string' },
+} as const;
+
+type Flag = keyof typeof FLAGS;
+
+function integer(name: string, value: string, min: number, max: number): number {
+  if (!/^\d{1,10}$/.test(value)) throw new UsageError(`${name} needs an integer, not "${value}"`);
   const n = Number(value);
-  if (n < min || n > max) throw new UsageError(`${flag} must be between ${min} and ${max}`);
+  if (n < min || n > max) throw new UsageError(`${name} must be between ${min} and ${max}`);
   return n;
 }
 
+function hostAddress(name: string, value: string): string {
+  if (!/^[A-Za-z0-9.:%_-]{1,255}$/.test(value)) throw new UsageError(`${name}: bad address "${value}"`);
+  return value;
+}
+
 /**
- * Parses the command line (without `node` and the script). Accepts `--flag value` and
- * `--flag=value`. Hidden, for tests: `--ping-interval MS`, `--rate-limit N` (0 = off).
- * @throws {UsageError} on anything else.
+ * The flags given, as strings (booleans as ''), the last of repeated ones winning. Parsed with
+ * `node:util` `parseArgs` in its lenient mode and checked here, so that every mistake gets a message
+ * naming the flag as typed.
+ * @throws {UsageError} for an unknown flag, a positional argument, a value missing or given to
+ * `--no-qr`.
  */
-export function parseArgs(argv: readonly string[]): CliCommand {
-  const options: BroadcasterOptions = {};
-  let qr = true;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--help' || arg === '-h') return { help: true };
-    const eq = arg.indexOf('=');
-    const flag = arg.startsWith('--') && eq !== -1 ? arg.slice(0, eq) : arg;
-    let value: string | undefined;
-    const takeValue = (): string => {
-      if (eq !== -1 && arg.startsWith('--')) return arg.slice(eq + 1);
-      const next = argv[i + 1];
-      if (next === undefined || next.startsWith('--')) throw new UsageError(`${flag} needs a value`);
-      i++;
-      return next;
-    };
-    switch (flag) {
-      case '--port':
-        options.port = integer(flag, takeValue(), 0, 65535);
-        break;
-      case '--host':
-        value = takeValue();
-        if (!/^[A-Za-z0-9.:%_-]{1,255}$/.test(value)) throw new UsageError(`--host: bad address "${value}"`);
-        options.host = value;
-        break;
-      case '--ping-interval':
-        options.pingInterval = integer(flag, takeValue(), 10, 86_400_000);
-        break;
-      case '--rate-limit':
-        options.rateLimit = integer(flag, takeValue(), 0, 1_000_000);
-        break;
-      case '--no-qr':
-        if (eq !== -1) throw new UsageError('--no-qr takes no value');
-        qr = false;
-        break;
-      default:
-        throw new UsageError(`unknown argument "${arg}"`);
+function flagValues(argv: readonly string[]): Partial<Record<Flag, string>> {
+  const { tokens } = parseArgv({ args: [...argv], options: FLAGS, strict: false, allowPositionals: true, tokens: true });
+  const values: Partial<Record<Flag, string>> = {};
+  for (const token of tokens) {
+    if (token.kind === 'positional') throw new UsageError(`unknown argument "${token.value}"`);
+    if (token.kind === 'option-terminator') throw new UsageError('unknown argument "--"');
+    if (!Object.prototype.hasOwnProperty.call(FLAGS, token.name)) throw new UsageError(`unknown argument "${token.rawName}"`);
+    const name = token.name as Flag;
+    if (FLAGS[name].type === 'boolean') {
+      if (token.value !== undefined) throw new UsageError(`${token.rawName} takes no value`);
+      values[name] = '';
+    } else {
+      // Lenient parseArgs takes the next argument even when it is a flag: `--port --host x`.
+      if (token.value === undefined || (!token.inlineValue && token.value.startsWith('--'))) {
+        throw new UsageError(`${token.rawName} needs a value`);
+      }
+      values[name] = token.value;
     }
   }
-  return { help: false, options, qr };
+  return values;
+}
+
+/**
+ * Parses the command line (without `node` and the script) and the environment. Accepts
+ * `--flag value` and `--flag=value`; `PORT` and `HOST` (when set and not empty) give defaults that
+ * the flags override. Hidden, for tests: `--ping-interval MS`, `--rate-limit N` (0 = off),
+ * `--rate-burst N`.
+ * @throws {UsageError} on anything else, or a bad value from the environment.
+ */
+export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): CliCommand {
+  const flags = flagValues(argv);
+  if (flags.help !== undefined) return { help: true };
+  const options: BroadcasterOptions = {};
+  const port = flags.port !== undefined ? ['--port', flags.port] : env.PORT ? ['PORT', env.PORT] : undefined;
+  if (port) options.port = integer(port[0]!, port[1]!, 0, 65535);
+  const host = flags.host !== undefined ? ['--host', flags.host] : env.HOST ? ['HOST', env.HOST] : undefined;
+  if (host) options.host = hostAddress(host[0]!, host[1]!);
+  if (flags['ping-interval'] !== undefined) options.pingInterval = integer('--ping-interval', flags['ping-interval'], 10, 86_400_000);
+  if (flags['rate-limit'] !== undefined) options.rateLimit = integer('--rate-limit', flags['rate-limit'], 0, 1_000_000);
+  if (flags['rate-burst'] !== undefined) options.rateBurst = integer('--rate-burst', flags['rate-burst'], 1, 1_000_000);
+  return { help: false, options, qr: flags['no-qr'] === undefined };
 }
 
 /** The lines printed once listening (see the module doc). */
@@ -104,14 +128,6 @@ export function bannerLines(broadcaster: Pick<Broadcaster, 'host' | 'port' | 'ur
   lines.push(`Master page: ${httpUrl(masterHost, port, '/demo/master.html')}`);
   lines.push(`Slave page: ${httpUrl(slaveHost, port, '/demo/slave.html')}`);
   return lines;
-}
-
-/**
- * The slave page URL (the last banner line) as a QR code for a terminal: two rows of modules per
- * text line (block characters, black on white, `qrcode`'s small terminal renderer).
- */
-export async function slavePageQr(slavePageUrl: string): Promise<string> {
-  return qrToString(slavePageUrl, { type: 'terminal', small: true, errorCorrectionLevel: 'M' });
 }
 
 /** Runs the CLI; resolves once the server listens (or right away for --help and errors). */
@@ -143,17 +159,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     process.exitCode = 1;
     return;
   }
-  const banner = bannerLines(broadcaster);
-  process.stdout.write(`${banner.join('\n')}\n`);
-  if (command.qr) {
-    const slavePage = banner[banner.length - 1]!.replace(/^Slave page: /, '');
-    try {
-      process.stdout.write(`Scan to open the slave page on a phone:\n${await slavePageQr(slavePage)}\n`);
-    } catch (error) {
-      process.stderr.write(`rtc-broadcaster: cannot draw the QR code: ${error instanceof Error ? error.message : String(error)}\n`);
-    }
-  }
-
+  // Before printing: a script that reads the first line and signals at once must find the handlers.
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) process.exit(1);
@@ -163,6 +169,17 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+
+  const banner = bannerLines(broadcaster);
+  process.stdout.write(`${banner.join('\n')}\n`);
+  if (command.qr) {
+    const slavePage = banner[banner.length - 1]!.replace(/^Slave page: /, '');
+    try {
+      process.stdout.write(`Scan to open the slave page on a phone:\n${terminalQr(slavePage)}\n`);
+    } catch (error) {
+      process.stderr.write(`rtc-broadcaster: cannot draw the QR code: ${error instanceof Error ? error.message : String(error)}\n`);
+    }
+  }
 }
 
 function isEntryPoint(): boolean {

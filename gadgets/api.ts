@@ -1,13 +1,13 @@
 /**
  * The database API shared by `<rtc-master>` (runs locally) and `<rtc-slave>` (runs on the master
- * over the data channel). jIO-compatible: reference/jio.md §1.2–1.3, product.md "The database API".
+ * over the data channel). jIO-compatible: docs/jio-compatibility.md "The database API".
  */
 import type { QueryTree, SortOn, KeySchema } from './query.js';
 
 /** A document: a JSON object (jIO "metadata"). Its id is not stored inside it. */
 export type Doc = Record<string, unknown>;
 
-/** Options of `allDocs` (jio.md §1.3). `limit` is `[skip]` or `[skip, count]`. */
+/** Options of `allDocs` (docs/jio-compatibility.md "allDocs"). `limit` is `[skip]` or `[skip, count]`. */
 export interface AllDocsOptions {
   query?: string | QueryTree;
   sort_on?: SortOn;
@@ -42,7 +42,7 @@ export interface AttachmentInfo {
   digest: string;
 }
 
-/** Formats `getAttachment` converts to (jIO's). */
+/** Formats `getAttachment` converts to (jIO's); the one list (storage/validate.ts checks against it). */
 export const ATTACHMENT_FORMATS = ['blob', 'text', 'json', 'data_url', 'array_buffer'] as const;
 export type AttachmentFormat = (typeof ATTACHMENT_FORMATS)[number];
 
@@ -82,10 +82,5 @@ export interface DatabaseApi {
   allAttachments(id: string): Promise<Record<string, AttachmentInfo>>;
 }
 
-/** Names of the read methods. */
-export const READ_METHODS = ['get', 'allDocs', 'getAttachment', 'allAttachments'] as const;
-/** Names of the write methods. */
-export const WRITE_METHODS = ['post', 'put', 'remove', 'bulkPut', 'putAttachment', 'removeAttachment'] as const;
-/** Every method a slave may call, by default all of them (`allow` narrows it). */
-export const ALL_METHODS: readonly MethodName[] = [...READ_METHODS, ...WRITE_METHODS];
-export type MethodName = (typeof READ_METHODS)[number] | (typeof WRITE_METHODS)[number];
+/** The name of a database method (the method table, methods.ts, has one entry for each). */
+export type MethodName = keyof DatabaseApi;

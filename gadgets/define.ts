@@ -1,6 +1,7 @@
 /**
  * Registers every rtc-gadgets tag. Guarded: loading it twice (or beside the bundle) is harmless,
- * which matters in RenderJS public sandboxes where scripts share one window (jio.md §5.4).
+ * which matters in RenderJS public sandboxes where scripts share one window
+ * (docs/jio-compatibility.md "RenderJS and ERP5 embedding").
  */
 import { RtcMaster } from './elements/rtc-master.js';
 import { RtcSlave } from './elements/rtc-slave.js';

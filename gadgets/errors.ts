@@ -1,10 +1,10 @@
 /**
  * jIO-shaped errors: an `Error` with an own enumerable numeric `status_code`, so it survives
  * `JSON.stringify` and travels over the data channel (reference: jIO `jIO.util.jIOError`,
- * jio.md §1.1; codes of §1.2).
+ * docs/jio-compatibility.md "Errors").
  */
 
-/** Status codes used by rtc-gadgets, as in jIO (jio.md §1.2) plus 403 for `allow`. */
+/** Status codes used by rtc-gadgets, as in jIO (docs/jio-compatibility.md "Errors") plus 403 for `allow`. */
 export type StatusCode = 400 | 403 | 404 | 409 | 413 | 500 | 501 | 504;
 
 /** An `Error` carrying a jIO `status_code` (400 bad request, 403 not allowed, 404 not found,

@@ -1,6 +1,6 @@
 /**
  * rtc-gadgets: the element classes and modules, with no side effects (register the tags with
- * `rtc-gadgets/define.js`). See product.md for the public interface.
+ * `rtc-gadgets/define.js`). See README.md and docs/ for the public interface.
  */
 export { RtcMaster } from './elements/rtc-master.js';
 export { RtcSlave } from './elements/rtc-slave.js';
@@ -12,7 +12,7 @@ export { DatabaseElement } from './elements/database-element.js';
 export * from './events/events.js';
 export type { ConnectionState, PeerInfo } from './controllers/types.js';
 export type { AllDocsOptions, AllDocsResult, DatabaseApi, Doc, Row, MethodName } from './api.js';
-export { ALL_METHODS, READ_METHODS, WRITE_METHODS } from './api.js';
+export { ALL_METHODS, READ_METHODS, WRITE_METHODS, METHOD_PARAMS } from './methods.js';
 export { RtcError, type ErrorShape } from './errors.js';
 export { Database } from './storage/database.js';
 export { FramedChannel, type FramedChannelOptions } from './channel/framed-channel.js';

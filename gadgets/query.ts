@@ -1,6 +1,6 @@
 /**
- * `rtc-gadgets/query.js`: the jIO query language (reference: jio.md §2), DOM-free and without
- * dependencies, usable in browsers and in Node.
+ * `rtc-gadgets/query.js`: the jIO query language (reference: docs/jio-compatibility.md
+ * "The query language"), DOM-free and without dependencies, usable in browsers and in Node.
  *
  * ```js
  * import { execQuery } from 'rtc-gadgets/query.js';
@@ -10,7 +10,8 @@
  * Every error is an `RtcError` with `status_code` 400 (bad request); the ones jIO raises as
  * `TypeError` (key_schema, sort direction, option types) keep the name `TypeError`.
  *
- * Deliberate differences from jIO (jio.md §2.8 and choices documented on each function):
+ * Deliberate differences from jIO (docs/jio-compatibility.md "What deliberately differs",
+ * and choices documented on each function):
  * - LIKE runs without a backtracking regexp: linear time for `%` patterns, at most
  *   text × ⌈segment/32⌉ steps for segments with `_` (query/like.ts), so hostile patterns such
  *   as `%a%a%a%a%a%a%a%b` cannot stall a master;
@@ -54,7 +55,7 @@ export type {
 } from './query/types.js';
 
 /**
- * Parses a query string into jIO's JSON tree (jio.md §2.1 grammar, §2.2 JSON form).
+ * Parses a query string into jIO's JSON tree (docs/jio-compatibility.md "Grammar", "JSON form").
  *
  * - `'title:"Doc 1"'` → `{type: 'simple', key: 'title', value: 'Doc 1'}` (`operator` only when
  *   written: `'year:<2000'` → `{…, operator: '<'}`);
@@ -76,12 +77,12 @@ export function parseQuery(text: string): QueryTree {
 }
 
 /**
- * Writes a query tree as a query string, in jIO's `objectToSearchText` layout (jio.md §2.2):
- * `NOT(a:=b OR c:% AND d:<2)` parses to a tree written `NOT ( ( a: = "b" OR ( c:  "%" AND d: < "2" ) ) )`.
- * `parseQuery(stringifyQuery(t))` deep-equals `t` for every tree `parseQuery` returns (the
- * match-all tree is written `''`). For other trees the string is equivalent, not identical
- * (single-child lists lose their parentheses; unknown operators are written as their effective
- * ones; number values become strings).
+ * Writes a query tree as a query string, in jIO's `objectToSearchText` layout
+ * (docs/jio-compatibility.md "JSON form"): `NOT(a:=b OR c:% AND d:<2)` parses to a tree written
+ * `NOT ( ( a: = "b" OR ( c:  "%" AND d: < "2" ) ) )`. `parseQuery(stringifyQuery(t))` deep-equals
+ * `t` for every tree `parseQuery` returns (the match-all tree is written `''`). For other trees the
+ * string is equivalent, not identical (single-child lists lose their parentheses; unknown operators
+ * are written as their effective ones; number values become strings).
  *
  * Differences from jIO: `"` in values is escaped (`\"`); a value ending in `\` is written as a
  * bare word (a quoted value cannot end with a backslash). Throws a 400 `RtcError` for malformed
@@ -94,11 +95,11 @@ export function stringifyQuery(tree: QueryTree): string {
 }
 
 /**
- * Compiles a query once to match many documents (jio.md §2.3): for the storage layer, which runs
- * it over `{id, doc}` records itself. `query`: a string (parsed), a tree (validated: it may come
- * from an untrusted peer), or `''`/`null`/`undefined` for match-all. `key_schema`: jIO's (§2.5).
- * The returned function never throws (casts that throw just do not match) unless a key_schema
- * `equal_match` function does; non-objects never match.
+ * Compiles a query once to match many documents (docs/jio-compatibility.md "Matching"): for the
+ * storage layer, which runs it over `{id, doc}` records itself. `query`: a string (parsed), a tree
+ * (validated: it may come from an untrusted peer), or `''`/`null`/`undefined` for match-all.
+ * `key_schema`: jIO's ("key_schema" there). The returned function never throws (casts that throw
+ * just do not match) unless a key_schema `equal_match` function does; non-objects never match.
  *
  * Throws a 400 `RtcError`: syntax errors as `parseQuery`, malformed trees (`Invalid query at
  * query_list[1]: value must be a string or a finite number`…), too long/deep/large queries, and
@@ -113,13 +114,14 @@ export function compileQuery(query: string | QueryTree | null | undefined, key_s
 }
 
 /**
- * Builds the comparator of `sort_on` = `[[key, 'ascending' | 'descending'], …]` (jio.md §2.4),
- * for `array.sort(compareSortOn(sort_on, key_schema))` (stable: ties keep the input order).
- * Values are compared element-wise with raw `<`/`>` (numbers numerically, strings
- * lexicographically, `{content}` objects by `content`); a document missing the key sorts first
- * ascending and last descending; `null` counts as present; ties fall through to the next key.
- * Keys may be key_set aliases; a `cast_to` is applied before comparing, and cast results with
- * `cmp` (JIODate) are compared with it (§2.5).
+ * Builds the comparator of `sort_on` = `[[key, 'ascending' | 'descending'], …]`
+ * (docs/jio-compatibility.md "Sort, limit, select"), for
+ * `array.sort(compareSortOn(sort_on, key_schema))` (stable: ties keep the input order). Values are
+ * compared element-wise with raw `<`/`>` (numbers numerically, strings lexicographically,
+ * `{content}` objects by `content`); a document missing the key sorts first ascending and last
+ * descending; `null` counts as present; ties fall through to the next key. Keys may be key_set
+ * aliases; a `cast_to` is applied before comparing, and cast results with `cmp` (JIODate) are
+ * compared with it ("key_schema" there).
  *
  * Throws a 400 `RtcError` named `TypeError`: `Query.sortFunction(): Argument 2 must be
  * 'ascending' or 'descending'` (jIO's message), `jioquery.sortOn(): Argument 1 is not of type
@@ -130,33 +132,34 @@ export function compareSortOn(sort_on: SortOn, key_schema?: KeySchema | null): (
 }
 
 /**
- * Applies `limit` = `[skip]` or `[skip, count]` (jio.md §2.4) and returns a new array:
- * drops `skip` items, then keeps the first `count` if `count` is truthy. Faithful to jIO,
- * `[n, 0]` does not truncate (it keeps everything after the first `n`). The input array is not
- * modified. Throws a 400 `RtcError` (named `TypeError` when `limit` is not an array) unless the
- * elements are non-negative integers, at most two.
+ * Applies `limit` = `[skip]` or `[skip, count]` (docs/jio-compatibility.md "Sort, limit, select")
+ * and returns a new array: drops `skip` items, then keeps the first `count` if `count` is truthy.
+ * Faithful to jIO, `[n, 0]` does not truncate (it keeps everything after the first `n`). The input
+ * array is not modified. Throws a 400 `RtcError` (named `TypeError` when `limit` is not an array)
+ * unless the elements are non-negative integers, at most two.
  */
 export function applyLimit<T>(array: readonly T[], limit: Limit): T[] {
   return limitArray(array, limit);
 }
 
 /**
- * One document through `select_list` (jio.md §2.4): a new object holding the listed keys the
- * document owns, in list order, and `{}` if it owns none of them. Deliberate difference: jIO
- * returned the whole document when it had none of the keys. Neither argument is modified.
- * Throws a 400 `RtcError` named `TypeError` if `select_list` is not an array of strings.
+ * One document through `select_list` (docs/jio-compatibility.md "Sort, limit, select"): a new
+ * object holding the listed keys the document owns, in list order, and `{}` if it owns none of
+ * them. Deliberate difference: jIO returned the whole document when it had none of the keys.
+ * Neither argument is modified. Throws a 400 `RtcError` named `TypeError` if `select_list` is not
+ * an array of strings.
  */
 export function selectKeys(doc: object, select_list: readonly string[]): Record<string, unknown> {
   return pickKeys(doc, checkSelectList(select_list));
 }
 
 /**
- * Runs a query over documents as jIO's `Query.exec` (jio.md §2.4): filter, then `sort_on`, then
- * `limit`, then `select_list`, and returns a NEW array. `query`: string, tree or `''`/`null`/
- * `undefined` (match-all). `docs` is never mutated, nor are its documents or the options; without
- * `select_list` the result holds the input document objects themselves, with it new objects made
- * by `selectKeys` (`select_list: []` gives `{}` for each match). `null`/`undefined` options are
- * ignored; `sort_on: []` and `limit: []` are no-ops.
+ * Runs a query over documents as jIO's `Query.exec` (docs/jio-compatibility.md
+ * "Sort, limit, select"): filter, then `sort_on`, then `limit`, then `select_list`, and returns a
+ * NEW array. `query`: string, tree or `''`/`null`/`undefined` (match-all). `docs` is never mutated,
+ * nor are its documents or the options; without `select_list` the result holds the input document
+ * objects themselves, with it new objects made by `selectKeys` (`select_list: []` gives `{}` for
+ * each match). `null`/`undefined` options are ignored; `sort_on: []` and `limit: []` are no-ops.
  *
  * Throws a 400 `RtcError` for any bad input before doing any work: everything `compileQuery`,
  * `compareSortOn`, `applyLimit` and `selectKeys` throw, and (named `TypeError`)

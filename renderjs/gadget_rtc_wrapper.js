@@ -1,7 +1,8 @@
 /*
  * rtc-gadgets RenderJS wrappers, shared part: what gadget_rtc_master.html and gadget_rtc_slave.html
- * declare on their gadget class (reference/jio.md §5). Classic script, loaded after rsvp.js,
- * renderjs.js and rtc-gadgets.iife.js; it uses only RSVP, rJS and the custom elements, and sets one
+ * declare on their gadget class (docs/jio-compatibility.md "RenderJS and ERP5 embedding"). Classic
+ * script, loaded after rsvp.js, renderjs.js and rtc-gadgets.iife.js; it uses only RSVP, rJS, the
+ * custom elements and the bundle's METHOD_PARAMS (RtcGadgets, read when declare runs), and sets one
  * global, RtcGadgetsRenderJS, whose declare(gadget_klass, spec) adds:
  *
  * - the GadgetField interface: render(options) maps key, value, editable, hidden and the
@@ -11,8 +12,10 @@
  *   {key: the id of the record created last in the form, else the rendered value}, {} when not
  *   editable; checkValidity();
  * - the jIO storage interface as methods, JSON in and out (the iframe sandbox channel is JSON):
- *   allDocs, get, put, post, remove, repair, createJio, and putAttachment, getAttachment,
- *   removeAttachment, allAttachments when the element has them (checked at call time; else 501);
+ *   repair, createJio, and every method of the bundle's method table (gadgets/methods.ts:
+ *   allDocs, get, put, post, remove, bulkPut and the attachment methods) when the element has it
+ *   (checked at call time; else 501); a leading document id is checked here, so remove() without
+ *   one never reaches the DOM's Element.remove();
  * - bridges: rtc-record-create → notifyChange; a configuration error (rtc-error 400) →
  *   notifyInvalid, the element running again after it → notifyValid; a gadget that cannot work
  *   at all (the bundle did not define the element; a master without IndexedDB, e.g. in a dataurl
@@ -30,20 +33,18 @@
     return;
   }
 
-  var ATTACHMENT_METHOD_LIST = ['putAttachment', 'getAttachment', 'removeAttachment',
-      'allAttachments'],
-    DEFAULT_STATE = {
-      rendered: false,
-      key: '',
-      value: '',
-      editable: false,
-      hidden: false,
-      required: false,
-      autoconnect: true,
-      fields: '',
-      page_size: '',
-      created_id: ''
-    };
+  var DEFAULT_STATE = {
+    rendered: false,
+    key: '',
+    value: '',
+    editable: false,
+    hidden: false,
+    required: false,
+    autoconnect: true,
+    fields: '',
+    page_size: '',
+    created_id: ''
+  };
 
   /** A jIO-style error: own enumerable message and status_code, so JSON keeps both. */
   function jioError(message, status_code) {
@@ -119,6 +120,12 @@
     });
   }
 
+  /** `{method: [parameter names]}` of the bundle's method table, {} when it did not load. */
+  function methodParams() {
+    var bundle = window.RtcGadgets;
+    return (bundle && bundle.METHOD_PARAMS) || {};
+  }
+
   function isConfigurationError(error) {
     return Boolean(error) && error.status_code === 400;
   }
@@ -126,7 +133,8 @@
   function declare(gadget_klass, spec) {
     var tag = spec.tag,
       option_list = spec.attribute_list,
-      initial_state = JSON.parse(JSON.stringify(DEFAULT_STATE));
+      initial_state = JSON.parse(JSON.stringify(DEFAULT_STATE)),
+      param_dict = methodParams();
 
     option_list.forEach(function (name) {
       initial_state[name] = '';
@@ -345,37 +353,26 @@
         });
         return this.changeState(stateFromOptions(this, config));
       })
-      .declareMethod('allDocs', function (options) {
-        return callElement(this, 'allDocs', options === undefined ? [] : [options]);
-      })
-      .declareMethod('get', function (id) {
-        checkId(id, 'get');
-        return callElement(this, 'get', [id]);
-      })
-      .declareMethod('put', function (id, doc) {
-        checkId(id, 'put');
-        return callElement(this, 'put', [id, doc]);
-      })
-      .declareMethod('post', function (doc) {
-        return callElement(this, 'post', [doc]);
-      })
-      .declareMethod('remove', function (id) {
-        // Always with an argument: without one, the element's remove() is the DOM's.
-        checkId(id, 'remove');
-        return callElement(this, 'remove', [id]);
-      })
       .declareMethod('repair', function () {
         // The master's database is the only copy: nothing to repair (jIO: undefined, never 501).
         return;
       });
 
-    ATTACHMENT_METHOD_LIST.forEach(function (method) {
+    // The database methods of the bundle's method table, by parameter names (none when the bundle
+    // did not load: the service below then reports the gadget as broken).
+    Object.keys(param_dict).forEach(function (method) {
+      var takes_id = param_dict[method][0] === 'id';
       gadget_klass.declareMethod(method, function () {
-        var element = getDatabaseElement(this);
+        var argument_list = Array.prototype.slice.call(arguments, 0),
+          element;
+        if (takes_id) {
+          checkId(argument_list[0], method);
+        }
+        element = getDatabaseElement(this);
         if (typeof element[method] !== 'function') {
           throw jioError("Capacity '" + method + "' is not implemented on '" + tag + "'", 501);
         }
-        return callElement(this, method, Array.prototype.slice.call(arguments, 0),
+        return callElement(this, method, argument_list,
           method === 'getAttachment' ? attachmentToJSONValue : toJSONValue);
       });
     });

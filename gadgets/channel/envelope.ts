@@ -1,7 +1,8 @@
 /**
  * The data-channel protocol, version 1: the request/response envelopes exchanged by a slave and
- * its master (an evolution of the 2016 tutorial's `jio_query`/`jio_response`, jio.md §4.3, with
- * the §4.5 recommendations: a version field, explicit error objects, an allow-list, cancellation).
+ * its master (an evolution of the 2016 tutorial's `jio_query`/`jio_response`,
+ * docs/jio-compatibility.md "The 2016 design", with its lessons: a version field, explicit error
+ * objects, an allow-list, cancellation).
  *
  * ```
  * slave → master  {v:1, type:'request',  id, method, args, key?}   key: idempotency key of a write

@@ -18,7 +18,8 @@
  * bytes 6-7   reserved (0)
  * bytes 8-15  offset of the payload's first byte in the attachment (uint64, big-endian)
  * ```
- * Chromium's limit is 256 KiB per message (`a=max-message-size:262144`, performance.md §1).
+ * Chromium's limit is 256 KiB per message (`a=max-message-size:262144`,
+ * docs/protocol.md "The peer connection").
  */
 export const FRAME_HEADER_BYTES = 8;
 export const FRAME_VERSION = 1;

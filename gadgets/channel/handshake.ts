@@ -20,7 +20,7 @@
  * master's mac too, so a slave with a secret only ever talks to a master that knows it.
  *
  * HMAC comes from @noble/hashes: `crypto.subtle` is missing on LAN pages served over plain http
- * (browser-testing.md); `crypto.getRandomValues` is there.
+ * (docs/architecture.md "Design rules"); `crypto.getRandomValues` is there.
  */
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';

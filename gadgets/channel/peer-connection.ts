@@ -1,7 +1,8 @@
 /**
  * RTCPeerConnection set-up shared by master and slave (W3C WebRTC §4, RFC 8831/8832).
  * - No STUN or TURN (`iceServers: []`): on a LAN with no internet only host candidates work,
- *   and a STUN server that does not answer would only delay gathering (peers.md pain point 7).
+ *   and a STUN server that does not answer would only delay gathering
+ *   (docs/protocol.md "The peer connection").
  * - Non-trickle: the offer and the answer carry every candidate, so signaling is one message
  *   each way (the same for the broadcaster and for copy-paste). Gathering is capped, so a
  *   missing interface never stalls pairing.

@@ -11,7 +11,7 @@ import type { FramedChannel } from './framed-channel.js';
 import type { DataFrame } from './frames.js';
 import type { ErrorShape } from '../errors.js';
 
-/** What a transfer (transfers.ts) hears: upload acknowledgements and download bytes. */
+/** What a transfer (transfer-client.ts) hears: upload acknowledgements and download bytes. */
 export interface TransferListener {
   progress?: (stored: number, error?: ErrorShape) => void;
   data?: (frame: DataFrame) => void;

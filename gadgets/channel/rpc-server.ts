@@ -3,39 +3,12 @@
  * method known and allowed, arguments) and runs it on the database, then answers on the same
  * channel. A bad request gets an error envelope (400/403/501) and the channel stays open.
  */
-import type { AllDocsOptions, BulkEntry, Doc, MethodName } from '../api.js';
-import { ALL_METHODS, WRITE_METHODS } from '../api.js';
 import { RtcError, toErrorShape } from '../errors.js';
+import { METHODS, ROUTES, isMethodName } from '../methods.js';
 import type { Database } from '../storage/database.js';
 import { PROTOCOL_VERSION, idOf, parseMasterInbound, type RequestEnvelope } from './envelope.js';
 import type { FramedChannel } from './framed-channel.js';
 import { TransferServer } from './transfers.js';
-
-const KNOWN = new Set<string>(ALL_METHODS);
-const WRITES = new Set<string>(WRITE_METHODS);
-
-/** Expected argument counts (min, max) per method. */
-const ARITY: Record<MethodName, [number, number]> = {
-  get: [1, 1],
-  allDocs: [0, 1],
-  post: [1, 1],
-  put: [2, 2],
-  remove: [1, 1],
-  bulkPut: [1, 1],
-  allAttachments: [1, 1],
-  removeAttachment: [2, 2],
-  // These two travel as the requests below (transfers.ts), never under their own name.
-  putAttachment: [4, 4],
-  getAttachment: [2, 2],
-};
-
-/** The attachment requests of transfers.ts: the method `allow` must name, and their arity (min, max). */
-const TRANSFER_METHODS: Record<string, [MethodName, number, number]> = {
-  attachmentOpen: ['putAttachment', 4, 4],
-  attachmentCommit: ['putAttachment', 3, 4],
-  attachmentInfo: ['getAttachment', 2, 2],
-  attachmentRead: ['getAttachment', 5, 5],
-};
 
 export interface RpcServerOptions {
   database: Database;
@@ -63,7 +36,7 @@ export function serveRpc(channel: FramedChannel, options: RpcServerOptions): () 
     reply({ v: PROTOCOL_VERSION, type: 'error', id, error: toErrorShape(error) });
   };
   channel.onError = (error) => fail(null, error, null);
-  const transfers = new TransferServer(channel, options.database, options.onUploadProgress);
+  const transfers = new TransferServer(channel, options.database.attachments, options.onUploadProgress);
   channel.onData = (frame) => transfers.data(frame);
   channel.onMessage = (message) => {
     let request: RequestEnvelope;
@@ -92,43 +65,26 @@ export function serveRpc(channel: FramedChannel, options: RpcServerOptions): () 
   };
 }
 
+/**
+ * Runs one request as the method table (methods.ts) says: 501 for a name it does not know (an
+ * own name only: `constructor` is unknown), 400 for a transfer method called under its own name,
+ * 403 outside `allow`, 400 for a wrong argument count or a bad argument.
+ */
 async function run(options: RpcServerOptions, request: RequestEnvelope, signal: AbortSignal, transfers: TransferServer): Promise<unknown> {
   const { method, args } = request;
-  const transfer = TRANSFER_METHODS[method];
-  if (transfer) {
-    if (!options.allow.has(transfer[0])) throw new RtcError(`Method '${transfer[0]}' is not allowed`, 403);
-    if (args.length < transfer[1] || args.length > transfer[2]) {
-      throw new RtcError(`Bad request: '${method}' takes ${transfer[1] === transfer[2] ? transfer[1] : `${transfer[1]} to ${transfer[2]}`} argument(s), got ${args.length}`, 400);
+  const route = ROUTES.get(method);
+  if (!route) {
+    if (isMethodName(method)) {
+      const wire = Object.keys(METHODS[method].requests).join('/');
+      throw new RtcError(`Bad request: '${method}' goes over the data channel as ${wire} (transfers.ts)`, 400);
     }
-    return transfers.call(method, args, signal);
+    throw new RtcError(`Capacity '${method}' is not implemented on 'rtc'`, 501);
   }
-  if (method === 'putAttachment' || method === 'getAttachment') {
-    throw new RtcError(`Bad request: '${method}' goes over the data channel as attachmentOpen/attachmentRead (transfers.ts)`, 400);
-  }
-  if (!KNOWN.has(method)) throw new RtcError(`Capacity '${method}' is not implemented on 'rtc'`, 501);
-  if (!options.allow.has(method)) throw new RtcError(`Method '${method}' is not allowed`, 403);
-  const [min, max] = ARITY[method as MethodName];
+  if (!options.allow.has(route.method)) throw new RtcError(`Method '${route.method}' is not allowed`, 403);
+  const [min, max] = route.arity;
   if (args.length < min || args.length > max) {
     throw new RtcError(`Bad request: '${method}' takes ${min === max ? min : `${min} to ${max}`} argument(s), got ${args.length}`, 400);
   }
-  const db = options.database;
-  const write = WRITES.has(method) ? { requestKey: request.key } : {};
-  switch (method as MethodName) {
-    case 'get':
-      return db.get(args[0] as string);
-    case 'allDocs':
-      return db.allDocs((args[0] ?? {}) as AllDocsOptions, { signal });
-    case 'post':
-      return db.post(args[0] as Doc, write);
-    case 'put':
-      return db.put(args[0] as string, args[1] as Doc, write);
-    case 'remove':
-      return db.remove(args[0] as string, write);
-    case 'bulkPut':
-      return db.bulkPut(args[0] as BulkEntry[], write);
-    case 'allAttachments':
-    case 'removeAttachment':
-      return transfers.call(method, args, signal);
-  }
-  throw new RtcError(`Capacity '${method}' is not implemented on 'rtc'`, 501);
+  const write = route.writes ? { requestKey: request.key } : {};
+  return route.serve({ db: options.database, transfers, signal, write }, args);
 }

@@ -28,192 +28,17 @@
  * chunk and sends data frames, then answers. The slave keeps the bytes received as Blob parts; a
  * range interrupted is asked again from the first byte it is missing (the re-sent request's `from`). A whole download is checked
  * against the digest.
+ *
+ * This module is the master's side; the slave's is `transfer-client.ts`.
  */
-import type { AttachmentInfo, GetAttachmentOptions, TransferOptions } from '../api.js';
-import { RtcError, fromErrorShape, toErrorShape } from '../errors.js';
-import type { Database } from '../storage/database.js';
-import { convertBlob, Digest, PIECE_SIZE, CHUNKS_PER_BATCH, sampleKey, toBlob } from '../storage/attachment-utils.js';
-import { attachmentRange, validateAttachmentName, validateFormat, validateId } from '../storage/validate.js';
+import type { AttachmentInfo } from '../api.js';
+import { RtcError, toErrorShape } from '../errors.js';
+import type { AttachmentStore } from '../storage/attachment-store.js';
+import { Digest, CHUNKS_PER_BATCH } from '../storage/attachment-utils.js';
+import { attachmentRange } from '../storage/validate.js';
 import type { FramedChannel } from './framed-channel.js';
 import type { DataFrame } from './frames.js';
-import type { RpcClient } from './rpc-client.js';
 import { PROTOCOL_VERSION } from './envelope.js';
-
-/** Most bytes an uploading slave sends beyond what the master acknowledged as stored. */
-export const UPLOAD_WINDOW = 16 * 1024 * 1024;
-/** Bytes per `attachmentRead` request. */
-export const DOWNLOAD_RANGE = 8 * 1024 * 1024;
-
-/** The channel this transfer used is gone: start again on the next one. */
-class ChannelLost extends Error {}
-
-/** Reports progress only forwards (monotonic), whatever order the numbers come in. */
-function progressReporter(options: TransferOptions) {
-  let last = -1;
-  return (loaded: number, total: number): void => {
-    if (loaded <= last) return;
-    last = loaded;
-    options.onProgress?.(loaded, total);
-  };
-}
-
-/** The slave's `putAttachment`. */
-export async function uploadAttachment(rpc: RpcClient, id: string, name: string, content: Blob | string, options: TransferOptions = {}): Promise<void> {
-  validateId(id, 'putAttachment');
-  validateAttachmentName(name, 'putAttachment');
-  const blob = toBlob(content);
-  const meta: AttachmentInfo = { content_type: blob.type || 'application/octet-stream', length: blob.size, digest: await sampleKey(blob) };
-  const report = progressReporter(options);
-  // The full digest, computed while sending; the hash states at piece ends let a resume go on
-  // from the last one at or before what the master holds instead of re-reading everything.
-  let hasher = new Digest();
-  const states = new Map<number, number[]>();
-  let fullDigest: string | null = null;
-  const hashUpTo = async (end: number): Promise<void> => {
-    if (hasher.length > end) {
-      let from = 0;
-      for (const at of states.keys()) if (at <= end && at > from) from = at;
-      hasher = (from > 0 ? Digest.fromState(states.get(from)) : null) ?? new Digest();
-      fullDigest = null;
-    }
-    while (hasher.length < end) hashPiece(new Uint8Array(await blob.slice(hasher.length, Math.min(end, hasher.length + PIECE_SIZE)).arrayBuffer()));
-  };
-  const hashPiece = (piece: Uint8Array): void => {
-    hasher.update(piece);
-    const state = hasher.state();
-    if (state) states.set(hasher.length, state);
-  };
-  let startedOver = false;
-  for (;;) {
-    const transfer = rpc.newTransfer();
-    let acked = 0;
-    let ackError: Error | null = null;
-    let lastAckAt = performance.now();
-    let wake: (() => void) | null = null;
-    rpc.listen(transfer, {
-      progress(stored, error) {
-        if (error) ackError = fromErrorShape(error);
-        else if (stored > acked) {
-          acked = stored;
-          lastAckAt = performance.now();
-          report(stored, meta.length);
-        }
-        wake?.();
-      },
-    });
-    const unwatch = rpc.watchChannel(() => wake?.());
-    try {
-      const open = await rpc.call<{ stored: number }>('attachmentOpen', [id, name, meta, transfer], true);
-      const channel = rpc.currentChannel;
-      if (!channel) continue;
-      acked = Math.max(acked, open.stored);
-      lastAckAt = performance.now();
-      report(open.stored, meta.length);
-      await hashUpTo(open.stored);
-      const waitFor = async (done: () => boolean): Promise<void> => {
-        while (!done()) {
-          if (ackError) throw ackError;
-          if (rpc.currentChannel !== channel || channel.isClosed) throw new ChannelLost();
-          if (performance.now() - lastAckAt > rpc.timeout) throw new RtcError(`putAttachment: the master stored nothing for ${rpc.timeout} ms`, 504);
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, 500);
-            wake = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-          });
-          wake = null;
-        }
-      };
-      let offset = open.stored;
-      while (offset < meta.length) {
-        await waitFor(() => offset - acked < UPLOAD_WINDOW);
-        const piece = new Uint8Array(await blob.slice(offset, offset + PIECE_SIZE).arrayBuffer());
-        if (hasher.length === offset) hashPiece(piece);
-        const step = channel.dataPayload;
-        let last: Promise<void> = Promise.resolve();
-        for (let at = 0; at < piece.byteLength; at += step) {
-          last = channel.sendData(transfer, offset + at, piece.subarray(at, at + step));
-          last.catch(() => {}); // all fail together when the channel closes; the last one is awaited
-        }
-        offset += piece.byteLength;
-        await last.catch(() => {
-          throw new ChannelLost();
-        });
-      }
-      await waitFor(() => acked >= meta.length);
-      await hashUpTo(meta.length);
-      fullDigest ??= hasher.digest();
-      // After a resume the master re-reads the chunks to check the digest: allow for it.
-      await rpc.call('attachmentCommit', [id, name, transfer, fullDigest], true, rpc.timeout + meta.length / 10000);
-      report(meta.length, meta.length);
-      return;
-    } catch (e) {
-      if (!startedOver && e instanceof RtcError && e.status_code === 400 && /digest mismatch/.test(e.message)) {
-        // The master held another Blob's bytes under the same sample key (and has dropped them): once more, from the start.
-        startedOver = true;
-        continue;
-      }
-      if (!(e instanceof ChannelLost)) throw e;
-      // The next attachmentOpen waits for the next channel (RpcClient queues it).
-    } finally {
-      rpc.unlisten(transfer);
-      unwatch();
-    }
-  }
-}
-
-/** The slave's `getAttachment`. */
-export async function downloadAttachment(rpc: RpcClient, id: string, name: string, options: GetAttachmentOptions & TransferOptions = {}): Promise<unknown> {
-  validateId(id, 'getAttachment');
-  validateAttachmentName(name, 'getAttachment');
-  validateFormat(options.format);
-  const info = await rpc.call<AttachmentInfo>('attachmentInfo', [id, name]);
-  const [start, end] = attachmentRange(info.length, options.start, options.end);
-  const digest = start === 0 && end === info.length ? new Digest() : null;
-  const report = progressReporter(options);
-  const parts: Blob[] = [];
-  let pending: Uint8Array<ArrayBuffer>[] = [];
-  let pendingBytes = 0;
-  const flush = (): void => {
-    if (pendingBytes === 0) return;
-    parts.push(new Blob(pending));
-    pending = [];
-    pendingBytes = 0;
-  };
-  let received = start;
-  report(0, end - start);
-  while (received < end) {
-    const transfer = rpc.newTransfer();
-    const to = Math.min(end, received + DOWNLOAD_RANGE);
-    // The RpcClient re-sends this very array after a reconnect: keeping `from` at the first byte
-    // still missing makes a re-sent read resume there instead of at the start of the range.
-    const args: [string, string, number, number, number] = [id, name, received, to, transfer];
-    rpc.listen(transfer, {
-      data(frame: DataFrame) {
-        const frameEnd = Math.min(to, frame.offset + frame.payload.byteLength);
-        if (frame.offset > received || frameEnd <= received) return; // a gap or already held
-        const bytes = frame.payload.subarray(received - frame.offset, frameEnd - frame.offset) as Uint8Array<ArrayBuffer>;
-        digest?.update(bytes);
-        pending.push(bytes);
-        pendingBytes += bytes.byteLength;
-        received += bytes.byteLength;
-        args[2] = received;
-        if (pendingBytes >= PIECE_SIZE) flush();
-        report(received - start, end - start);
-      },
-    });
-    try {
-      await rpc.call('attachmentRead', args);
-    } finally {
-      rpc.unlisten(transfer);
-    }
-  }
-  flush();
-  if (digest && digest.digest() !== info.digest) throw new RtcError(`Broken attachment ${id} , ${name}: digest mismatch after download`, 500);
-  if (end === start) report(0, 0);
-  return convertBlob(new Blob(parts, { type: info.content_type }), options.format);
-}
 
 /** One upload being received by the master: bytes → chunks → batched transactions. */
 class UploadSink {
@@ -232,7 +57,7 @@ class UploadSink {
   readonly done: Promise<void>;
 
   constructor(
-    private readonly db: Database,
+    private readonly db: AttachmentStore,
     readonly id: string,
     readonly name: string,
     private readonly meta: AttachmentInfo,
@@ -325,11 +150,12 @@ class UploadSink {
 }
 
 /** Uploads being received, per database, by attachment: a newer one replaces an older one. */
-const receiving = new WeakMap<Database, Map<string, UploadSink>>();
+const receiving = new WeakMap<AttachmentStore, Map<string, UploadSink>>();
 
 /**
- * The master's side of attachment transfers on one channel. `call` serves the attachment
- * requests; data frames go to `data`; `stop` when the channel closes.
+ * The master's side of attachment transfers on one channel. The method table (methods.ts)
+ * serves the attachment requests with `open`, `commit` and `read`; data frames go to `data`;
+ * `stop` when the channel closes.
  */
 export class TransferServer {
   private readonly uploads = new Map<number, UploadSink>();
@@ -340,7 +166,7 @@ export class TransferServer {
    */
   constructor(
     private readonly channel: FramedChannel,
-    private readonly db: Database,
+    private readonly db: AttachmentStore,
     private readonly onUploadProgress?: (id: string, name: string, stored: number, total: number) => void,
   ) {}
 
@@ -353,26 +179,9 @@ export class TransferServer {
     this.uploads.clear();
   }
 
-  async call(method: string, args: unknown[], signal: AbortSignal): Promise<unknown> {
-    const db = this.db;
-    switch (method) {
-      case 'allAttachments':
-        return db.allAttachments(args[0] as string);
-      case 'removeAttachment':
-        await this.replace(args[0] as string, args[1] as string);
-        return db.removeAttachment(args[0] as string, args[1] as string);
-      case 'attachmentInfo': {
-        const r = await db.attachmentInfo(args[0] as string, args[1] as string);
-        return { content_type: r.content_type, length: r.length, digest: r.digest };
-      }
-      case 'attachmentOpen':
-        return this.open(args[0] as string, args[1] as string, args[2] as AttachmentInfo, args[3]);
-      case 'attachmentCommit':
-        return this.commit(args[0] as string, args[1] as string, args[2], args[3]);
-      case 'attachmentRead':
-        return this.read(args as [string, string, number, number, number], signal);
-    }
-    throw new RtcError(`Capacity '${method}' is not implemented on 'rtc'`, 501);
+  /** Stops an upload of `id`, `name` still running (its slave gets 409): the attachment is being removed. */
+  stopUpload(id: string, name: string): Promise<void> {
+    return this.replace(id, name);
   }
 
   private async replace(id: string, name: string): Promise<void> {
@@ -385,7 +194,8 @@ export class TransferServer {
     }
   }
 
-  private async open(id: string, name: string, meta: AttachmentInfo, transfer: unknown): Promise<{ stored: number; chunk_size: number }> {
+  /** `attachmentOpen`: the resume handshake of an upload (above). */
+  async open(id: string, name: string, meta: AttachmentInfo, transfer: unknown): Promise<{ stored: number; chunk_size: number }> {
     if (!isTransfer(transfer)) throw new RtcError('Bad request: transfer must be a positive integer', 400);
     await this.replace(id, name);
     const open = await this.db.openUpload(id, name, meta);
@@ -405,7 +215,7 @@ export class TransferServer {
   }
 
   /** `claimed`: the uploader's full digest (checked by `commitUpload`, which needs one for a sample-keyed upload). */
-  private async commit(id: string, name: string, transfer: unknown, claimed: unknown): Promise<null> {
+  async commit(id: string, name: string, transfer: unknown, claimed: unknown): Promise<null> {
     const sink = isTransfer(transfer) ? this.uploads.get(transfer) : undefined;
     let digest: string | null = null;
     if (sink && sink.id === id && sink.name === name) {
@@ -420,7 +230,8 @@ export class TransferServer {
     return null;
   }
 
-  private async read([id, name, from, to, transfer]: [string, string, number, number, number], signal: AbortSignal): Promise<{ from: number; to: number }> {
+  /** `attachmentRead`: sends the bytes `[from, to)` as data frames of `transfer`. */
+  async read([id, name, from, to, transfer]: [string, string, number, number, number], signal: AbortSignal): Promise<{ from: number; to: number }> {
     if (!isTransfer(transfer)) throw new RtcError('Bad request: transfer must be a positive integer', 400);
     const record = await this.db.attachmentInfo(id, name);
     const [start, end] = attachmentRange(record.length, from, to);
@@ -438,6 +249,7 @@ export class TransferServer {
   }
 }
 
-function isTransfer(x: unknown): x is number {
+/** Whether `x` is a transfer id: an integer in 1..2^32-1. */
+export function isTransfer(x: unknown): x is number {
   return typeof x === 'number' && Number.isInteger(x) && x > 0 && x <= 0xffffffff;
 }

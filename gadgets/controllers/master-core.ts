@@ -14,7 +14,7 @@ import type { PeerInfo } from './types.js';
 import type { SessionListener } from './session-controller.js';
 import { SessionState } from './session-state.js';
 
-/** Most slaves served at once (Chromium allows 500 RTCPeerConnections per tab, performance.md §5). */
+/** Most slaves served at once (Chromium allows 500 RTCPeerConnections per tab, docs/architecture.md "Design rules"). */
 export const MAX_PEERS = 256;
 
 export interface MasterCoreOptions {

@@ -1,9 +1,9 @@
 /**
  * What a slave does, without the DOM: finds its room's master through the broadcaster, offers
  * a data channel, closes the WebSocket once the channel is open (as the 2016 design does,
- * jio.md §4.2), and sends requests over it with `RpcClient`. When the channel drops (the master
- * page reloaded, the network blinked) it goes back to the broadcaster and waits for the master,
- * and the RPC client re-sends whatever was unanswered.
+ * docs/jio-compatibility.md "The 2016 design"), and sends requests over it with `RpcClient`. When
+ * the channel drops (the master page reloaded, the network blinked) it goes back to the broadcaster
+ * and waits for the master, and the RPC client re-sends whatever was unanswered.
  */
 import { RtcError } from '../errors.js';
 import { RpcClient } from '../channel/rpc-client.js';

@@ -1,4 +1,4 @@
-/** Connection states shared by `<rtc-master>` and `<rtc-slave>` (product.md "Elements"). */
+/** Connection states shared by `<rtc-master>` and `<rtc-slave>` (README.md "Elements"). */
 export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'error';
 
 /** A slave as its master sees it: `connectedAt` is epoch ms once its data channel opened. */

@@ -1,20 +1,34 @@
 /**
- * The database API (product.md "The database API") shared by `<rtc-master>` and `<rtc-slave>`:
+ * The database API (README.md "The database API") shared by `<rtc-master>` and `<rtc-slave>`:
  * each element says where its database is (`backend()`), and this class forwards the jIO
- * methods to it. Errors reject with an `Error` carrying `status_code`.
+ * methods to it: every method of the method table (methods.ts) that it does not define itself
+ * (`remove`, `bulkPut` and the attachment transfers, which add to the call) is forwarded as is.
+ * Errors reject with an `Error` carrying `status_code`.
  */
 import { LitElement } from 'lit';
-import type { AllDocsOptions, AllDocsResult, AttachmentInfo, BulkEntry, DatabaseApi, Doc, GetAttachmentOptions, TransferOptions } from '../api.js';
+import type { BulkEntry, DatabaseApi, GetAttachmentOptions, TransferOptions } from '../api.js';
 import { RtcBulkProgressEvent, RtcProgressEvent } from '../events/events.js';
 import type { ConnectionState, PeerInfo } from '../controllers/types.js';
 import { validateBulk } from '../storage/validate.js';
+import { installMethods, invoke } from '../methods.js';
 
 /** Documents per `bulkPut` request: each request is one transaction on the master. */
 export const BULK_CHUNK = 2500;
 /** `bulkPut` requests in flight at once: the master parses and stores the next while the last commits. */
 export const BULK_WINDOW = 3;
 
+// The forwarded methods come from the table (the static block below); this gives them their types.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
+export interface DatabaseElement extends DatabaseApi {}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export abstract class DatabaseElement extends LitElement implements DatabaseApi {
+  static {
+    installMethods(DatabaseElement.prototype, (name) => function (this: DatabaseElement, ...args: unknown[]) {
+      return this.backend().then((db) => invoke(db, name, args));
+    });
+  }
+
   /** Where calls go: the local IndexedDB database (master) or the master over WebRTC (slave). */
   protected abstract backend(): Promise<DatabaseApi>;
   /** `disconnected`, `connecting`, `connected` or `error` (reflected). */
@@ -23,21 +37,6 @@ export abstract class DatabaseElement extends LitElement implements DatabaseApi 
   abstract readonly lastError: Error | null;
   /** Connected slaves (a master's; a slave has none). */
   abstract readonly peers: PeerInfo[];
-
-  /** `post(doc)` → the new document's id. */
-  async post(doc: Doc): Promise<string> {
-    return (await this.backend()).post(doc);
-  }
-
-  /** `put(id, doc)` → `id`; creates or overwrites. */
-  async put(id: string, doc: Doc): Promise<string> {
-    return (await this.backend()).put(id, doc);
-  }
-
-  /** `get(id)` → the document; 404 when missing. */
-  async get(id: string): Promise<Doc> {
-    return (await this.backend()).get(id);
-  }
 
   /**
    * With an id, jIO's `remove(id)` → `id`. Without arguments, the DOM's `Element.remove()`, which
@@ -90,11 +89,6 @@ export abstract class DatabaseElement extends LitElement implements DatabaseApi 
     return ids;
   }
 
-  /** `allDocs({ query, sort_on, limit, select_list, include_docs })` → `{ data: { rows, total_rows } }`. */
-  async allDocs(options?: AllDocsOptions): Promise<AllDocsResult> {
-    return (await this.backend()).allDocs(options);
-  }
-
   /**
    * `putAttachment(id, name, blob|string)`: stores the attachment (a string becomes
    * text/plain;charset=utf-8), firing `rtc-progress` `{ id, name, loaded, total }` with the bytes
@@ -111,16 +105,6 @@ export abstract class DatabaseElement extends LitElement implements DatabaseApi 
    */
   async getAttachment(id: string, name: string, options: GetAttachmentOptions & TransferOptions = {}): Promise<unknown> {
     return (await this.backend()).getAttachment(id, name, { ...options, ...this.progressOptions(id, name, options) });
-  }
-
-  /** `removeAttachment(id, name)`. */
-  async removeAttachment(id: string, name: string): Promise<void> {
-    return (await this.backend()).removeAttachment(id, name);
-  }
-
-  /** `allAttachments(id)` → `{ name: { content_type, length, digest } }`; 404 when the document is missing. */
-  async allAttachments(id: string): Promise<Record<string, AttachmentInfo>> {
-    return (await this.backend()).allAttachments(id);
   }
 
   /** Progress callbacks that fire only when `loaded` grows (the first report may be 0). */

@@ -1,9 +1,9 @@
 /**
  * Reads a QR code from the camera with the browser's own `BarcodeDetector` (Shape Detection API).
  * Offered only where it can work: a secure context (camera access needs HTTPS or localhost;
- * LAN pages over plain http have no `getUserMedia`, browser-testing.md), `BarcodeDetector`
- * present (Chromium on Android, ChromeOS and macOS; not on Linux or Windows desktops) and a
- * camera API. Elsewhere the paste box is the way in.
+ * LAN pages over plain http have no `getUserMedia`, docs/architecture.md "Design rules"),
+ * `BarcodeDetector` present (Chromium on Android, ChromeOS and macOS; not on Linux or Windows
+ * desktops) and a camera API. Elsewhere the paste box is the way in.
  */
 
 interface DetectedBarcode {

@@ -2,6 +2,7 @@ import { LitElement, html, css, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { TargetController } from '../controllers/target-controller.js';
 import type { AttachmentInfo } from '../api.js';
+import { RtcErrorEvent } from '../events/events.js';
 import { hostStyles } from '../styles/host.styles.js';
 
 interface Transfer {
@@ -239,7 +240,7 @@ export class RtcFileShare extends LitElement {
 
   private fail(error: Error): void {
     this.error = error.message;
-    this.dispatchEvent(new CustomEvent('rtc-error', { bubbles: true, composed: true, detail: { error } }));
+    this.dispatchEvent(new RtcErrorEvent(error));
   }
 
   private readonly onPick = (e: Event): void => {

@@ -1,6 +1,6 @@
 import { html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { ALL_METHODS } from '../api.js';
+import { parseAllow } from '../methods.js';
 import { RtcError } from '../errors.js';
 import type { Database } from '../storage/database.js';
 import { DatabaseElement } from './database-element.js';
@@ -141,16 +141,4 @@ export class RtcMaster extends DatabaseElement {
       : nothing;
     return html`${panel}<slot></slot>`;
   }
-}
-
-/** Parses `allow` into a set of method names. @throws RtcError 400 on an unknown name. */
-function parseAllow(allow: string): Set<string> {
-  const names = allow.split(',').map((s) => s.trim()).filter(Boolean);
-  if (names.length === 0) return new Set(ALL_METHODS);
-  for (const name of names) {
-    if (!(ALL_METHODS as readonly string[]).includes(name)) {
-      throw new RtcError(`allow: unknown method '${name}' (known: ${ALL_METHODS.join(', ')})`, 400);
-    }
-  }
-  return new Set(names);
 }

@@ -19,7 +19,9 @@ const LABELS: Record<ConnectionState, string> = {
  *
  * For a master on a broadcaster it also shows where slaves go: the slave page's LAN address
  * (asked from the broadcaster's `/info.json`, since the master page itself is usually opened on
- * 127.0.0.1) as a link and a QR code to scan with a phone.
+ * 127.0.0.1) as a link and a QR code to scan with a phone. When the machine has several LAN
+ * addresses (Wi-Fi and Ethernet, a VPN), a menu offers each, best-ranked first (the broadcaster's
+ * order, `broadcaster/addresses.ts`), and switches the link and the QR code.
  *
  * @tagname rtc-status
  * @summary Connection state, peers and last error of a master or slave.
@@ -28,6 +30,7 @@ const LABELS: Record<ConnectionState, string> = {
  * @csspart peers - The list of connected slaves (master only).
  * @csspart error - The last error.
  * @csspart share - The slave page's address and QR code (master on a broadcaster).
+ * @csspart addresses - The menu of LAN addresses (only when there are several).
  * @cssprop --rtc-status-color-connected - Dot colour when connected (default #1a7f37).
  * @cssprop --rtc-status-color-connecting - Dot colour while connecting (default #bf8700).
  * @cssprop --rtc-status-color-error - Dot colour on error (default #cf222e).
@@ -67,6 +70,9 @@ export class RtcStatus extends LitElement {
       .share p { margin: 0; }
       .share summary { cursor: pointer; margin-top: 0.3rem; width: max-content; }
       .share summary:focus-visible, .share a:focus-visible { outline: 3px solid var(--rtc-color-focus, #0969da); outline-offset: 1px; }
+      .share label { display: inline-flex; gap: 0.4rem; align-items: center; margin-top: 0.3rem; }
+      .share select { font: inherit; }
+      .share select:focus-visible { outline: 3px solid var(--rtc-color-focus, #0969da); outline-offset: 1px; }
       .share .qr-code { display: block; width: 11rem; max-width: 100%; height: auto; margin-top: 0.4rem; border: 1px solid #d0d7de; border-radius: 6px; }
     `,
   ];
@@ -85,6 +91,8 @@ export class RtcStatus extends LitElement {
 
   /** The broadcaster's `/info.json` for the bound master, once fetched. */
   @state() private info: BroadcasterInfo | null = null;
+  /** The LAN base URL picked in the menu; '' (or one no longer listed) means the first. */
+  @state() private chosenBase = '';
   private infoUrl = '';
 
   private readonly target = new TargetController(this, () => this.htmlFor);
@@ -115,32 +123,47 @@ export class RtcStatus extends LitElement {
     }
   }
 
-  /** The slave page's address on the LAN, from the broadcaster's info. */
-  private slavePageUrl(): { url: string; lan: boolean } | null {
-    const info = this.info;
-    if (!info) return null;
-    const lan = info.lanUrls?.[0];
-    const base = lan ?? info.urls[0];
-    if (!base) return null;
+  /** The broadcaster's LAN base URLs, best first; its loopback one when it has none. */
+  private bases(): { bases: string[]; lan: boolean } {
+    const lanUrls = (this.info?.lanUrls ?? []).filter((url) => typeof url === 'string');
+    if (lanUrls.length > 0) return { bases: lanUrls, lan: true };
+    const local = this.info?.urls[0];
+    return { bases: local ? [local] : [], lan: false };
+  }
+
+  /** The slave page on the broadcaster at `base` (with `?room=` for a room other than `default`). */
+  private slavePageOn(base: string): string | null {
     try {
-      if (this.slavePage) return { url: new URL(this.slavePage, base).href, lan: lan !== undefined };
-      const url = new URL(info.slavePage ?? '/demo/slave.html', base);
+      if (this.slavePage) return new URL(this.slavePage, base).href;
+      const url = new URL(this.info?.slavePage ?? '/demo/slave.html', base);
+      // info.slavePage is on the first LAN address: keep its path, on the base asked for.
+      const page = new URL(url.pathname + url.search, base);
       const room = (this.target.target as unknown as { room?: string } | null)?.room;
-      if (room && room !== 'default') url.searchParams.set('room', room);
-      return { url: url.href, lan: lan !== undefined };
+      if (room && room !== 'default') page.searchParams.set('room', room);
+      return page.href;
     } catch {
       return null;
     }
   }
 
   private renderShare() {
-    const page = this.slavePageUrl();
-    if (!page) return nothing;
-    const qr = qrSvg(page.url, `QR code of the slave page address ${page.url}`);
+    const { bases, lan } = this.bases();
+    const base = bases.includes(this.chosenBase) ? this.chosenBase : bases[0];
+    const url = base === undefined ? null : this.slavePageOn(base);
+    if (!url) return nothing;
+    const qr = qrSvg(url, `QR code of the slave page address ${url}`);
+    const pick = (event: Event) => {
+      this.chosenBase = (event.target as HTMLSelectElement).value;
+    };
     return html`<div class="share" part="share">
-      <p>Slave page: <a href=${page.url}>${page.url}</a>${page.lan
+      <p>Slave page: <a href=${url}>${url}</a>${lan
         ? nothing
         : html` <span class="detail">(this machine only: the broadcaster has no LAN address)</span>`}</p>
+      ${bases.length > 1
+        ? html`<label>Address <select part="addresses" @change=${pick}>
+            ${bases.map((b, i) => html`<option value=${b} ?selected=${b === base}>${new URL(b).host}${i === 0 ? ' (best)' : ''}</option>`)}
+          </select></label>`
+        : nothing}
       ${qr ? html`<details open><summary>QR code for phones</summary>${qr}</details>` : nothing}
     </div>`;
   }

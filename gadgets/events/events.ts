@@ -1,5 +1,5 @@
 /**
- * The custom events of rtc-gadgets (product.md "Elements"). All are `rtc-`-prefixed, bubble and
+ * The custom events of rtc-gadgets (README.md "Elements"). All are `rtc-`-prefixed, bubble and
  * are composed: pages and `<rtc-status>` listen above the element, across shadow roots, which
  * is the point of a declarative suite (open-wc warns against `composed` for private events;
  * these are public).

@@ -1,6 +1,6 @@
 /**
- * jIO's `Query.exec` pipeline (jio.md §2.4): filter → `sort_on` → `limit` → `select_list`, on a
- * new array (jIO worked in place on the caller's array).
+ * jIO's `Query.exec` pipeline (docs/jio-compatibility.md "Sort, limit, select"): filter → `sort_on`
+ * → `limit` → `select_list`, on a new array (jIO worked in place on the caller's array).
  */
 import { badQuery, queryTypeError } from './fail.js';
 import { compileTree, type DocumentMatcher } from './match.js';
@@ -28,10 +28,10 @@ export function buildMatcher(query: unknown, keySchema: unknown): DocumentMatche
 }
 
 /**
- * `limit: [skip, count?]` as jIO (jio.md §2.4): drops `skip` items, then keeps `count` items if
- * `count` is truthy — so `[n, 0]` keeps everything after the first `n` (faithful). Returns a new
- * array. `[]` is a no-op. Throws a 400 `RtcError` named `TypeError` if `limit` is not an array
- * (`jioquery.limit(): Argument 1 is not of type 'array'`), and a 400 if an element is not a
+ * `limit: [skip, count?]` as jIO ("Sort, limit, select"): drops `skip` items, then keeps `count`
+ * items if `count` is truthy — so `[n, 0]` keeps everything after the first `n` (faithful). Returns
+ * a new array. `[]` is a no-op. Throws a 400 `RtcError` named `TypeError` if `limit` is not an
+ * array (`jioquery.limit(): Argument 1 is not of type 'array'`), and a 400 if an element is not a
  * non-negative integer or there are more than two (jIO let `splice` coerce them: a negative
  * count removed items from the end).
  */
@@ -59,7 +59,7 @@ export function checkSelectList(selectList: unknown): readonly string[] {
 }
 
 /**
- * A new object with the listed keys that `doc` owns (jio.md §2.4 `select_list`), in list order;
+ * A new object with the listed keys that `doc` owns ("Sort, limit, select"), in list order;
  * `{}` if it has none of them. Deliberately NOT jIO's quirk of returning the whole document
  * when none of the keys is present. `doc` and `selectList` are never modified.
  */

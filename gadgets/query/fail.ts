@@ -1,7 +1,8 @@
 /**
  * The two kinds of error the query engine throws, both `RtcError` with status 400 (bad request):
  * plain ones (syntax, malformed trees, limits) and jIO's `TypeError`s (schema and option checks,
- * jio.md §2.4, §2.5), which keep the name `TypeError` so callers can tell them apart.
+ * docs/jio-compatibility.md "Sort, limit, select", "key_schema"), which keep the name `TypeError`
+ * so callers can tell them apart.
  */
 import { RtcError } from '../errors.js';
 

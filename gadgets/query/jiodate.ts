@@ -1,8 +1,8 @@
 /**
- * `JIODate`: a date that remembers its precision (jio.md §2.6), as jIO's moment-based
- * `jiodate.js`, without moment. Comparisons happen at the lesser precision of the two dates, in
- * local time, exactly as moment's `isBefore/isSame(other, unit)`: this date is widened to its
- * whole year/month/…/millisecond and the other date's instant is compared with that span.
+ * `JIODate`: a date that remembers its precision (docs/jio-compatibility.md "Dates"), as jIO's
+ * moment-based `jiodate.js`, without moment. Comparisons happen at the lesser precision of the two
+ * dates, in local time, exactly as moment's `isBefore/isSame(other, unit)`: this date is widened to
+ * its whole year/month/…/millisecond and the other date's instant is compared with that span.
  */
 import { badQuery } from './fail.js';
 
@@ -73,7 +73,7 @@ function cannotParse(input: unknown): Error {
   return badQuery(`Cannot parse: ${text}`);
 }
 
-/** Parses the formats of jio.md §2.6 into an instant and its precision, or `undefined`. */
+/** Parses the formats of "Dates" (docs/jio-compatibility.md) into an instant and its precision, or `undefined`. */
 function parse(text: string): { time: number; precision: Precision } | undefined {
   const m = DATE.exec(text);
   if (!m) return undefined;
@@ -121,7 +121,7 @@ function pad(n: number, width: number): string {
 }
 
 /**
- * A date with a precision, as jIO's `JIODate` (jio.md §2.6).
+ * A date with a precision, as jIO's `JIODate` (docs/jio-compatibility.md "Dates").
  *
  * `new JIODate(input?)` (typed `unknown` so that `cast_to: (v) => new JIODate(v)` type-checks):
  * - a string in one of the formats `YYYY` (year precision), `YYYY-MM` (month), `YYYY-MM-DD`
@@ -186,7 +186,7 @@ export class JIODate {
 
   /**
    * -1, 0 or 1: this date before, within, or after `other`, at the lesser precision of the two
-   * (jio.md §2.6): `new JIODate('2011').cmp(new JIODate('2011-06-15')) === 0`.
+   * ("Dates"): `new JIODate('2011').cmp(new JIODate('2011-06-15')) === 0`.
    * `other` may be a `JIODate`, a string or a `Date` (throws `Cannot parse` if it cannot be read).
    */
   cmp(other: JIODate | string | Date): number {

@@ -1,11 +1,11 @@
 /**
- * SQL-like LIKE matching with jIO's semantics (jio.md §2.3 rule 6) but without its backtracking
- * regular expression (jio.md §2.8): the whole text must match; `%` matches any run of characters
- * (newlines included); `_` matches one UTF-16 code unit except a line terminator (`\n`, `\r`,
- * U+2028, U+2029), like the regexp `.` jIO compiles it to; every other character is literal
- * (`\` escapes nothing); comparison is case-insensitive exactly as a regexp with the `i` flag
- * and without `u` (ECMA-262 Canonicalize: upper-case one code unit, keep it if that is not one
- * code unit or would map a non-ASCII character into ASCII).
+ * SQL-like LIKE matching with jIO's semantics (docs/jio-compatibility.md "Matching" rule 6) but
+ * without its backtracking regular expression ("What deliberately differs" there): the whole text
+ * must match; `%` matches any run of characters (newlines included); `_` matches one UTF-16 code
+ * unit except a line terminator (`\n`, `\r`, U+2028, U+2029), like the regexp `.` jIO compiles it
+ * to; every other character is literal (`\` escapes nothing); comparison is case-insensitive
+ * exactly as a regexp with the `i` flag and without `u` (ECMA-262 Canonicalize: upper-case one code
+ * unit, keep it if that is not one code unit or would map a non-ASCII character into ASCII).
  *
  * The pattern is split on `%` into segments. The first must match at the start, the last at the
  * end, and the ones between are found left to right at their earliest position (greedy, which is
@@ -160,8 +160,9 @@ function compileSegment(text: string): Segment {
 }
 
 /**
- * Compiles a LIKE pattern (jio.md §2.3 rule 6) into a matcher `(text) => boolean` that runs in
- * linear time (see the module comment). Compile once, match many texts.
+ * Compiles a LIKE pattern (docs/jio-compatibility.md "Matching" rule 6) into a matcher
+ * `(text) => boolean` that runs in linear time (see the module comment). Compile once, match many
+ * texts.
  */
 export function compileLike(pattern: string): (text: string) => boolean {
   const segments = pattern.split('%').map(compileSegment);

@@ -1,16 +1,17 @@
 /**
  * Compiles a validated query tree into a predicate over documents, following jIO's
- * `SimpleQuery.match` and `ComplexQuery.AND/OR/NOT` (jio.md §2.3), with the fixes of §2.8.
- * Keys, casts of the query value and LIKE patterns are resolved once, at compile time.
+ * `SimpleQuery.match` and `ComplexQuery.AND/OR/NOT` (docs/jio-compatibility.md "Matching"), with
+ * the fixes listed in "What deliberately differs" there. Keys, casts of the query value and LIKE
+ * patterns are resolved once, at compile time.
  *
- * Rules (numbers of jio.md §2.3):
+ * Rules (numbers of docs/jio-compatibility.md "Matching"):
  * 1. operator absent or not one of `= != < <= > >=` → LIKE if the value contains `%`, else `=`
- *    (tested with `includes`, so jIO's stateful global-regexp bug cannot happen, §2.8);
+ *    (tested with `includes`, so jIO's stateful global-regexp bug cannot happen);
  * 2. a string key is looked up in `key_schema.key_set` (own entries);
  * 3. key `''`: LIKE `%value%` against every own enumerable property except `__id`, skipping falsy
  *    values; true if any matches (the operator is ignored, as in jIO);
  * 4. a missing value is false for every operator, `!=` included; `null` counts as missing (jIO
- *    threw a TypeError, §2.8), and so does a cast that throws or returns `undefined`/`null`;
+ *    threw a TypeError), and so does a cast that throws or returns `undefined`/`null`;
  * 5. arrays element-wise, `{content}` objects replaced by `content`; `null`/`undefined` elements
  *    never equal anything;
  * 6. `=`: some element with `String(e) === String(value)` (case-sensitive); `!=`: no such element;
@@ -48,7 +49,7 @@ function isMissing(value: unknown): boolean {
   return value === undefined || value === null;
 }
 
-/** `=` on one element (jio.md §2.3 rules 6, 8). */
+/** `=` on one element (rules 6, 8). */
 function elementEquals(element: unknown, value: unknown, valueString: string): boolean {
   if (isMissing(element)) return false;
   if (hasCmp(element)) return safeCmp(element, value) === 0;
@@ -162,8 +163,9 @@ function compileNode(node: QueryTree, schema: KeySchema | undefined): DocumentMa
 
 /**
  * Compiles a tree already checked by `validateTree` and a key_schema already checked by
- * `checkKeySchema` into a `DocumentMatcher` (jio.md §2.3). Non-object documents never match.
- * Throws the key errors of `resolveKey` and a 400 for a NOT query with an empty query_list.
+ * `checkKeySchema` into a `DocumentMatcher` (docs/jio-compatibility.md "Matching"). Non-object
+ * documents never match. Throws the key errors of `resolveKey` and a 400 for a NOT query with an
+ * empty query_list.
  */
 export function compileTree(tree: QueryTree, schema: KeySchema | undefined): DocumentMatcher {
   const matcher = compileNode(tree, schema);

@@ -1,5 +1,5 @@
 /**
- * Recursive-descent parser equivalent to jIO's jison grammar (jio.md §2.1):
+ * Recursive-descent parser equivalent to jIO's jison grammar (docs/jio-compatibility.md "Grammar"):
  *
  * ```
  * begin              : search_text EOF
@@ -213,10 +213,11 @@ class Parser {
 }
 
 /**
- * Parses a non-empty query string into jIO's JSON tree (jio.md §2.1, §2.2).
- * Throws a 400 `RtcError` whose message starts with `Parse error on line N:` on a syntax error,
- * and a 400 when the text is longer than `MAX_QUERY_LENGTH` or nests parentheses deeper than
- * `MAX_QUERY_DEPTH`. The empty string is handled by the caller (match-all).
+ * Parses a non-empty query string into jIO's JSON tree
+ * (docs/jio-compatibility.md "Grammar", "JSON form"). Throws a 400 `RtcError` whose message starts
+ * with `Parse error on line N:` on a syntax error, and a 400 when the text is longer than
+ * `MAX_QUERY_LENGTH` or nests parentheses deeper than `MAX_QUERY_DEPTH`. The empty string is
+ * handled by the caller (match-all).
  */
 export function parseQueryString(text: string): QueryTree {
   if (text.length > MAX_QUERY_LENGTH) {

@@ -1,7 +1,7 @@
 /**
- * jIO's key_schema (jio.md §2.5): validation with jIO's `TypeError` messages, and resolution of a
- * query or sort key (a plain name, a `key_set` alias, or a key object) into what to read from a
- * document and how to cast and compare it.
+ * jIO's key_schema (docs/jio-compatibility.md "key_schema"): validation with jIO's `TypeError`
+ * messages, and resolution of a query or sort key (a plain name, a `key_set` alias, or a key
+ * object) into what to read from a document and how to cast and compare it.
  */
 import { queryTypeError } from './fail.js';
 import { JIODate } from './jiodate.js';
@@ -28,7 +28,7 @@ function checkLookup(schema: Record<string, unknown>, name: 'cast_lookup' | 'mat
 }
 
 /**
- * Checks a key_schema as jIO does (jio.md §2.5) and returns it typed; `undefined`/`null` give
+ * Checks a key_schema as jIO does ("key_schema") and returns it typed; `undefined`/`null` give
  * `undefined`. Throws a 400 `RtcError` named `TypeError`:
  * `Query().create(): key_schema is not of type 'object'`,
  * `Query().create(): key_schema has no 'key_set' property`,
@@ -64,7 +64,7 @@ export function checkKeySchema(schema: unknown): KeySchema | undefined {
 }
 
 /**
- * Checks a key object (jio.md §2.5). Throws a 400 `RtcError` named `TypeError`:
+ * Checks a key object ("key_schema"). Throws a 400 `RtcError` named `TypeError`:
  * `Custom key is missing the read_from property`, `Custom key has unknown property 'x'`, and
  * (beyond jIO) when `read_from` is not a string or `cast_to`/`equal_match` are neither a function
  * nor a name.
@@ -99,10 +99,10 @@ function callableCast(cast: CastFunction): CastFunction {
 }
 
 /**
- * Resolves a query or sort key (jio.md §2.3 rule 2): a string is first looked up in
- * `key_schema.key_set` (own entries only); a string result is a plain property (`''` → full
- * text), a key object gives `read_from` plus its cast and equality functions, names resolved in
- * `cast_lookup` / `match_lookup`. Throws the `checkKeyObject` errors, and a 400 `TypeError` when
+ * Resolves a query or sort key (docs/jio-compatibility.md "Matching" rule 2): a string is first
+ * looked up in `key_schema.key_set` (own entries only); a string result is a plain property (`''` →
+ * full text), a key object gives `read_from` plus its cast and equality functions, names resolved
+ * in `cast_lookup` / `match_lookup`. Throws the `checkKeyObject` errors, and a 400 `TypeError` when
  * a name is not in its lookup table (jIO silently matched nothing, or crashed when the table was
  * missing).
  */

@@ -1,9 +1,9 @@
 /**
- * `sort_on` as jIO's `sortOn`/`sortFunction` (jio.md §2.4): values compared as element arrays
- * with raw `<`/`>`; a document missing the key sorts first ascending and last descending; `null`
- * counts as present; ties fall through to the next key, then keep the input order (stable sort).
- * Keys may be key_set aliases, and a `cast_to` is applied before comparing (results with `cmp`
- * compared with it) (jio.md §2.5).
+ * `sort_on` as jIO's `sortOn`/`sortFunction` (docs/jio-compatibility.md "Sort, limit, select"):
+ * values compared as element arrays with raw `<`/`>`; a document missing the key sorts first
+ * ascending and last descending; `null` counts as present; ties fall through to the next key, then
+ * keep the input order (stable sort). Keys may be key_set aliases, and a `cast_to` is applied
+ * before comparing (results with `cmp` compared with it) ("key_schema").
  */
 import { queryTypeError } from './fail.js';
 import { resolveKey } from './schema.js';
@@ -61,12 +61,13 @@ function compareElements(a: unknown[], b: unknown[], direction: number): number 
 }
 
 /**
- * Builds the comparator for `sort_on` = `[[key, "ascending" | "descending"], …]` (jio.md §2.4).
- * Throws a 400 `RtcError` named `TypeError`: `jioquery.sortOn(): Argument 1 is not of type
- * 'array'` when `sort_on` is not an array, `Query.sortFunction(): Argument 2 must be 'ascending'
- * or 'descending'` for a bad direction (jIO's messages), `Query.sortFunction(): Argument 1 must be
- * a string` for a bad entry or key; plus the key errors of `resolveKey`.
- * Values read from each document are cached per document (WeakMap), so casts run once.
+ * Builds the comparator for `sort_on` = `[[key, "ascending" | "descending"], …]`
+ * ("Sort, limit, select"). Throws a 400 `RtcError` named `TypeError`:
+ * `jioquery.sortOn(): Argument 1 is not of type 'array'` when `sort_on` is not an array,
+ * `Query.sortFunction(): Argument 2 must be 'ascending' or 'descending'` for a bad direction (jIO's
+ * messages), `Query.sortFunction(): Argument 1 must be a string` for a bad entry or key; plus the
+ * key errors of `resolveKey`. Values read from each document are cached per document (WeakMap), so
+ * casts run once.
  */
 export function buildComparator(sortOn: unknown, schema: KeySchema | undefined): DocumentComparator {
   if (!Array.isArray(sortOn)) throw queryTypeError("jioquery.sortOn(): Argument 1 is not of type 'array'");

@@ -1,8 +1,8 @@
 /**
- * Query tree → query string, in the layout of jIO's `Query.objectToSearchText` (jio.md §2.2):
- * simple `key: op "value"` (`key: ` omitted for full text, `op` omitted when absent), complex
- * `( a OP b OP c )`, `NOT ( a )`; e.g. `NOT(a:=b OR c:% AND d:<2)` →
- * `NOT ( ( a: = "b" OR ( c:  "%" AND d: < "2" ) ) )`.
+ * Query tree → query string, in the layout of jIO's `Query.objectToSearchText`
+ * (docs/jio-compatibility.md "JSON form"): simple `key: op "value"` (`key: ` omitted for full text,
+ * `op` omitted when absent), complex `( a OP b OP c )`, `NOT ( a )`; e.g.
+ * `NOT(a:=b OR c:% AND d:<2)` → `NOT ( ( a: = "b" OR ( c:  "%" AND d: < "2" ) ) )`.
  *
  * Unlike jIO it escapes `"` inside values (`\"`, the only escape the lexer knows), writes a value
  * that ends with a backslash as a bare word (a quoted one cannot end with `\`), writes the empty

@@ -1,5 +1,6 @@
 /**
- * The lexer of jIO's query language, reproducing its jison lexer rule for rule (jio.md §2.1):
+ * The lexer of jIO's query language, reproducing its jison lexer rule for rule
+ * (docs/jio-compatibility.md "Grammar"):
  *
  * ```
  * INITIAL:   "\""                 QUOTE, then state letsquote

@@ -1,23 +1,23 @@
 /**
- * Shapes of the jIO query language (reference: jio.md §2.2 JSON form, §2.4 exec options,
- * §2.5 key_schema). Types only, no code.
+ * Shapes of the jIO query language (reference: docs/jio-compatibility.md: "JSON form",
+ * "Matching", "Sort, limit, select", "key_schema"; the sections named below). Types only, no code.
  */
 
-/** Comparison operators a simple query may carry (jio.md §2.2). */
+/** Comparison operators a simple query may carry ("JSON form"). */
 export type ComparisonOperator = '=' | '!=' | '<' | '<=' | '>' | '>=';
 
-/** Logical operators of a complex query (jio.md §2.2). */
+/** Logical operators of a complex query ("JSON form"). */
 export type LogicalOperator = 'AND' | 'OR' | 'NOT';
 
 /** A `cast_to` function: turns a document value (or the query value) into a comparable value.
- * A result with a `cmp(other)` method (such as a `JIODate`) is compared with it (jio.md §2.3 rule 8). */
+ * A result with a `cmp(other)` method (such as a `JIODate`) is compared with it ("Matching" rule 8). */
 export type CastFunction = (value: unknown) => unknown;
 
 /** An `equal_match` function: replaces `=` and LIKE for its key; truthy means "matches"
- * (jio.md §2.3 rule 8). Receives the (cast) document value and the (cast) query value. */
+ * ("Matching" rule 8). Receives the (cast) document value and the (cast) query value. */
 export type EqualMatchFunction = (object_value: unknown, value: unknown) => unknown;
 
-/** A key object, in a `key_set` or directly as the `key` of a simple query (jio.md §2.2, §2.5).
+/** A key object, in a `key_set` or directly as the `key` of a simple query ("JSON form", "key_schema").
  * Function-valued members cannot travel as JSON; use names resolved through `cast_lookup` /
  * `match_lookup` instead. */
 export interface KeyObject {
@@ -29,27 +29,27 @@ export interface KeyObject {
   equal_match?: string | EqualMatchFunction;
 }
 
-/** `{type: "simple", key, value, operator?}` (jio.md §2.2). `key: ""` is a full-text search. */
+/** `{type: "simple", key, value, operator?}` ("JSON form"). `key: ""` is a full-text search. */
 export interface SimpleQuery {
   type: 'simple';
   key: string | KeyObject;
   /** A string as the parser produces; a finite number is accepted from JSON trees too. */
   value: string | number;
-  /** Omitted unless written: then LIKE if the value contains `%`, else `=` (jio.md §2.3 rule 1). */
+  /** Omitted unless written: then LIKE if the value contains `%`, else `=` ("Matching" rule 1). */
   operator?: ComparisonOperator;
 }
 
-/** `{type: "complex", operator, query_list}` (jio.md §2.2). `NOT` has one child. */
+/** `{type: "complex", operator, query_list}` ("JSON form"). `NOT` has one child. */
 export interface ComplexQuery {
   type: 'complex';
   operator: LogicalOperator;
   query_list: QueryTree[];
 }
 
-/** A query tree in jIO's JSON form (jio.md §2.2). */
+/** A query tree in jIO's JSON form ("JSON form"). */
 export type QueryTree = SimpleQuery | ComplexQuery;
 
-/** jIO's key_schema (jio.md §2.5). */
+/** jIO's key_schema ("key_schema"). */
 export interface KeySchema {
   /** Aliases: a key object, or a string naming another document property. */
   key_set: Record<string, KeyObject | string>;
@@ -59,16 +59,16 @@ export interface KeySchema {
   match_lookup?: Record<string, EqualMatchFunction>;
 }
 
-/** Sort direction of one `sort_on` entry (jio.md §2.4). */
+/** Sort direction of one `sort_on` entry ("Sort, limit, select"). */
 export type SortDirection = 'ascending' | 'descending';
 
-/** `[[key, "ascending" | "descending"], …]`; keys may be key_set aliases (jio.md §2.4, §2.5). */
+/** `[[key, "ascending" | "descending"], …]`; keys may be key_set aliases ("Sort, limit, select", "key_schema"). */
 export type SortOn = Array<[string, SortDirection]>;
 
-/** `[skip]` or `[skip, count]` (jio.md §2.4). */
+/** `[skip]` or `[skip, count]` ("Sort, limit, select"). */
 export type Limit = [skip?: number, count?: number];
 
-/** Options of `execQuery` (jio.md §2.4). `null`/`undefined` members are ignored. */
+/** Options of `execQuery` ("Sort, limit, select"). `null`/`undefined` members are ignored. */
 export interface ExecOptions {
   sort_on?: SortOn | null;
   limit?: Limit | null;

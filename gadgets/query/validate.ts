@@ -1,9 +1,9 @@
 /**
- * Shape checks for query trees that arrive as JSON from untrusted peers (jio.md §2.2), with
- * bounds on the work they can cause: at most `MAX_QUERY_DEPTH` nested complex queries and
- * `MAX_QUERY_NODES` nodes. Lenient where jIO is lenient (unknown or missing complex operators act
- * as AND, unknown simple operators fall back to LIKE/`=`, extra members are ignored), strict where
- * jIO would crash or silently misbehave.
+ * Shape checks for query trees that arrive as JSON from untrusted peers (docs/jio-compatibility.md
+ * "JSON form"), with bounds on the work they can cause: at most `MAX_QUERY_DEPTH` nested complex
+ * queries and `MAX_QUERY_NODES` nodes. Lenient where jIO is lenient (unknown or missing complex
+ * operators act as AND, unknown simple operators fall back to LIKE/`=`, extra members are ignored),
+ * strict where jIO would crash or silently misbehave.
  */
 import { badQuery } from './fail.js';
 import { MAX_QUERY_DEPTH } from './parser.js';
@@ -18,7 +18,8 @@ function where(path: string): string {
 }
 
 /**
- * Checks that `tree` is a query tree of jio.md §2.2 and returns it (same object, now typed).
+ * Checks that `tree` is a query tree of docs/jio-compatibility.md "JSON form" and returns it (same
+ * object, now typed).
  * - simple: `key` a string or a key object (checked later against the key_schema), `value` a
  *   string or a finite number, `operator` absent or a string;
  * - complex: `operator` absent or a string, `query_list` absent or an array of trees;

@@ -1,7 +1,8 @@
 /**
- * Reading document values the way jIO's matchers and sorter see them (jio.md §2.3 rules 4–7,
- * §2.4): own properties only, arrays element-wise, `{content}` objects replaced by `content`,
- * values with a `cmp` method (JIODate and other cast results) compared with it.
+ * Reading document values the way jIO's matchers and sorter see them (docs/jio-compatibility.md
+ * "Matching" rules 4–7, "Sort, limit, select"): own properties only, arrays element-wise,
+ * `{content}` objects replaced by `content`, values with a `cmp` method (JIODate and other cast
+ * results) compared with it.
  */
 
 /** Something that compares itself with `cmp` (a `JIODate`, or any cast result with `cmp`). */
@@ -46,7 +47,7 @@ export function safeString(value: unknown): string {
   }
 }
 
-/** jio.md §2.3 rule 5: the value as a list of elements, `{content: x, …}` elements replaced by `x`. */
+/** "Matching" rule 5: the value as a list of elements, `{content: x, …}` elements replaced by `x`. */
 export function toElements(value: unknown): unknown[] {
   const list = Array.isArray(value) ? value : [value];
   let out: unknown[] | undefined;
@@ -63,7 +64,7 @@ export function toElements(value: unknown): unknown[] {
   return out ?? list;
 }
 
-/** Plain JavaScript `a < b`, whatever the operand types (jio.md §2.3 rule 7). */
+/** Plain JavaScript `a < b`, whatever the operand types ("Matching" rule 7). */
 export function jsLess(a: unknown, b: unknown): boolean {
   return (a as number) < (b as number);
 }

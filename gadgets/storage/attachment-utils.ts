@@ -1,7 +1,8 @@
 /**
  * Helpers shared by the local and remote attachment paths: the SHA-256 digest computed piece by
  * piece with @noble/hashes (`crypto.subtle` is missing on LAN pages served over plain http),
- * format conversion as jIO does it (jio.md §1.2), and the sizes of chunks and batches.
+ * format conversion as jIO does it (docs/jio-compatibility.md "Methods"), and the sizes of chunks
+ * and batches.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';

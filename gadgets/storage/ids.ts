@@ -1,6 +1,7 @@
 /**
  * Random ids. `crypto.randomUUID()` is missing outside secure contexts (LAN pages over plain
- * http, browser-testing.md), so ids come from `crypto.getRandomValues`, which works everywhere.
+ * http, docs/architecture.md "Design rules"), so ids come from `crypto.getRandomValues`, which
+ * works everywhere.
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
 

@@ -2,7 +2,8 @@
  * What a document contributes to the IndexedDB indexes of an indexed key, computed at write
  * time. The query planner (planner.ts) only narrows the documents to read; every candidate is
  * then checked with the full jIO matcher, so an index entry may be a superset but must never
- * miss a document that matches. The entries follow jIO's rules (jio.md §2.3):
+ * miss a document that matches. The entries follow jIO's rules (docs/jio-compatibility.md
+ * "Matching"):
  * - `=` compares `String(element)` with the query text: strings are stored as they are, numbers
  *   as numbers (found when the query text is the number's canonical string), booleans and other
  *   objects as their string;
@@ -17,7 +18,7 @@
  * (query/sort.ts): the value's only element when it is a number or a string (`5`, `"a"`, `[5]`,
  * `{content: 5}`), else {@link SORT_OTHER}; absent when the document has no such key. Over
  * numbers alone or strings alone, IndexedDB's key order is jIO's sort order, so `sort_on` +
- * `limit` can be read from the `sx:<key>` index (database.ts says when it is).
+ * `limit` can be read from the `sx:<key>` index (query-runner.ts `readSorted` says when it is).
  */
 import { canonicalize } from '../query/like.js';
 import { hasCmp, isPlainObject } from '../query/values.js';

@@ -6,7 +6,7 @@
  * - `key:=value` (and `key:value` without `%`): the entries equal to the text, plus the number
  *   whose canonical string it is;
  * - `key:<v`, `<=`, `>`, `>=`: a string range, plus a number range when `Number(v)` is a number
- *   (JS compares a number with a string numerically, jio.md §2.3 rule 7);
+ *   (JS compares a number with a string numerically, docs/jio-compatibility.md "Matching" rule 7);
  * - `key:"abc%…"` (LIKE starting with literal text): a range over the folded entries;
  * - AND: only the child with the fewest index entries is read (counted first; the others are
  *   checked on its documents by the matcher); OR: the union,

@@ -1,9 +1,9 @@
 /**
  * Argument checks for the database API, the same for local and remote calls, so a malformed
  * request from a slave gets a 400 with a clear message and never reaches IndexedDB.
- * Messages follow jIO's where jIO has one (jio.md §1.2).
+ * Messages follow jIO's where jIO has one (docs/jio-compatibility.md "Methods").
  */
-import type { AllDocsOptions, BulkEntry } from '../api.js';
+import { ATTACHMENT_FORMATS, type AllDocsOptions, type BulkEntry } from '../api.js';
 import { RtcError } from '../errors.js';
 
 /** Longest accepted document id, in UTF-16 code units. */
@@ -29,7 +29,7 @@ export function validateDoc(doc: unknown, method: string): asserts doc is Record
 const OPTION_KEYS = new Set(['query', 'sort_on', 'limit', 'select_list', 'include_docs', 'key_schema']);
 
 /**
- * Checks `allDocs` options (jio.md §1.3).
+ * Checks `allDocs` options (docs/jio-compatibility.md "allDocs").
  * @throws RtcError 400 for a wrong shape, 501 for `group_by` (no storage capacity), as jIO.
  */
 export function validateAllDocsOptions(options: unknown): asserts options is AllDocsOptions {
@@ -103,7 +103,7 @@ export function validateAttachmentName(name: unknown, method: string): asserts n
 
 /** @throws RtcError 400 `rtc.getAttachment format: 'x' is not supported` (jIO's message). */
 export function validateFormat(format: unknown): void {
-  if (format !== undefined && !['blob', 'text', 'json', 'data_url', 'array_buffer'].includes(format as string)) {
+  if (format !== undefined && !(ATTACHMENT_FORMATS as readonly unknown[]).includes(format)) {
     throw new RtcError(`rtc.getAttachment format: '${String(format)}' is not supported`, 400);
   }
 }
@@ -124,7 +124,6 @@ export function attachmentRange(length: number, start?: unknown, end?: unknown):
   return [s, Math.max(s, e)];
 }
 
-/** @throws RtcError 400 when upload metadata `{ content_type, length, digest }` is malformed. */
 /** Whether `x` is a full attachment digest, `sha256-<64 lowercase hex digits>`. */
 export function isSha256Digest(x: unknown): x is string {
   return typeof x === 'string' && /^sha256-[0-9a-f]{64}$/.test(x);
@@ -134,6 +133,7 @@ export function isSha256Digest(x: unknown): x is string {
  * An upload's description at `attachmentOpen`: `digest` is its full `sha256-<hex>`, or, from a
  * slave that hashes while sending, its `sample-<hex>` key (attachment-utils.ts `sampleKey`), the
  * full digest then coming with the commit.
+ * @throws RtcError 400 when upload metadata `{ content_type, length, digest }` is malformed.
  */
 export function validateAttachmentMeta(meta: unknown): asserts meta is { content_type: string; length: number; digest: string } {
   const m = (meta && typeof meta === 'object' ? meta : {}) as Record<string, unknown>;

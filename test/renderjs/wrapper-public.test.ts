@@ -80,6 +80,10 @@ describe('RenderJS wrapper, public sandbox', () => {
       'putAttachment', 'getAttachment', 'removeAttachment', 'allAttachments']) {
       expect(methods, name).to.include(name);
     }
+    // Every method of the bundle's method table, bulkPut too: the wrapper has no list of its own.
+    const table = (window as unknown as { RtcGadgets: { METHOD_PARAMS: Record<string, string[]> } }).RtcGadgets.METHOD_PARAMS;
+    expect(Object.keys(table)).to.include('bulkPut');
+    expect(methods).to.include.members(Object.keys(table));
     expect(await call<string[]>(gadget, 'getMethodList', 'acquired_method')).to.include.members(['notifyChange', 'notifyInvalid', 'notifyValid']);
   });
 
@@ -208,6 +212,8 @@ describe('RenderJS wrapper, public sandbox', () => {
     expect(el.isConnected, 'remove() without an id never removes the element').to.equal(true);
     expect(await call(gadget, 'remove', 'b')).to.equal('b');
     expect((await rejection(call(gadget, 'get', 'b'))).status_code).to.equal(404);
+    expect(await call(gadget, 'bulkPut', [{ id: 'c', doc: { n: 3 } }])).to.deep.equal(['c']);
+    expect(await call(gadget, 'get', 'c')).to.deep.equal({ n: 3 });
     expect(await call(gadget, 'repair')).to.equal(undefined);
   });
 

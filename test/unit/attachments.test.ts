@@ -2,10 +2,11 @@ import { expect } from '@open-wc/testing';
 import { RpcClient } from '../../gadgets/channel/rpc-client.js';
 import { serveRpc } from '../../gadgets/channel/rpc-server.js';
 import { RemoteDatabase } from '../../gadgets/channel/remote-database.js';
-import { ALL_METHODS } from '../../gadgets/api.js';
+import { ALL_METHODS } from '../../gadgets/methods.js';
 import { Database } from '../../gadgets/storage/database.js';
 import { digestBlob, CHUNK_SIZE, Digest, sampleKey } from '../../gadgets/storage/attachment-utils.js';
 import { channelPair, dropDatabase, freshDatabase, rejectionOf } from './helpers.js';
+import { openRaw } from './raw-idb.js';
 
 const MiB = 1024 * 1024;
 
@@ -132,19 +133,11 @@ describe('Attachments', () => {
 
   it('adds its stores to a database made before attachments, keeping the documents', async () => {
     const name = `old-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-    await new Promise<void>((resolve, reject) => {
-      const req = indexedDB.open(`rtc:${name}`, 1);
-      req.onupgradeneeded = () => {
-        const idb = req.result;
-        idb.createObjectStore('documents', { keyPath: 'id' }).put({ id: 'kept', doc: { a: 1 } });
-        idb.createObjectStore('requests', { keyPath: 'key' }).createIndex('at', 'at');
-      };
-      req.onsuccess = () => {
-        req.result.close();
-        resolve();
-      };
-      req.onerror = () => reject(req.error);
+    const made = await openRaw(`rtc:${name}`, 1, (idb) => {
+      idb.createObjectStore('documents', { keyPath: 'id' }).put({ id: 'kept', doc: { a: 1 } });
+      idb.createObjectStore('requests', { keyPath: 'key' }).createIndex('at', 'at');
     });
+    made.close();
     const old = await Database.open(name);
     try {
       expect(await old.get('kept')).to.deep.equal({ a: 1 });

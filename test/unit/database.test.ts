@@ -1,6 +1,7 @@
 import { expect } from '@open-wc/testing';
 import { Database } from '../../gadgets/storage/database.js';
 import { dropDatabase, freshDatabase, rejectionOf } from './helpers.js';
+import { deleteRaw, exists, openRaw, versionOf } from './raw-idb.js';
 
 describe('Database (real IndexedDB)', () => {
   let db: Database;
@@ -101,7 +102,7 @@ describe('Database (real IndexedDB)', () => {
     ]);
     expect(res.data.total_rows).to.equal(2);
     const asc = await db.allDocs({ sort_on: [['n', 'ascending']], include_docs: true });
-    // A document without the key sorts first when ascending (jio.md §2.4).
+    // A document without the key sorts first when ascending (docs/jio-compatibility.md "Sort, limit, select").
     expect(asc.data.rows.map((r) => r.id)).to.deep.equal(['d', 'b', 'c', 'a']);
     expect(asc.data.rows[1].doc).to.deep.equal({ name: 'Beta', n: 1, group: 'y' });
   });
@@ -113,5 +114,70 @@ describe('Database (real IndexedDB)', () => {
     expect((await rejectionOf(db.allDocs({ query: 'a:(' }))).status_code).to.equal(400);
     expect((await rejectionOf(db.allDocs({ bogus: 1 } as unknown as object))).status_code).to.equal(400);
     expect((await rejectionOf(db.allDocs({ group_by: ['a'] } as unknown as object))).status_code).to.equal(501);
+  });
+
+  it('goes on after another tab upgrades the database, and waits for the upgrade to end', async () => {
+    await db.put('a', { n: 1 });
+    const dbName = `rtc:${db.name}`;
+    const version = await versionOf(dbName);
+    let during: Promise<string> | null = null;
+    // Another tab adds a store and an index; it is not blocked: the Database lets go at once.
+    const other = await openRaw(dbName, version + 1, (idb, tx) => {
+      idb.createObjectStore('other');
+      tx.objectStore('documents').createIndex('by-n', 'doc.n');
+      // A write asked for while the upgrade runs waits for it, then lands on the new version,
+      // with the document as it was when asked for.
+      const doc = { n: 2 };
+      during = db.put('b', doc);
+      doc.n = 99;
+    });
+    try {
+      expect(await during, 'a write during the upgrade').to.equal('b');
+      expect(await db.get('a')).to.deep.equal({ n: 1 });
+      expect(await db.put('c', { n: 3 }, { requestKey: 's:1' })).to.equal('c');
+      expect(await db.put('c', { n: 4 }, { requestKey: 's:1' }), 'the request memory survives').to.equal('c');
+      expect(await db.get('c')).to.deep.equal({ n: 3 });
+      expect((await db.allDocs({ include_docs: true })).data.rows.map((r) => [r.id, r.doc])).to.deep.equal([
+        ['a', { n: 1 }],
+        ['b', { n: 2 }],
+        ['c', { n: 3 }],
+      ]);
+      expect([...other.objectStoreNames], "the other tab's store is kept").to.include('other');
+    } finally {
+      other.close();
+    }
+  });
+
+  it('makes its schema again after another tab deletes the database, only once it is used', async () => {
+    const indexed = await Database.open(`${db.name}-indexed`, { indexes: ['n'] });
+    try {
+      await indexed.put('a', { n: 1 });
+      await indexed.putAttachment('a', 'note', 'hello');
+      await deleteRaw(`rtc:${indexed.name}`); // rejects if the Database blocks the deletion
+      expect(await exists(`rtc:${indexed.name}`), 'an idle Database does not bring a deleted database back').to.equal(false);
+      const gone = await rejectionOf(indexed.get('a'));
+      expect(gone.status_code, 'the documents went with the database').to.equal(404);
+      expect(await exists(`rtc:${indexed.name}`)).to.equal(true);
+      await indexed.put('b', { n: 2 });
+      await indexed.put('c', { n: 3 });
+      const found = await indexed.allDocs({ query: 'n:>=3' });
+      expect(indexed.lastRead, 'the indexes are made again').to.equal('indexes');
+      expect(found.data.rows.map((r) => r.id)).to.deep.equal(['c']);
+      await indexed.putAttachment('b', 'note', 'again');
+      expect(await indexed.getAttachment('b', 'note', { format: 'text' })).to.equal('again');
+      expect((await rejectionOf(indexed.allAttachments('a'))).status_code).to.equal(404);
+    } finally {
+      await dropDatabase(indexed);
+    }
+  });
+
+  it('stays closed after close(), whatever other tabs do', async () => {
+    const dbName = `rtc:${db.name}`;
+    db.close();
+    const other = await openRaw(dbName, (await versionOf(dbName)) + 1);
+    other.close();
+    expect((await rejectionOf(db.put('a', {}))).status_code).to.equal(500);
+    expect((await rejectionOf(db.allDocs())).status_code).to.equal(500);
+    db = await Database.open(db.name);
   });
 });

@@ -4,6 +4,7 @@ import { Database } from '../../gadgets/storage/database.js';
 import { planQuery } from '../../gadgets/storage/planner.js';
 import { parseQuery, stringifyQuery, type QueryTree } from '../../gadgets/query.js';
 import { dropDatabase, freshDatabase, rejectionOf } from './helpers.js';
+import { openRaw } from './raw-idb.js';
 
 const KEYS = ['a', 'b', 'c'];
 // Values chosen to hit every rule that matters for an index: numbers vs numeric strings, case,
@@ -175,24 +176,16 @@ describe('sort_on + limit served from the sort index, against a full sort', () =
   it('adds the sort indexes to a database indexed before them, keeping its documents', async () => {
     const name = `${plain.name}-old`;
     // A database as an earlier version left it: ix/fx indexes only.
-    await new Promise<void>((resolve, reject) => {
-      const open = indexedDB.open(`rtc:${name}`, 2);
-      open.onupgradeneeded = () => {
-        const db = open.result;
-        const store = db.createObjectStore('documents', { keyPath: 'id' });
-        store.createIndex('ix:n', 'ix.n', { multiEntry: true });
-        store.createIndex('fx:n', 'fx.n', { multiEntry: true });
-        db.createObjectStore('requests', { keyPath: 'key' }).createIndex('at', 'at');
-        store.put({ id: 'a', doc: { n: 1 }, ix: { n: [1] }, fx: { n: ['1'] } });
-        store.put({ id: 'b', doc: { n: 3 }, ix: { n: [3] }, fx: { n: ['3'] } });
-        store.put({ id: 'c', doc: { n: 2 }, ix: { n: [2] }, fx: { n: ['2'] } });
-      };
-      open.onsuccess = () => {
-        open.result.close();
-        resolve();
-      };
-      open.onerror = () => reject(open.error);
+    const made = await openRaw(`rtc:${name}`, 2, (idb) => {
+      const store = idb.createObjectStore('documents', { keyPath: 'id' });
+      store.createIndex('ix:n', 'ix.n', { multiEntry: true });
+      store.createIndex('fx:n', 'fx.n', { multiEntry: true });
+      idb.createObjectStore('requests', { keyPath: 'key' }).createIndex('at', 'at');
+      store.put({ id: 'a', doc: { n: 1 }, ix: { n: [1] }, fx: { n: ['1'] } });
+      store.put({ id: 'b', doc: { n: 3 }, ix: { n: [3] }, fx: { n: ['3'] } });
+      store.put({ id: 'c', doc: { n: 2 }, ix: { n: [2] }, fx: { n: ['2'] } });
     });
+    made.close();
     const db = await Database.open(name, { indexes: ['n'] });
     const top = await db.allDocs({ sort_on: [['n', 'descending']], limit: [0, 2] });
     expect(db.lastRead).to.equal('sort index');

@@ -1,5 +1,6 @@
 /**
- * JIODate (jio.md §2.6) and its use as a cast_to in queries and sort_on (jio.md §2.3 rule 8, §2.5).
+ * JIODate (docs/jio-compatibility.md "Dates") and its use as a cast_to in queries and sort_on
+ * ("Matching" rule 8, "key_schema").
  */
 import { expect } from '@open-wc/testing';
 import { JIODate, execQuery, type KeySchema } from '../../gadgets/query.js';
@@ -17,7 +18,7 @@ function thrown(fn: () => unknown): Error & { status_code?: number } {
 
 const cmp = (a: string, b: string): number => new JIODate(a).cmp(new JIODate(b));
 
-describe('JIODate (jio.md §2.6)', () => {
+describe('JIODate', () => {
   describe('precision comes from the string', () => {
     const cases: Array<[string, string]> = [
       ['2011', 'year'],

@@ -1,6 +1,7 @@
 /**
- * exec options (jio.md §2.4) and key_schema (jio.md §2.5), through execQuery and the lower-level
- * pieces the storage layer uses (compileQuery, compareSortOn, applyLimit, selectKeys).
+ * exec options (docs/jio-compatibility.md "Sort, limit, select") and key_schema ("key_schema"),
+ * through execQuery and the lower-level pieces the storage layer uses (compileQuery, compareSortOn,
+ * applyLimit, selectKeys).
  */
 import { expect } from '@open-wc/testing';
 import {
@@ -34,7 +35,7 @@ function frozen<T>(value: T): T {
 
 const sorted = (docs: Doc[], sort_on: SortOn, key_schema?: KeySchema): Doc[] => execQuery('', docs, { sort_on, key_schema });
 
-describe('execQuery (jio.md §2.4)', () => {
+describe('execQuery', () => {
   const docs: Doc[] = [
     { id: 1, type: 'person', name: 'Bob', age: 30 },
     { id: 2, type: 'robot', name: 'R2', age: 40 },
@@ -200,7 +201,7 @@ describe('execQuery (jio.md §2.4)', () => {
   });
 });
 
-describe('key_schema (jio.md §2.5)', () => {
+describe('key_schema', () => {
   function schemaError(key_schema: unknown, query: string | QueryTree = 'a:b'): Error & { status_code?: number } {
     const error = thrown(() => compileQuery(query, key_schema as KeySchema));
     expect(error.status_code).to.equal(400);

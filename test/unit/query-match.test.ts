@@ -1,5 +1,6 @@
 /**
- * Matching rules (jio.md §2.3), the §2.7 examples and the §2.8 fixes, plus the linear LIKE matcher.
+ * Matching rules, examples and deliberate differences (docs/jio-compatibility.md), plus the linear
+ * LIKE matcher.
  */
 import { expect } from '@open-wc/testing';
 import { compileQuery, execQuery, type KeySchema, type QueryTree } from '../../gadgets/query.js';
@@ -17,7 +18,7 @@ function matches(query: string | QueryTree, doc: Doc, keySchema?: KeySchema): bo
   return compileQuery(query, keySchema)(doc);
 }
 
-describe('query matching (jio.md §2.3)', () => {
+describe('query matching', () => {
   describe('rule 1: operator', () => {
     it('without an operator, a value with % is LIKE', () => {
       expect(matches('title:%ada%', { title: 'Ada Lovelace' })).to.equal(true);
@@ -332,7 +333,7 @@ describe('query matching (jio.md §2.3)', () => {
   });
 });
 
-describe('the §2.7 examples', () => {
+describe('the jIO examples (docs/jio-compatibility.md "Examples")', () => {
   const docs: Doc[] = [
     /* 0 */ { title: 'Document number 1', creator: 'John Doe', format: 'pdf', year: 1999, state: 'done' },
     /* 1 */ { title: 'document number 1', creator: 'Jane Doe', format: 'odt', year: '1998', state: 'cancelled' },
@@ -368,7 +369,7 @@ describe('the §2.7 examples', () => {
   });
 });
 
-describe('jIO behaviours not copied (jio.md §2.8)', () => {
+describe('jIO behaviours not copied', () => {
   it('no stateful % test: name:"%" is LIKE for every document', () => {
     const docs = [{ name: 'x' }, { other: 'x' }, { name: 'y' }, { name: 'z' }];
     expect(hits('name:"%"', docs)).to.deep.equal([0, 2, 3]);

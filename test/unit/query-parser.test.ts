@@ -1,5 +1,6 @@
 /**
- * The query language's grammar and JSON form (jio.md §2.1, §2.2) and stringify round trips.
+ * The query language's grammar and JSON form (docs/jio-compatibility.md "Grammar", "JSON form") and
+ * stringify round trips.
  */
 import { expect } from '@open-wc/testing';
 import { parseQuery, stringifyQuery, compileQuery, type QueryTree } from '../../gadgets/query.js';
@@ -23,8 +24,8 @@ const and = (...query_list: QueryTree[]): QueryTree => ({ type: 'complex', opera
 const or = (...query_list: QueryTree[]): QueryTree => ({ type: 'complex', operator: 'OR', query_list });
 const not = (query: QueryTree): QueryTree => ({ type: 'complex', operator: 'NOT', query_list: [query] });
 
-describe('query parser (jio.md §2.1)', () => {
-  describe('the consequences listed in §2.1', () => {
+describe('query parser', () => {
+  describe('the consequences listed under "Grammar"', () => {
     it('AND binds tighter than OR: a:1 OR b:2 AND c:3 = a OR (b AND c)', () => {
       expect(parseQuery('a:1 OR b:2 AND c:3')).to.deep.equal(or(s('a', '1'), and(s('b', '2'), s('c', '3'))));
     });
@@ -155,7 +156,7 @@ describe('query parser (jio.md §2.1)', () => {
     });
   });
 
-  describe('JSON form (jio.md §2.2)', () => {
+  describe('JSON form', () => {
     it('keyless terms get key "" and the operator is omitted unless written', () => {
       const tree = parseQuery('hello') as unknown as Record<string, unknown>;
       expect(tree).to.deep.equal({ type: 'simple', key: '', value: 'hello' });
@@ -180,7 +181,7 @@ describe('query parser (jio.md §2.1)', () => {
       expect(parseQuery('NOT (a b)')).to.deep.equal(not(and(s('', 'a'), s('', 'b'))));
     });
 
-    it('parses the §2.7 examples', () => {
+    it('parses the jIO examples (docs/jio-compatibility.md "Examples")', () => {
       expect(parseQuery('title:"Document number 1"')).to.deep.equal(s('title', 'Document number 1'));
       expect(parseQuery('creator:"% Doe" AND format:pdf')).to.deep.equal(and(s('creator', '% Doe'), s('format', 'pdf')));
       expect(parseQuery('creator:="25%"')).to.deep.equal(s('creator', '25%', '='));
@@ -283,7 +284,7 @@ describe('query trees from JSON are validated', () => {
   });
 });
 
-describe('stringifyQuery (jio.md §2.2)', () => {
+describe('stringifyQuery', () => {
   it('writes the jIO example exactly', () => {
     expect(stringifyQuery(parseQuery('NOT(a:=b OR c:% AND d:<2)'))).to.equal('NOT ( ( a: = "b" OR ( c:  "%" AND d: < "2" ) ) )');
   });

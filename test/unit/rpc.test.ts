@@ -2,7 +2,7 @@ import { expect } from '@open-wc/testing';
 import { RpcClient } from '../../gadgets/channel/rpc-client.js';
 import { serveRpc } from '../../gadgets/channel/rpc-server.js';
 import { RemoteDatabase } from '../../gadgets/channel/remote-database.js';
-import { ALL_METHODS } from '../../gadgets/api.js';
+import { ALL_METHODS, READ_METHODS, WRITE_METHODS, parseAllow } from '../../gadgets/methods.js';
 import type { Database } from '../../gadgets/storage/database.js';
 import { channelPair, dropDatabase, freshDatabase, nextMessage, rejectionOf } from './helpers.js';
 
@@ -54,6 +54,36 @@ describe('RPC protocol (client and server over a MessageChannel, real IndexedDB)
     const unknown = await rejectionOf(rpc.call('repair', []));
     expect(unknown.status_code).to.equal(501);
     expect(await db.allDocs()).to.deep.equal({ data: { rows: [], total_rows: 0 } });
+  });
+
+  it('looks method names up as own names: constructor, toString, __proto__… are 501, never 403', async () => {
+    const { rpc } = connect(['get']);
+    for (const name of ['constructor', 'toString', 'hasOwnProperty', '__proto__', 'valueOf', 'call']) {
+      const e = await rejectionOf(rpc.call(name, []));
+      expect(e.status_code, name).to.equal(501);
+      expect(e.message).to.equal(`Capacity '${name}' is not implemented on 'rtc'`);
+    }
+    expect(() => parseAllow('get, constructor')).to.throw("allow: unknown method 'constructor'");
+    expect([...parseAllow('')]).to.deep.equal([...ALL_METHODS]);
+  });
+
+  it('derives the read/write split, the arity and the transfer routes from the method table', async () => {
+    expect(READ_METHODS).to.deep.equal(['get', 'allDocs', 'getAttachment', 'allAttachments']);
+    expect(WRITE_METHODS).to.deep.equal(['post', 'put', 'remove', 'bulkPut', 'putAttachment', 'removeAttachment']);
+    const { rpc } = connect(['get', 'putAttachment']);
+    const arity = await rejectionOf(rpc.call('get', ['a', 'b']));
+    expect(arity.status_code).to.equal(400);
+    expect(arity.message).to.equal("Bad request: 'get' takes 1 argument(s), got 2");
+    const direct = await rejectionOf(rpc.call('putAttachment', ['a', 'b', 'c']));
+    expect(direct.status_code).to.equal(400);
+    expect(direct.message).to.equal("Bad request: 'putAttachment' goes over the data channel as attachmentOpen/attachmentCommit (transfers.ts)");
+    // A transfer request answers to its method's `allow` name.
+    const read = await rejectionOf(rpc.call('attachmentInfo', ['a', 'b']));
+    expect(read.status_code).to.equal(403);
+    expect(read.message).to.equal("Method 'getAttachment' is not allowed");
+    const open = await rejectionOf(rpc.call('attachmentOpen', ['a', 'b', {}, 0]));
+    expect(open.status_code).to.equal(400);
+    expect(open.message).to.equal('Bad request: transfer must be a positive integer');
   });
 
   it('answers malformed requests with 400 and keeps the channel open', async () => {

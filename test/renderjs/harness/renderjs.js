@@ -3,8 +3,9 @@
  *  TEST HARNESS, NOT RENDERJS. Never serve this file as an ERP5 site's renderjs.js.
  * ============================================================================================
  * A small stand-in for Nexedi's RenderJS 0.28/0.29 (renderjs.js), written for rtc-gadgets' tests and
- * demo because RenderJS is not on npm. It follows the contract of reference/jio.md §5 and the
- * public source of RenderJS, which it re-implements (it copies no code):
+ * demo because RenderJS is not on npm. It follows the contract of docs/jio-compatibility.md
+ * "RenderJS and ERP5 embedding" and the public source of RenderJS, which it re-implements (it
+ * copies no code):
  *
  *  - rJS(window), while a gadget's scripts load, is that gadget's class, with the chainable
  *    .ready, .declareMethod(name, fn, {mutex}), .declareAcquiredMethod(local, remote),

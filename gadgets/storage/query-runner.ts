@@ -1,0 +1,226 @@
+/**
+ * Runs `allDocs` queries on the documents store (schema.ts). Three ways to find the documents,
+ * tried in this order:
+ * - the planned read: a query the planner (planner.ts) serves from the `ix:`/`fx:` indexes;
+ * - the sorted walk: `sort_on` + `limit` read in order from the first sort key's `sx:` index,
+ *   stopping after the page;
+ * - the scan: every document, read with `getAll` in batches in successive transactions, yielding
+ *   between them so that a long query never stalls other requests (it is not a snapshot across
+ *   batches).
+ * Then sort, limit and projection as jIO does them (docs/jio-compatibility.md "Sort, limit, select").
+ */
+import type { AllDocsOptions, AllDocsResult, Row } from '../api.js';
+import { RtcError } from '../errors.js';
+import { compileQuery, compareSortOn, applyLimit, selectKeys, parseQuery, type QueryTree } from '../query.js';
+import { validateAllDocsOptions } from './validate.js';
+import type { Connection } from './connection.js';
+import { planQuery, sxName, type Plan } from './planner.js';
+import type { DocumentRecord } from './schema.js';
+
+/** Documents read per `getAll` batch of a scan at first; adapted to keep each batch short. */
+export const SCAN_BATCH = 500;
+/** Most documents per scan batch: a batch's values are deserialized on the main thread in one go,
+ * so a larger one would hold up other slaves' requests (and pile up garbage) however fast it reads. */
+export const SCAN_BATCH_MAX = 2000;
+/** Target main-thread time per scan batch, ms: other requests wait at most about this long. */
+export const SCAN_SLICE_MS = 4;
+/** How many documents past the page a `sort_on` + `limit` walk may skip (a selective query) before it gives up for a scan. */
+export const SORT_WALK_MAX = 2000;
+
+/** Extra options of a query run: `signal` stops a scan between batches (rejects 504). */
+export interface RunOptions {
+  signal?: AbortSignal;
+}
+
+/** How an `allDocs` found its documents. */
+export type ReadKind = 'sort index' | 'indexes' | 'scan';
+
+/** The query side of one database: `allDocs` over a connection, with the `indexed` keys. */
+export class QueryRunner {
+  /**
+   * How the last `allDocs` found its documents (diagnostics, for tests and the curious):
+   * `'sort index'` (`sort_on` + `limit` read in order from an `sx:` index), `'indexes'` (the
+   * query planner), or `'scan'`.
+   */
+  lastRead: ReadKind | null = null;
+
+  constructor(private readonly connection: Connection, private readonly indexed: ReadonlySet<string>) {}
+
+  /**
+   * `allDocs(options)` → `{ data: { rows, total_rows } }`: filter by `query`, then `sort_on`, then
+   * `limit`, then `select_list` ("Sort, limit, select"); rows carry `doc` when `include_docs` is true.
+   * Uses the indexes when the query allows it (planner.ts), else scans in batches.
+   * @throws RtcError 400 for bad options or a query syntax error; 504 when `signal` aborts.
+   */
+  async allDocs(options: AllDocsOptions = {}, run: RunOptions = {}): Promise<AllDocsResult> {
+    validateAllDocsOptions(options);
+    const query = options.query === '' ? undefined : options.query;
+    const match = query === undefined ? null : compileQuery(query, options.key_schema);
+    const tree: QueryTree | null = query === undefined ? null : typeof query === 'string' ? parseQuery(query) : query;
+    const plan = tree && !options.key_schema ? planQuery(tree, this.indexed) : null;
+    // A plan reads only what the indexes select; without one, the first page of a sort may be
+    // read in order from the sort key's index instead of scanning everything.
+    let hits = plan ? null : await this.readSorted(options, match);
+    if (hits) this.lastRead = 'sort index';
+    else if (plan) {
+      this.lastRead = 'indexes';
+      hits = await this.readPlan(plan, match!);
+    } else {
+      this.lastRead = 'scan';
+      // Unsorted, a scan's hits are already in the final (id) order: a limited page stops early.
+      const unsorted = !options.sort_on || options.sort_on.length === 0;
+      hits = await this.scan(match, run.signal, (unsorted && pageEnd(options.limit)) || Infinity);
+    }
+    if (options.sort_on && options.sort_on.length > 0) {
+      const cmp = compareSortOn(options.sort_on, options.key_schema);
+      hits = hits.map((r, i) => ({ r, i })).sort((a, b) => cmp(a.r.doc, b.r.doc) || a.i - b.i).map((x) => x.r);
+    }
+    if (options.limit) hits = applyLimit(hits, options.limit);
+    const select = options.select_list;
+    const rows: Row[] = hits.map((r) => {
+      const row: Row = { id: r.id, value: select && select.length > 0 ? selectKeys(r.doc, select) : {} };
+      if (options.include_docs) row.doc = r.doc;
+      return row;
+    });
+    return { data: { rows, total_rows: rows.length } };
+  }
+
+  /**
+   * `sort_on` + `limit` served from the `sx:<key>` index of the first sort key: walks it in the
+   * sort's direction and keeps the matching documents until it has `skip + count` of them and has
+   * passed every document tied with the last one; the caller sorts these with the full comparator
+   * (later sort keys, then id), so the page is exactly the one a full sort would give. Only when
+   * that is provably so: for every sort key, indexed, every present value is a lone number, or
+   * every one a lone string (index-keys.ts `sortKey`): over those, IndexedDB's key order is
+   * jIO's, and jIO's comparison is a consistent order (over mixed types it is not, and a sort of
+   * part of the documents could then order them differently than a sort of all); ascending, no
+   * document may lack the first key (those sort first and are in no index); a query must not make
+   * the walk read more than {@link SORT_WALK_MAX} documents past the page.
+   * @returns the documents, in id order, or null when the caller must plan or scan.
+   */
+  private async readSorted(options: AllDocsOptions, match: ((doc: object) => boolean) | null): Promise<DocumentRecord[] | null> {
+    const sortOn = options.sort_on;
+    const need = pageEnd(options.limit);
+    if (!sortOn || sortOn.length === 0 || need === null || options.key_schema) return null;
+    if (sortOn.some(([k]) => !this.indexed.has(k))) return null;
+    const [key, direction] = sortOn[0]!;
+    return this.connection.run(async (db) => {
+      const tx = db.transaction('documents');
+      /** How many documents have key `k`, when its values are all lone numbers or all lone strings; else null. */
+      const orderly = async (k: string): Promise<number | null> => {
+        const sx = tx.store.index(sxName(k));
+        const [present, others, numbers] = await Promise.all([
+          sx.count(),
+          sx.count(IDBKeyRange.lowerBound([])),
+          sx.count(IDBKeyRange.bound(-Infinity, Infinity)),
+        ]);
+        return others > 0 || (numbers > 0 && numbers < present) ? null : present;
+      };
+      // The first sort key comes first in the set: presents[0] is its count.
+      const [total, ...presents] = await Promise.all([tx.store.count(), ...[...new Set(sortOn.map(([k]) => k))].map(orderly)]);
+      if (presents.some((p) => p === null)) return null;
+      const missing = total - presents[0]!;
+      if (direction === 'ascending' && missing > 0) return null;
+      const hits: DocumentRecord[] = [];
+      let last: IDBValidKey | undefined;
+      let walked = 0;
+      let cursor = await tx.store.index(sxName(key)).openCursor(null, direction === 'ascending' ? 'next' : 'prev');
+      while (cursor) {
+        if (last !== undefined && indexedDB.cmp(cursor.key, last) !== 0) break;
+        if (++walked > need + SORT_WALK_MAX) return null;
+        const record = cursor.value;
+        if (!match || match(record.doc)) {
+          hits.push({ id: record.id, doc: record.doc });
+          if (hits.length === need) last = cursor.key;
+        }
+        cursor = await cursor.continue();
+      }
+      // Short of a page: the documents without the key (last, descending) would belong to it.
+      if (hits.length < need && missing > 0) return null;
+      return hits.sort(byId);
+    });
+  }
+
+  /** The documents matching `match` (all when null), in id order, read in batches; stops once it has `enough`. */
+  private async scan(match: ((doc: object) => boolean) | null, signal?: AbortSignal, enough = Infinity): Promise<DocumentRecord[]> {
+    const hits: DocumentRecord[] = [];
+    let after: string | null = null;
+    let size = SCAN_BATCH;
+    for (;;) {
+      if (signal?.aborted) throw new RtcError('Query cancelled: the request timed out', 504);
+      const range: IDBKeyRange | undefined = after === null ? undefined : IDBKeyRange.lowerBound(after, true);
+      const started = performance.now();
+      const batch: DocumentRecord[] = await this.connection.run((db) => db.getAll('documents', range, size));
+      // Only `id` and `doc` are kept: the index entries of the records read are garbage at once.
+      for (const record of batch) {
+        if (match && !match(record.doc)) continue;
+        hits.push({ id: record.id, doc: record.doc });
+        if (hits.length >= enough) return hits;
+      }
+      if (batch.length < size) return hits;
+      after = batch[batch.length - 1].id;
+      // Keep each batch near SCAN_SLICE_MS so no other request waits long behind a scan.
+      const spent = performance.now() - started;
+      if (spent > SCAN_SLICE_MS * 1.5 && size > 100) size = Math.max(100, Math.floor(size / 2));
+      else if (spent < SCAN_SLICE_MS / 2 && size < SCAN_BATCH_MAX) size = Math.min(SCAN_BATCH_MAX, size * 2);
+      await yieldToOthers();
+    }
+  }
+
+  /** Reads a plan's candidates from the indexes in one transaction and keeps the matches. */
+  private async readPlan(plan: Plan, match: (doc: object) => boolean): Promise<DocumentRecord[]> {
+    const candidates = await this.connection.run(async (db) => {
+      const store = db.transaction('documents').store;
+      // An upper bound of the documents a plan reads (index counts are cheap).
+      const count = async (p: Plan): Promise<number> => {
+        if (p.kind === 'read') return (await Promise.all(p.reads.map((r) => store.index(r.index).count(r.range)))).reduce((a, b) => a + b, 0);
+        const counts = await Promise.all(p.plans.map(count));
+        return p.kind === 'or' ? counts.reduce((a, b) => a + b, 0) : Math.min(...counts);
+      };
+      const read = async (p: Plan): Promise<Map<string, DocumentRecord>> => {
+        if (p.kind === 'read') {
+          const out = new Map<string, DocumentRecord>();
+          const batches = await Promise.all(p.reads.map((r) => store.index(r.index).getAll(r.range)));
+          for (const batch of batches) for (const rec of batch) out.set(rec.id, rec);
+          return out;
+        }
+        if (p.kind === 'and') {
+          // Read only the most selective part; the matcher checks the others on its documents.
+          const counts = await Promise.all(p.plans.map(count));
+          return read(p.plans[counts.indexOf(Math.min(...counts))]);
+        }
+        const out = new Map<string, DocumentRecord>();
+        for (const part of await Promise.all(p.plans.map(read))) for (const [id, rec] of part) out.set(id, rec);
+        return out;
+      };
+      return read(plan);
+    });
+    // Same order as a scan (by id), so results do not depend on the plan.
+    return [...candidates.values()].filter((r) => match(r.doc)).sort(byId);
+  }
+}
+
+/**
+ * Lets other tasks (other slaves' requests, rendering) run: a message-channel task, which,
+ * unlike a nested setTimeout(0), is not clamped to 4 ms.
+ */
+const yieldChannel = typeof MessageChannel === 'function' ? new MessageChannel() : null;
+const yieldQueue: (() => void)[] = [];
+if (yieldChannel) yieldChannel.port1.onmessage = () => yieldQueue.shift()?.();
+const yieldToOthers = (): Promise<void> =>
+  new Promise((resolve) => {
+    if (!yieldChannel) {
+      setTimeout(resolve, 0);
+      return;
+    }
+    yieldQueue.push(resolve);
+    yieldChannel.port2.postMessage(0);
+  });
+
+/** The order of a scan: by id (code units, as IndexedDB orders string keys). */
+const byId = (a: { id: string }, b: { id: string }): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** `skip + count` of a `limit` that truncates (`[skip, count]`, count > 0), else null ("Sort, limit, select": `[skip]` and `[skip, 0]` keep the rest). */
+function pageEnd(limit: AllDocsOptions['limit']): number | null {
+  return limit && limit.length === 2 && limit[1] ? limit[0]! + limit[1]! : null;
+}

@@ -1,0 +1,176 @@
+/**
+ * The shape of a master's database, `rtc:<name>`, and how it is opened and upgraded. Its object
+ * stores:
+ * - `documents`, keyPath `id`, records `{ id, doc, ix, fx, sx }` (as jIO's IndexedDB storage keeps
+ *   `{_id, doc}`), plus, for each indexed key, the index entries of index-keys.ts and three
+ *   IndexedDB indexes on them (`ix:<key>`, `fx:<key>` multiEntry, `sx:<key>`) that the planner
+ *   and the sorted walk read;
+ * - `requests`, keyPath `key`, records `{ key, result, at }`: the answers of writes already
+ *   applied (write-log.ts);
+ * - `attachments`, keyPath `[id, name]`, records `{ id, name, content_type, length, digest,
+ *   chunk_size, stored, complete }`: an attachment's description; `stored` counts the bytes
+ *   written so far (an upload being received or interrupted has `complete: false` and is
+ *   invisible to `getAttachment`/`allAttachments` until its digest is verified);
+ * - `chunks`, keyPath `[id, name, index]`, records `{ id, name, index, data }`: its bytes,
+ *   `chunk_size` per ArrayBuffer (the last one shorter).
+ * A database made by an earlier version gets what it lacks in an upgrade, keeping its documents.
+ */
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { AttachmentInfo, Doc } from '../api.js';
+import { indexFields } from './index-keys.js';
+import { fxName, ixName, sxName } from './planner.js';
+
+/** A stored document and its index entries (index-keys.ts). */
+export interface DocumentRecord {
+  id: string;
+  doc: Doc;
+  ix?: Record<string, IDBValidKey[]>;
+  fx?: Record<string, string[]>;
+  sx?: Record<string, IDBValidKey>;
+}
+
+/** The recorded answer of an applied write (`at`: ms since the epoch). */
+export interface RequestRecord {
+  key: string;
+  result: unknown;
+  at: number;
+}
+
+/** An attachment's description (store `attachments`). */
+export interface AttachmentRecord extends AttachmentInfo {
+  id: string;
+  name: string;
+  chunk_size: number;
+  /** Bytes stored so far, a multiple of `chunk_size` until the last chunk. */
+  stored: number;
+  /** True once every byte is stored and the digest verified. */
+  complete: boolean;
+  /** The SHA-256 state after `stored` bytes (`Digest.state()`), so a resume need not re-read them. */
+  hash_state?: number[] | null;
+}
+
+/** One stored piece of an attachment's bytes. */
+export interface ChunkRecord {
+  id: string;
+  name: string;
+  index: number;
+  data: ArrayBuffer;
+}
+
+export interface RtcSchema extends DBSchema {
+  documents: { key: string; value: DocumentRecord; indexes: Record<string, IDBValidKey> };
+  requests: { key: string; value: RequestRecord; indexes: { at: number } };
+  attachments: { key: [string, string]; value: AttachmentRecord };
+  chunks: { key: [string, string, number]; value: ChunkRecord };
+}
+
+export type StoreName = 'documents' | 'requests' | 'attachments' | 'chunks';
+
+/** Every key of document `id` in `attachments` or `chunks` (arrays sort after strings). */
+export const ofDocument = (id: string): IDBKeyRange => IDBKeyRange.bound([id], [id, []]);
+/** Every chunk key of attachment (`id`, `name`). */
+export const ofAttachment = (id: string, name: string): IDBKeyRange => IDBKeyRange.bound([id, name], [id, name, []]);
+
+/** What an open connection tells its owner about. */
+export interface ConnectionEvents {
+  /**
+   * Another connection wants a newer version (an upgrade or a deletion, from another tab):
+   * called after this connection was closed to let it go on.
+   */
+  versionchange(): void;
+  /** The browser closed the connection abnormally (storage cleared, disk error). */
+  terminated(): void;
+}
+
+/**
+ * Opens `dbName` with every store and the indexes of exactly the `wanted` keys (sorted,
+ * deduplicated), upgrading it once when they differ (creating it when missing). The connection
+ * closes itself when another one asks for a newer version, and tells `events`.
+ * @throws whatever IndexedDB rejects with (the caller maps it to RtcError 500).
+ */
+export async function openSchema(dbName: string, wanted: readonly string[], events: ConnectionEvents): Promise<IDBPDatabase<RtcSchema>> {
+  let db = await connect(dbName, undefined, wanted, events);
+  const storesMissing = !db.objectStoreNames.contains('attachments') || !db.objectStoreNames.contains('chunks');
+  if (!indexesAsWanted(db, wanted) || storesMissing) {
+    const version = db.version + 1;
+    db.close();
+    db = await connect(dbName, version, wanted, events);
+  }
+  return db;
+}
+
+/** One `openDB`: at the current version (`version` undefined), or upgrading to `version`. */
+function connect(dbName: string, version: number | undefined, wanted: readonly string[], events: ConnectionEvents): Promise<IDBPDatabase<RtcSchema>> {
+  let db: IDBPDatabase<RtcSchema> | undefined;
+  const opening = openDB<RtcSchema>(dbName, version, {
+    upgrade(upgradeDb, oldVersion, _newVersion, tx) {
+      if (oldVersion === 0 || !upgradeDb.objectStoreNames.contains('documents')) {
+        upgradeDb.createObjectStore('documents', { keyPath: 'id' });
+        const requests = upgradeDb.createObjectStore('requests', { keyPath: 'key' });
+        requests.createIndex('at', 'at');
+      }
+      // Attachments came later: databases made before them get the stores in an upgrade.
+      if (!upgradeDb.objectStoreNames.contains('attachments')) upgradeDb.createObjectStore('attachments', { keyPath: ['id', 'name'] });
+      if (!upgradeDb.objectStoreNames.contains('chunks')) upgradeDb.createObjectStore('chunks', { keyPath: ['id', 'name', 'index'] });
+      if (version === undefined) return; // first open of a new database: version 1, no indexes yet
+      const store = tx.objectStore('documents');
+      const names = [...store.indexNames];
+      const want = wanted.flatMap(keyIndexes);
+      let changed = false;
+      for (const name of names) {
+        if (isKeyIndex(name) && !want.some((w) => w.name === name)) {
+          store.deleteIndex(name);
+          changed = true;
+        }
+      }
+      // Only what is missing is made: `sx` came after `ix`/`fx`, a database indexed before gets it here.
+      for (const { name, keyPath, multiEntry } of want) {
+        if (names.includes(name)) continue;
+        store.createIndex(name, keyPath, { multiEntry });
+        changed = true;
+      }
+      if (changed) {
+        // Recompute the index entries of every stored document, within the upgrade.
+        void (async () => {
+          let cursor = await store.openCursor();
+          while (cursor) {
+            const record = cursor.value;
+            await cursor.update({ id: record.id, doc: record.doc, ...indexFields(record.doc, wanted) });
+            cursor = await cursor.continue();
+          }
+        })();
+      }
+    },
+    blocking() {
+      // Another connection wants a newer version (new indexes, another tab's upgrade, a
+      // deletion): let it, rather than block it; the owner reopens afterwards.
+      db?.close();
+      events.versionchange();
+    },
+    terminated() {
+      events.terminated();
+    },
+  });
+  return opening.then((d) => (db = d));
+}
+
+/** Whether the documents store has exactly the indexes of the `wanted` keys (`ix:`, `fx:`, `sx:` each). */
+export function indexesAsWanted(db: IDBPDatabase<RtcSchema>, wanted: readonly string[]): boolean {
+  if (!db.objectStoreNames.contains('documents')) return wanted.length === 0;
+  const tx = db.transaction('documents');
+  const have = [...tx.store.indexNames].filter(isKeyIndex).sort();
+  const want = wanted.flatMap(keyIndexes).map((i) => i.name).sort();
+  return have.join('\n') === want.join('\n');
+}
+
+/** The IndexedDB indexes of one indexed key (index-keys.ts says what each holds). */
+export function keyIndexes(key: string): { name: string; keyPath: string; multiEntry: boolean }[] {
+  return [
+    { name: ixName(key), keyPath: `ix.${key}`, multiEntry: true },
+    { name: fxName(key), keyPath: `fx.${key}`, multiEntry: true },
+    { name: sxName(key), keyPath: `sx.${key}`, multiEntry: false },
+  ];
+}
+
+/** Whether `name` is one of the indexes `keyIndexes` makes. */
+export const isKeyIndex = (name: string): boolean => /^(ix|fx|sx):/.test(name);

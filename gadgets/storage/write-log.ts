@@ -1,0 +1,97 @@
+/**
+ * Idempotent writes. A write with a `requestKey` records its answer in the `requests` store
+ * (`{ key, result, at }`) in the same transaction as the write, so a write re-sent by a slave
+ * after a lost answer (master reload, dropped channel) is answered again and never applied
+ * twice. Answers are remembered for {@link REQUEST_MEMORY_MS}, then forgotten.
+ */
+import { RtcError } from '../errors.js';
+import { idbError, storeError, type Connection } from './connection.js';
+import type { StoreName } from './schema.js';
+
+/** How long the answer of an applied write is kept for deduplication, ms. */
+export const REQUEST_MEMORY_MS = 24 * 60 * 60 * 1000;
+
+/** Options of a write: `requestKey` makes it idempotent (see the module docs). */
+export interface WriteOptions {
+  requestKey?: string;
+}
+
+/** The writes of one database, each in one transaction, idempotent with a `requestKey`. */
+export class WriteLog {
+  constructor(private readonly connection: Connection) {}
+
+  /**
+   * Runs one write in one readwrite transaction on `stores`, and resolves once it has committed
+   * (an acknowledged write is durable). With a `requestKey` the answer is recorded in `requests`
+   * in the same transaction, with `add`: a key already there means the write was applied before
+   * (a slave re-sent it after a lost answer); the ConstraintError aborts this transaction, undoing
+   * it, and the recorded answer is returned instead. No read before the write, so one idempotent
+   * write costs what a plain one does.
+   * @param apply queues the write's requests on `tx` synchronously and returns the answer.
+   * @throws RtcError 400 for a document that cannot be cloned, 500 when IndexedDB fails.
+   */
+  write<T>(requestKey: string | undefined, stores: readonly StoreName[], apply: (tx: IDBTransaction) => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.connection.withRaw((raw) => {
+        let tx: IDBTransaction;
+        try {
+          tx = raw.transaction(requestKey === undefined ? [...stores] : [...stores, 'requests'], 'readwrite');
+        } catch (e) {
+          reject(idbError(e));
+          return;
+        }
+        let result!: T;
+        let repeated = false;
+        try {
+          result = apply(tx);
+          if (requestKey !== undefined) {
+            const add = tx.objectStore('requests').add({ key: requestKey, result, at: Date.now() });
+            add.onerror = () => {
+              repeated = add.error?.name === 'ConstraintError';
+            };
+          }
+          tx.commit?.(); // nothing more will be asked: let it commit without waiting for this task to end
+        } catch (e) {
+          try {
+            tx.abort();
+          } catch {
+            // already finished
+          }
+          reject(storeError(e));
+          return;
+        }
+        tx.oncomplete = () => resolve(result);
+        tx.onabort = () => {
+          if (repeated) this.recordedAnswer<T>(requestKey!).then(resolve, reject);
+          else reject(idbError(tx.error ?? new Error('transaction aborted')));
+        };
+      }, reject);
+    });
+  }
+
+  /** The answer recorded for an applied write. @throws RtcError 500 when it is gone. */
+  private recordedAnswer<T>(requestKey: string): Promise<T> {
+    return this.connection.run(async (db) => {
+      const seen = await db.get('requests', requestKey);
+      if (!seen) throw new RtcError(`IndexedDB: the answer of request ${requestKey} is gone`, 500);
+      return seen.result as T;
+    });
+  }
+
+  /** Deletes the answers older than {@link REQUEST_MEMORY_MS}. Never rejects: it is housekeeping. */
+  async forgetOldRequests(): Promise<void> {
+    try {
+      const db = await this.connection.ready();
+      const tx = db.transaction('requests', 'readwrite');
+      const range = IDBKeyRange.upperBound(Date.now() - REQUEST_MEMORY_MS);
+      let cursor = await tx.store.index('at').openCursor(range);
+      while (cursor) {
+        await cursor.delete();
+        cursor = await cursor.continue();
+      }
+      await tx.done;
+    } catch {
+      // A failure (closed database) must not surface.
+    }
+  }
+}
