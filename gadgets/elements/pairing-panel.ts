@@ -12,8 +12,6 @@
  */
 import { html, LitElement, nothing, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import type { PeerInfo } from '../controllers/types.js';
-import type { PairingPhase } from '../controllers/manual-slave-session.js';
 import { decodeToken, groupToken } from '../signaling/token.js';
 import { hostStyles } from '../styles/host.styles.js';
 import { pairingStyles } from '../styles/pairing.styles.js';
@@ -21,10 +19,14 @@ import { qrSvg } from './qr-code.js';
 import { readQrPhoto } from './qr-photo.js';
 import { canScanQr, QrScanner } from './qr-scanner.js';
 
-/** What the slave's panel shows, and its actions. */
+/**
+ * What the slave's panel shows, and its actions. `phase` is the manual slave session's: no offer
+ * yet, making one, offer shown, connecting with an answer, connected. (The panel names the shapes
+ * it reads instead of importing the sessions: the host checks that its session fits them.)
+ */
 export interface SlavePairingModel {
   role: 'slave';
-  phase: PairingPhase;
+  phase: 'idle' | 'creating' | 'offer' | 'connecting' | 'connected';
   offer: string | null;
   createOffer(): Promise<unknown>;
   acceptAnswer(token: string): Promise<void>;
@@ -34,7 +36,7 @@ export interface SlavePairingModel {
 export interface MasterPairingModel {
   role: 'master';
   /** The last answer made, and its slave as it is now (undefined once gone). */
-  answer: { token: string; peer: PeerInfo | undefined } | null;
+  answer: { token: string; peer: { id: string; state: 'connecting' | 'connected' } | undefined } | null;
   acceptOffer(token: string): Promise<unknown>;
 }
 
