@@ -147,6 +147,20 @@ describe('pairing panels (signaling="manual")', () => {
     await slave.disconnect();
   });
 
+  it('the panel\'s parts (pairing, qr) are styled from the page through the host', async () => {
+    const style = document.createElement('style');
+    style.textContent = 'rtc-slave::part(pairing) { border-color: rgb(1, 2, 3); } rtc-slave::part(qr) { outline: 2px solid rgb(4, 5, 6); }';
+    document.head.append(style);
+    try {
+      const slave = await slaveWithOffer();
+      expect(getComputedStyle(shadow(slave).querySelector('[part="pairing"]')!).borderTopColor).to.equal('rgb(1, 2, 3)');
+      expect(getComputedStyle(shadow(slave).querySelector('[part="qr"]')!).outlineColor).to.equal('rgb(4, 5, 6)');
+      await slave.disconnect();
+    } finally {
+      style.remove();
+    }
+  });
+
   it('reads a token from a photo of its QR code (qr-photo.ts), compact or a full SDP', async () => {
     const slave = await fixture<RtcSlave>(html`<rtc-slave signaling="manual"></rtc-slave>`);
     const token = await slave.createOffer();
