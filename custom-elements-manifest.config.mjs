@@ -71,9 +71,54 @@ function shippedPaths() {
   };
 }
 
+/**
+ * The database API on the elements: `DatabaseElement` gets most of its jIO methods at run time from
+ * the method table (gadgets/methods.ts `installMethods`), which the analyzer cannot see. This plugin
+ * reads `interface DatabaseApi` of gadgets/api.ts (the methods' one declaration, with their JSDoc)
+ * and adds each method the class does not write out itself; overloads written out (`remove()` and
+ * `remove(id)`) become one member.
+ */
+function databaseApiMethods() {
+  const api = [];
+  return {
+    name: 'rtc-database-api-methods',
+    collectPhase({ ts, node }) {
+      if (!ts.isInterfaceDeclaration(node) || node.name.text !== 'DatabaseApi') return;
+      for (const member of node.members) {
+        if (!ts.isMethodSignature(member)) continue;
+        const description = (member.jsDoc ?? []).map((d) => (typeof d.comment === 'string' ? d.comment : '')).join('\n').trim();
+        api.push({
+          kind: 'method',
+          name: member.name.getText(),
+          description,
+          parameters: member.parameters.map((p) => ({
+            name: p.name.getText(),
+            ...(p.questionToken ? { optional: true } : {}),
+            ...(p.type ? { type: { text: p.type.getText() } } : {}),
+          })),
+          return: member.type ? { type: { text: member.type.getText() } } : undefined,
+        });
+      }
+    },
+    packageLinkPhase({ customElementsManifest }) {
+      for (const module of customElementsManifest.modules) {
+        for (const declaration of module.declarations ?? []) {
+          if (!declaration.members || !(declaration.name === 'DatabaseElement' || declaration.superclass?.name === 'DatabaseElement')) continue;
+          const seen = new Set();
+          declaration.members = declaration.members.filter((m) => m.kind !== 'method' || !seen.has(m.name) && seen.add(m.name));
+          for (const method of api) {
+            if (seen.has(method.name)) continue;
+            declaration.members.push(declaration.name === 'DatabaseElement' ? method : { ...method, inheritedFrom: { name: 'DatabaseElement', module: 'gadgets/elements/database-element.ts' } });
+          }
+        }
+      }
+    },
+  };
+}
+
 export default {
   globs: ['gadgets/**/*.ts'],
   exclude: ['gadgets/define.ts'],
   litelement: true,
-  plugins: [eventClassNames(), shippedPaths()],
+  plugins: [eventClassNames(), databaseApiMethods(), shippedPaths()],
 };

@@ -24,6 +24,7 @@
  */
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { RtcError, toErrorShape } from '../errors.js';
 import type { FramedChannel } from './framed-channel.js';
 
@@ -54,18 +55,14 @@ export interface HandshakeOptions {
 
 const encoder = new TextEncoder();
 
-function toHex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
 function nonce(): string {
-  return toHex(crypto.getRandomValues(new Uint8Array(32)));
+  return bytesToHex(crypto.getRandomValues(new Uint8Array(32)));
 }
 
 /** HMAC-SHA256 of the handshake transcript, hex. */
 export function handshakeMac(secret: string, role: 'slave' | 'master', peerNonce: string, masterFingerprint: string, slaveFingerprint: string): string {
   const message = `rtc-gadgets/1 ${role}\n${peerNonce}\n${masterFingerprint}\n${slaveFingerprint}`;
-  return toHex(hmac(sha256, encoder.encode(secret), encoder.encode(message)));
+  return bytesToHex(hmac(sha256, encoder.encode(secret), encoder.encode(message)));
 }
 
 /** Compares two strings in time that depends only on their lengths. */

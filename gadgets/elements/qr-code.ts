@@ -1,41 +1,51 @@
 /**
- * QR codes as inline SVG: the `qrcode` package's encoder (`create`) lays out the modules, and
+ * QR codes as inline SVG: the `qr` package's encoder lays out the modules (its `raw` matrix), and
  * this draws them as one path (no canvas, no innerHTML), with the quiet zone of four modules that
  * scanners need and crisp edges at any size.
  */
 import { html, type TemplateResult } from 'lit';
-import qrcodeCore from 'qrcode/lib/core/qrcode.js';
+import encodeQR from 'qr';
 
 /** The quiet zone around the code, modules (ISO/IEC 18004 asks for 4). */
 const QUIET = 4;
+
+/**
+ * The modules of the QR code of `text`, `matrix[y][x]` true for dark, quiet zone included; null
+ * when `text` does not fit in a QR code. Level M (15 % of the code can be lost): small codes that
+ * still scan off a phone screen. `qr` picks the densest mode the text allows, so an upper-case
+ * base32 token is stored in alphanumeric mode (5.5 bits a character) and a full SDP in byte mode.
+ */
+export function qrMatrix(text: string): boolean[][] | null {
+  try {
+    return encodeQR(text, 'raw', { ecc: 'medium', border: QUIET });
+  } catch {
+    return null;
+  }
+}
 
 /**
  * The dark modules of the QR code of `text` as an SVG path in module units (quiet zone included).
  * @returns null when `text` does not fit in a QR code.
  */
 export function qrPath(text: string): { size: number; d: string } | null {
-  let modules: { size: number; data: Uint8Array };
-  try {
-    // Level M (15 % of the code can be lost): small codes that still scan off a phone screen.
-    modules = qrcodeCore.create(text, { errorCorrectionLevel: 'M' }).modules as unknown as { size: number; data: Uint8Array };
-  } catch {
-    return null;
-  }
-  const { size, data } = modules;
+  const matrix = qrMatrix(text);
+  if (!matrix) return null;
+  const size = matrix.length;
   let d = '';
   for (let y = 0; y < size; y++) {
+    const row = matrix[y]!;
     let x = 0;
     while (x < size) {
-      if (!data[y * size + x]) {
+      if (!row[x]) {
         x++;
         continue;
       }
       const start = x;
-      while (x < size && data[y * size + x]) x++;
-      d += `M${start + QUIET} ${y + QUIET}h${x - start}v1h-${x - start}z`;
+      while (x < size && row[x]) x++;
+      d += `M${start} ${y}h${x - start}v1h-${x - start}z`;
     }
   }
-  return { size: size + 2 * QUIET, d };
+  return { size, d };
 }
 
 /** An accessible SVG QR code of `text` (`role="img"`, labelled), or null when it does not fit. */

@@ -3,7 +3,7 @@
  * Offered only where it can work: a secure context (camera access needs HTTPS or localhost;
  * LAN pages over plain http have no `getUserMedia`, docs/architecture.md "Design rules"),
  * `BarcodeDetector` present (Chromium on Android, ChromeOS and macOS; not on Linux or Windows
- * desktops) and a camera API. Elsewhere the paste box is the way in.
+ * desktops) and a camera API. Elsewhere a photo of the code (qr-photo.ts) or the paste box is the way in.
  */
 
 interface DetectedBarcode {

@@ -1,4 +1,4 @@
-import { html, css, nothing } from 'lit';
+import { html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { parseAllow } from '../methods.js';
 import { RtcError } from '../errors.js';
@@ -7,7 +7,7 @@ import { DatabaseElement } from './database-element.js';
 import { SessionController } from '../controllers/session-controller.js';
 import { MasterSession } from '../session/master-session.js';
 import { ManualMasterSession, type ManualAnswer } from '../session/manual-master-session.js';
-import { PairingView, pairingStyles } from './pairing-view.js';
+import { pairingPanel } from './pairing-panel.js';
 import type { ConnectionState, PeerInfo } from '../session/types.js';
 import { defaultSignalingUrl } from '../signaling/signaling-socket.js';
 import { hostStyles } from '../styles/host.styles.js';
@@ -33,9 +33,7 @@ import { hostStyles } from '../styles/host.styles.js';
  * @csspart qr - The QR code of the answer token.
  */
 export class RtcMaster extends DatabaseElement {
-  static override styles = [hostStyles, pairingStyles, css`
-    .pairing { margin-bottom: 1rem; }
-  `];
+  static override styles = hostStyles;
 
   /** The IndexedDB database is `rtc:<database>`. */
   @property() database = 'default';
@@ -72,7 +70,6 @@ export class RtcMaster extends DatabaseElement {
     },
     () => !this.noAutoconnect,
   );
-  private readonly pairing = new PairingView(this);
   /** The last answer made by `acceptOffer`, shown by the pairing panel. */
   @state() private lastAnswer: ManualAnswer | null = null;
 
@@ -135,7 +132,8 @@ export class RtcMaster extends DatabaseElement {
   protected override render() {
     const session = this.controller.session;
     const panel = this.manual
-      ? this.pairing.master({
+      ? pairingPanel({
+        role: 'master',
         answer: this.lastAnswer
           ? { token: this.lastAnswer.token, peer: session instanceof ManualMasterSession ? session.peer(this.lastAnswer.peerId) : undefined }
           : null,

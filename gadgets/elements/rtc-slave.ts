@@ -1,4 +1,4 @@
-import { html, css, nothing } from 'lit';
+import { html, nothing } from 'lit';
 import { property } from 'lit/decorators.js';
 import type { DatabaseApi } from '../api.js';
 import { DatabaseElement } from './database-element.js';
@@ -6,7 +6,7 @@ import { SessionController } from '../controllers/session-controller.js';
 import { SlaveSession } from '../session/slave-session.js';
 import { ManualSlaveSession } from '../session/manual-slave-session.js';
 import { RtcError } from '../errors.js';
-import { PairingView, pairingStyles } from './pairing-view.js';
+import { pairingPanel } from './pairing-panel.js';
 import type { ConnectionState, PeerInfo } from '../session/types.js';
 import { RemoteDatabase } from '../channel/remote-database.js';
 import { defaultSignalingUrl } from '../signaling/signaling-socket.js';
@@ -37,9 +37,7 @@ const DEFAULT_TIMEOUT_MS = 30000;
  * @csspart qr - The QR code of the offer token.
  */
 export class RtcSlave extends DatabaseElement {
-  static override styles = [hostStyles, pairingStyles, css`
-    .pairing { margin-bottom: 1rem; }
-  `];
+  static override styles = hostStyles;
 
   /**
    * The room whose master it connects to. Without the attribute: the `room` parameter of the
@@ -85,7 +83,6 @@ export class RtcSlave extends DatabaseElement {
     () => !this.noAutoconnect,
   );
   private remote: { session: SlaveSession | ManualSlaveSession; api: RemoteDatabase } | null = null;
-  private readonly pairing = new PairingView(this);
 
   /** True with `signaling="manual"` (no broadcaster). */
   get manual(): boolean {
@@ -152,7 +149,8 @@ export class RtcSlave extends DatabaseElement {
   protected override render() {
     const session = this.controller.session;
     const panel = this.manual
-      ? this.pairing.slave({
+      ? pairingPanel({
+        role: 'slave',
         phase: session instanceof ManualSlaveSession ? session.phase : 'idle',
         offer: session instanceof ManualSlaveSession ? session.offer : null,
         createOffer: () => this.createOffer(),

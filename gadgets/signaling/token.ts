@@ -42,8 +42,11 @@
  * fingerprint other than SHA-256, an offer that is not `actpass`).
  */
 import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { RtcError } from '../errors.js';
-import { hostCandidates, sdpAttribute as attribute, sdpFingerprint, sdpLines } from './sdp.js';
+import { fingerprintHex, hostCandidates, sdpAttribute as attribute, sdpFingerprint, sdpLines } from './sdp.js';
+import { ipv4Bytes, ipv6Bytes, ipv6Text } from './ip-address.js';
+import { fromBase32, isIceChars, toBase32, TokenReader, TokenWriter } from './token-bytes.js';
 
 export type TokenKind = 'offer' | 'answer';
 
@@ -66,8 +69,6 @@ export const MAX_TOKEN_CANDIDATES = 12;
 /** Longest text accepted by `decodeToken` (a full SDP of a data channel is about 1 KB). */
 export const MAX_TOKEN_TEXT = 32 * 1024;
 
-const BASE32 = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'; // Crockford: no I, L, O, U
-const ICE_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const KINDS = [
   { kind: 'offer', setup: 'actpass' },
   { kind: 'answer', setup: 'active' },
@@ -114,7 +115,7 @@ function essentials(kind: TokenKind, sdp: string): Essentials | null {
   if (kind === 'offer' ? setup !== 'actpass' : setup !== 'active' && setup !== 'passive') return null;
   const [algorithm, hex] = fp.split(' ');
   if (algorithm !== 'sha-256' || !/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/.test(hex!)) return null;
-  const fingerprint = new Uint8Array(hex!.split(':').map((h) => parseInt(h, 16)));
+  const fingerprint = hexToBytes(hex!.replace(/:/g, ''));
   const mid = attribute(lines, 'mid') ?? '0';
   const sctpPort = Number(attribute(lines, 'sctp-port') ?? '5000');
   const size = attribute(lines, 'max-message-size');
@@ -135,16 +136,10 @@ function essentials(kind: TokenKind, sdp: string): Essentials | null {
   };
 }
 
-function isIceChars(s: string): boolean {
-  for (const c of s) if (!ICE_CHARS.includes(c)) return false;
-  return s.length > 0;
-}
-
 // ---------------------------------------------------------------- SDP writing
 
 /** A minimal, valid data-channel SDP (JSEP §5.2 / §5.3) from a token's essentials. */
 function buildSdp(e: Essentials): string {
-  const fpHex = Array.from(e.fingerprint, (b) => b.toString(16).padStart(2, '0').toUpperCase()).join(':');
   // A stable session id from the fingerprint (any 63-bit number will do).
   let sessionId = 0;
   for (let i = 0; i < 6; i++) sessionId = sessionId * 256 + e.fingerprint[i]!;
@@ -166,7 +161,7 @@ function buildSdp(e: Essentials): string {
     'a=end-of-candidates',
     `a=ice-ufrag:${e.ufrag}`,
     `a=ice-pwd:${e.pwd}`,
-    `a=fingerprint:sha-256 ${fpHex}`,
+    `a=fingerprint:sha-256 ${fingerprintHex(e.fingerprint)}`,
     `a=setup:${e.setup}`,
     `a=mid:${e.mid}`,
     `a=sctp-port:${e.sctpPort}`,
@@ -175,208 +170,10 @@ function buildSdp(e: Essentials): string {
   return `${lines.join('\r\n')}\r\n`;
 }
 
-// ---------------------------------------------------------------- bytes
-
-class Writer {
-  private readonly bytes: number[] = [];
-  byte(b: number): void {
-    this.bytes.push(b & 0xff);
-  }
-  uint16(n: number): void {
-    this.byte(n >> 8);
-    this.byte(n);
-  }
-  raw(b: ArrayLike<number>): void {
-    for (let i = 0; i < b.length; i++) this.byte(b[i]!);
-  }
-  varint(n: number): void {
-    do {
-      const low = n % 128;
-      n = Math.floor(n / 128);
-      this.byte(n > 0 ? low | 0x80 : low);
-    } while (n > 0);
-  }
-  iceChars(s: string): void {
-    this.byte(s.length);
-    let acc = 0;
-    let bits = 0;
-    for (const c of s) {
-      acc = (acc << 6) | ICE_CHARS.indexOf(c);
-      bits += 6;
-      while (bits >= 8) {
-        bits -= 8;
-        this.byte(acc >> bits);
-        acc &= (1 << bits) - 1;
-      }
-    }
-    if (bits > 0) this.byte(acc << (8 - bits));
-  }
-  done(): Uint8Array {
-    return Uint8Array.from(this.bytes);
-  }
-}
-
-class Reader {
-  at = 0;
-  constructor(private readonly bytes: Uint8Array) {}
-  byte(): number {
-    if (this.at >= this.bytes.length) throw bad('Token is too short: part of it is missing');
-    return this.bytes[this.at++]!;
-  }
-  uint16(): number {
-    return (this.byte() << 8) | this.byte();
-  }
-  raw(n: number): Uint8Array {
-    if (this.at + n > this.bytes.length) throw bad('Token is too short: part of it is missing');
-    const out = this.bytes.slice(this.at, this.at + n);
-    this.at += n;
-    return out;
-  }
-  varint(): number {
-    let n = 0;
-    let scale = 1;
-    for (let i = 0; i < 8; i++) {
-      const b = this.byte();
-      n += (b & 0x7f) * scale;
-      if ((b & 0x80) === 0) return n;
-      scale *= 128;
-    }
-    throw bad('Token is malformed (bad number)');
-  }
-  iceChars(): string {
-    const n = this.byte();
-    if (n === 0) throw bad('Token is malformed (empty ICE credential)');
-    const packed = this.raw(Math.ceil((n * 6) / 8));
-    let s = '';
-    let acc = 0;
-    let bits = 0;
-    let i = 0;
-    while (s.length < n) {
-      if (bits < 6) {
-        acc = (acc << 8) | packed[i++]!;
-        bits += 8;
-      }
-      bits -= 6;
-      s += ICE_CHARS[(acc >> bits) & 63];
-      acc &= (1 << bits) - 1;
-    }
-    return s;
-  }
-}
-
-function toBase32(bytes: Uint8Array): string {
-  let out = '';
-  let acc = 0;
-  let bits = 0;
-  for (const b of bytes) {
-    acc = (acc << 8) | b;
-    bits += 8;
-    while (bits >= 5) {
-      bits -= 5;
-      out += BASE32[(acc >> bits) & 31];
-    }
-    acc &= (1 << bits) - 1;
-  }
-  if (bits > 0) out += BASE32[(acc << (5 - bits)) & 31];
-  return out;
-}
-
-function fromBase32(text: string): Uint8Array {
-  const out: number[] = [];
-  let acc = 0;
-  let bits = 0;
-  for (const raw of text.toUpperCase()) {
-    const c = raw === 'O' ? '0' : raw === 'I' || raw === 'L' ? '1' : raw;
-    const v = BASE32.indexOf(c);
-    if (v < 0) throw bad(`Token has a character that cannot be in a token: "${raw}"`);
-    acc = (acc << 5) | v;
-    bits += 5;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push((acc >> bits) & 0xff);
-      acc &= (1 << bits) - 1;
-    }
-  }
-  return Uint8Array.from(out);
-}
-
-// ---------------------------------------------------------------- addresses
-
-function ipv4Bytes(address: string): number[] | null {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(address);
-  if (!m) return null;
-  const parts = m.slice(1).map(Number);
-  return parts.every((p) => p <= 255) ? parts : null;
-}
-
-function ipv6Bytes(address: string): number[] | null {
-  if (!address.includes(':') || address.includes('%')) return null;
-  let text = address;
-  const v4 = /:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(text);
-  if (v4) {
-    // An embedded IPv4 address (::ffff:1.2.3.4) becomes its two hex groups.
-    const b = ipv4Bytes(v4[1]!);
-    if (!b) return null;
-    text = `${text.slice(0, v4.index)}:${((b[0]! << 8) | b[1]!).toString(16)}:${((b[2]! << 8) | b[3]!).toString(16)}`;
-  }
-  const halves = text.split('::');
-  if (halves.length > 2) return null;
-  const group = (s: string): number[] | null => {
-    if (s === '') return [];
-    const out: number[] = [];
-    for (const g of s.split(':')) {
-      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return null;
-      out.push(parseInt(g, 16));
-    }
-    return out;
-  };
-  const head = group(halves[0]!);
-  const rest = halves.length === 2 ? group(halves[1]!) : [];
-  if (!head || !rest) return null;
-  const known = head.length + rest.length;
-  let words: number[];
-  if (halves.length === 2) {
-    if (known > 7) return null;
-    words = [...head, ...new Array<number>(8 - known).fill(0), ...rest];
-  } else {
-    if (known !== 8) return null;
-    words = head;
-  }
-  return words.flatMap((w) => [w >> 8, w & 0xff]);
-}
-
-function ipv6Text(bytes: Uint8Array): string {
-  const words: number[] = [];
-  for (let i = 0; i < 16; i += 2) words.push((bytes[i]! << 8) | bytes[i + 1]!);
-  // RFC 5952: the longest run (≥ 2) of zero words becomes "::".
-  let best = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8;) {
-    if (words[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && words[j] === 0) j++;
-    if (j - i > bestLen) {
-      best = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = words.map((w) => w.toString(16));
-  if (best < 0) return hex.join(':');
-  return `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLen).join(':')}`;
-}
-
-function hexOf(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
 // ---------------------------------------------------------------- tokens
 
 function pack(e: Essentials): Uint8Array {
-  const w = new Writer();
+  const w = new TokenWriter();
   const kindIndex = KINDS.findIndex((k) => k.kind === e.kind && k.setup === e.setup);
   w.byte((TOKEN_VERSION << 4) | kindIndex);
   const flags = (e.mid !== '0' ? 1 : 0) | (e.sctpPort !== 5000 ? 2 : 0)
@@ -405,8 +202,7 @@ function pack(e: Essentials): Uint8Array {
       w.raw(v6);
     } else if (mdns) {
       w.byte(CAND_MDNS);
-      const hex = mdns.slice(1).join('');
-      for (let i = 0; i < 32; i += 2) w.byte(parseInt(hex.slice(i, i + 2), 16));
+      w.raw(hexToBytes(mdns.slice(1).join('')));
     } else {
       const name = Array.from(c.address).filter((ch) => ch.charCodeAt(0) < 128).join('').slice(0, 255);
       w.byte(CAND_NAME);
@@ -431,7 +227,7 @@ function unpack(bytes: Uint8Array): Essentials {
   if (check[0] !== bytes[bytes.length - 2] || check[1] !== bytes[bytes.length - 1]) {
     throw bad('Token is mistyped or incomplete (its check characters do not match): copy it again');
   }
-  const r = new Reader(body);
+  const r = new TokenReader(body);
   const head = r.byte();
   if (head >> 4 !== TOKEN_VERSION) throw bad(`Token is of version ${head >> 4}; this page reads version ${TOKEN_VERSION}`);
   const k = KINDS[head & 15];
@@ -451,7 +247,7 @@ function unpack(bytes: Uint8Array): Essentials {
     if (kind === CAND_IPV4) address = Array.from(r.raw(4)).join('.');
     else if (kind === CAND_IPV6) address = ipv6Text(r.raw(16));
     else if (kind === CAND_MDNS) {
-      const h = hexOf(r.raw(16));
+      const h = bytesToHex(r.raw(16));
       address = `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}.local`;
     } else if (kind === CAND_NAME) {
       address = String.fromCharCode(...r.raw(r.byte()));
@@ -494,7 +290,7 @@ export function decodeToken(text: string, expected?: TokenKind): TokenInfo {
     const e = unpack(fromBase32(compact));
     info = {
       kind: e.kind,
-      fingerprint: `sha-256 ${Array.from(e.fingerprint, (b) => b.toString(16).padStart(2, '0').toUpperCase()).join(':')}`,
+      fingerprint: `sha-256 ${fingerprintHex(e.fingerprint)}`,
       candidates: e.candidates,
       sdp: buildSdp(e),
       full: false,

@@ -104,7 +104,7 @@ function peerConnections() {
 /**
  * The pairing panel as a person uses it, in either browser: `read` the token a read-only box shows,
  * `type` into an entry box (found by its label), `press` a button (found by its text). `host` is
- * `rtc-master` or `rtc-slave` (the panels are in their shadow roots).
+ * `rtc-master` or `rtc-slave` (each panel is an `<rtc-pairing-panel>` in its host's shadow root).
  */
 const chromiumPanel = {
   async read(page, host, label) {
@@ -123,11 +123,11 @@ const chromiumPanel = {
   },
 };
 
-/** The same with puppeteer (Firefox over BiDi): the elements found in the shadow root by label or text. */
+/** The same with puppeteer (Firefox over BiDi): the elements found in the panel's shadow root by label or text. */
 const firefoxPanel = {
   async find(page, host, what, text) {
     const handle = await page.waitForFunction(([hostName, kind, wanted]) => {
-      const root = document.querySelector(hostName)?.shadowRoot;
+      const root = document.querySelector(hostName)?.shadowRoot?.querySelector('rtc-pairing-panel')?.shadowRoot;
       if (!root) return null;
       if (kind === 'textbox') return [...root.querySelectorAll('textarea')].find((t) => t.labels[0]?.textContent.trim() === wanted) ?? null;
       return [...root.querySelectorAll('button')].find((b) => b.textContent.trim() === wanted && !b.disabled) ?? null;
@@ -195,7 +195,7 @@ async function diagnose(m, s) {
     errors: window.__errors,
     peers: document.getElementById('master').peers,
     slave: document.getElementById('slave').state,
-    alerts: [...document.querySelectorAll('rtc-master, rtc-slave')].flatMap((el) => [...el.shadowRoot.querySelectorAll('[role=alert]')].map((a) => `${el.id}: ${a.textContent.trim()}`)),
+    alerts: [...document.querySelectorAll('rtc-master, rtc-slave')].flatMap((el) => [...(el.shadowRoot.querySelector('rtc-pairing-panel')?.shadowRoot?.querySelectorAll('[role=alert]') ?? [])].map((a) => `${el.id}: ${a.textContent.trim()}`)),
   }), undefined, 'diagnose', 5000).catch((e) => e.message);
   const pcs = (side) => run(side.page, peerConnections, undefined, 'peer connections', 5000).catch((e) => e.message);
   return [

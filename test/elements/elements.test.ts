@@ -1,5 +1,5 @@
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
-import '../../gadgets/define.js';
+import * as defined from '../../gadgets/define.js';
 import type { RtcMaster, RtcQueryForm, RtcSlave, RtcStatus } from '../../gadgets/index.js';
 import type { BulkEntry } from '../../gadgets/api.js';
 import { testDatabase } from './fixtures.js';
@@ -14,7 +14,14 @@ function input(form: RtcQueryForm, name: string, value: string): HTMLInputElemen
 
 describe('<rtc-master> (no broadcaster)', () => {
   it('registers every tag', async () => {
-    for (const tag of ['rtc-master', 'rtc-slave', 'rtc-status', 'rtc-query-form']) expect(customElements.get(tag)).to.be.a('function');
+    // Every element class define.ts exports, under an rtc- tag of its own (the list is derived, so a
+    // new element cannot be left out).
+    const classes: CustomElementConstructor[] = Object.values(defined).filter((v) => typeof v === 'function' && v.prototype instanceof HTMLElement);
+    expect(classes.map((c) => c.name)).to.include.members(['RtcMaster', 'RtcSlave', 'RtcStatus', 'RtcQueryForm', 'RtcFileShare']);
+    const tags = classes.map((c) => customElements.getName(c));
+    for (const [i, tag] of tags.entries()) expect(tag, classes[i]!.name).to.match(/^rtc-[a-z-]+$/);
+    for (const tag of tags) expect(customElements.get(tag!)).to.be.a('function');
+    expect(new Set(tags).size).to.equal(classes.length);
   });
 
   it('runs the database API locally without joining a room', async () => {

@@ -76,3 +76,12 @@ test('every path points at a shipped file of dist/ that exists after the build',
     assert.ok(existsSync(`${root}/${path}`), `${path} exists (run npm run build first)`);
   }
 });
+
+test('both database elements list every method of the method table, once', async () => {
+  const { ALL_METHODS } = await import('../../dist/gadgets/methods.js');
+  for (const tag of ['rtc-master', 'rtc-slave']) {
+    const methods = declarations.find((d) => d.tagName === tag).members.filter((m) => m.kind === 'method').map((m) => m.name);
+    for (const name of ALL_METHODS) assert.ok(methods.includes(name), `${tag} lists ${name}`);
+    assert.equal(new Set(methods).size, methods.length, `${tag}: ${methods}`);
+  }
+});

@@ -1,93 +1,46 @@
 /**
- * The pairing panel that `<rtc-master signaling="manual">` and `<rtc-slave signaling="manual">`
- * render above their content: a token to give (text with a Copy button, and a QR code) and a box
- * to enter the other side's token (typed, pasted, or scanned with the camera where the browser
- * can). Rendering and UI state only; the sessions do the pairing. Keyboard usable (native
- * buttons and text areas, every field labelled, focus moves to the new token), announced to
- * screen readers (status and alert regions), and one column on a phone.
+ * `<rtc-pairing-panel>`, internal: the pairing panel that `<rtc-master signaling="manual">` and
+ * `<rtc-slave signaling="manual">` render above their content: a token to give (text with a Copy
+ * button, and a QR code) and a box to enter the other side's token (typed, pasted, read from a
+ * photo of its QR code, or scanned with the camera where the browser can). The host passes what
+ * to show and the actions to run as one `model` property (a new object each time it renders);
+ * the panel keeps its own UI state (the text typed, busy, errors, copy and scan feedback) and
+ * calls the model's methods. The sessions do the pairing. Keyboard usable (native buttons and
+ * text areas, every field labelled, focus moves to the new token), announced to screen readers
+ * (status and alert regions), and one column on a phone. Its parts are exported to the host
+ * (`pairing`, `qr`).
  */
-import { css, html, nothing, type ReactiveController, type ReactiveControllerHost, type TemplateResult } from 'lit';
-import type { PeerInfo } from '../session/types.js';
-import type { PairingPhase } from '../session/manual-slave-session.js';
+import { html, LitElement, nothing, type TemplateResult } from 'lit';
+import { property, state } from 'lit/decorators.js';
 import { decodeToken, groupToken } from '../signaling/token.js';
+import { hostStyles } from '../styles/host.styles.js';
+import { pairingStyles } from '../styles/pairing.styles.js';
 import { qrSvg } from './qr-code.js';
+import { readQrPhoto } from './qr-photo.js';
 import { canScanQr, QrScanner } from './qr-scanner.js';
 
-export const pairingStyles = css`
-  .pairing {
-    border: 1px solid var(--rtc-color-border, #d0d7de);
-    border-radius: 10px;
-    padding: 1rem;
-    background: var(--rtc-color-surface, #fff);
-    container-type: inline-size;
-  }
-  .pairing h2 { margin: 0 0 0.25rem; font-size: 1.05rem; }
-  .pairing h3 { margin: 0 0 0.45rem; font-size: 0.98rem; }
-  .intro, .hint, figcaption { color: var(--rtc-color-muted, #57606a); }
-  .intro { margin: 0 0 0.9rem; font-size: 0.92rem; }
-  .hint { margin: 0.35rem 0 0; font-size: 0.82rem; overflow-wrap: anywhere; }
-  .hint.warn { color: #7d4e00; }
-  .steps { list-style: none; margin: 0; padding: 0; display: grid; gap: 1.1rem; }
-  .token { display: grid; gap: 0.7rem; }
-  @container (min-width: 34rem) {
-    .token { grid-template-columns: minmax(0, 1fr) 12.5rem; align-items: start; }
-  }
-  label { display: block; font-size: 0.9rem; font-weight: 600; margin-bottom: 0.25rem; }
-  textarea {
-    display: block;
-    width: 100%;
-    font: 1rem/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
-    letter-spacing: 0.03em;
-    padding: 0.5rem 0.6rem;
-    border: 1px solid #8c959f;
-    border-radius: 6px;
-    resize: vertical;
-    min-height: 4.5rem;
-    field-sizing: content;
-    color: inherit;
-    background: #fff;
-  }
-  textarea[readonly] { background: #f6f8fa; }
-  .actions { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem; margin-top: 0.5rem; }
-  button {
-    font: inherit;
-    padding: 0.45rem 0.9rem;
-    border-radius: 6px;
-    border: 1px solid #1f6feb;
-    background: var(--rtc-color-accent, #0969da);
-    color: #fff;
-    cursor: pointer;
-  }
-  button.secondary { background: #f6f8fa; color: #1f2933; border-color: #d0d7de; }
-  button[disabled] { opacity: 0.55; cursor: default; }
-  button:focus-visible, textarea:focus-visible { outline: 3px solid var(--rtc-color-focus, #0969da); outline-offset: 1px; }
-  .copied { font-size: 0.88rem; color: #1a7f37; }
-  figure { margin: 0; display: grid; justify-items: center; gap: 0.3rem; }
-  .qr-code { display: block; width: 100%; max-width: 15rem; height: auto; border: 1px solid #d0d7de; border-radius: 6px; }
-  figcaption { font-size: 0.8rem; text-align: center; }
-  .error { margin: 0.5rem 0 0; padding: 0.5rem 0.7rem; border-radius: 6px; background: #ffebe9; color: #82071e; overflow-wrap: anywhere; }
-  .done { margin: 0; color: #1a7f37; font-weight: 600; }
-  .waiting { margin: 0; color: var(--rtc-color-muted, #57606a); }
-  .paired { display: flex; flex-wrap: wrap; align-items: center; gap: 0.6rem 1rem; }
-  .paired p { margin: 0; }
-  .scanner { margin-top: 0.6rem; display: grid; gap: 0.4rem; justify-items: start; }
-  video { width: 100%; max-width: 20rem; border-radius: 6px; background: #000; }
-`;
-
-/** What the slave's panel shows. */
+/**
+ * What the slave's panel shows, and its actions. `phase` is the manual slave session's: no offer
+ * yet, making one, offer shown, connecting with an answer, connected. (The panel names the shapes
+ * it reads instead of importing the sessions: the host checks that its session fits them.)
+ */
 export interface SlavePairingModel {
-  phase: PairingPhase;
+  role: 'slave';
+  phase: 'idle' | 'creating' | 'offer' | 'connecting' | 'connected';
   offer: string | null;
   createOffer(): Promise<unknown>;
   acceptAnswer(token: string): Promise<void>;
 }
 
-/** What the master's panel shows. */
+/** What the master's panel shows, and its action. */
 export interface MasterPairingModel {
+  role: 'master';
   /** The last answer made, and its slave as it is now (undefined once gone). */
-  answer: { token: string; peer: PeerInfo | undefined } | null;
+  answer: { token: string; peer: { id: string; state: 'connecting' | 'connected' } | undefined } | null;
   acceptOffer(token: string): Promise<unknown>;
 }
+
+export type PairingModel = SlavePairingModel | MasterPairingModel;
 
 /** Addresses, size and warnings of a token, for the line under it. */
 function describe(token: string): { text: string; warning: string } {
@@ -108,25 +61,60 @@ function describe(token: string): { text: string; warning: string } {
   }
 }
 
-export class PairingView implements ReactiveController {
+export const PAIRING_PANEL_TAG = 'rtc-pairing-panel';
+
+/**
+ * The panel for `model`, as its hosts render it (parts exported, the tag defined on first use:
+ * hosts registered under other names, without define.ts, still get their panel).
+ */
+export function pairingPanel(model: PairingModel): TemplateResult {
+  if (!customElements.get(PAIRING_PANEL_TAG)) customElements.define(PAIRING_PANEL_TAG, RtcPairingPanel);
+  return html`<rtc-pairing-panel exportparts="pairing, qr" .model=${model}></rtc-pairing-panel>`;
+}
+
+/**
+ * @internal
+ * @tagname rtc-pairing-panel
+ * @summary Internal: the pairing panel of `<rtc-master>` and `<rtc-slave>` with `signaling="manual"`.
+ * @csspart pairing - The panel.
+ * @csspart qr - The QR code of the token to give.
+ */
+export class RtcPairingPanel extends LitElement {
+  static override styles = [hostStyles, pairingStyles];
+
+  /** What to show and the actions to run; set by the host on each render. */
+  @property({ attribute: false }) model: PairingModel | null = null;
+
   /** Text in the entry box. */
-  private entry = '';
-  private error = '';
-  private busy = false;
-  private copied = '';
+  @state() private entry = '';
+  @state() private error = '';
+  @state() private busy = false;
+  @state() private copied = '';
+  @state() private scanning = false;
   private scanner: QrScanner | null = null;
-  private scanning = false;
+  /** The id of a field to focus once it is rendered (the answer, after an offer was entered). */
+  private focusNext: string | null = null;
 
-  constructor(private readonly host: ReactiveControllerHost & HTMLElement) {
-    host.addController(this);
-  }
-
-  hostDisconnected(): void {
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
     this.stopScan();
   }
 
+  protected override updated(): void {
+    if (this.focusNext && this.find(this.focusNext)) {
+      this.find(this.focusNext)!.focus();
+      this.focusNext = null;
+    }
+  }
+
+  protected override render() {
+    const model = this.model;
+    if (!model) return nothing;
+    return model.role === 'slave' ? this.slave(model) : this.master(model);
+  }
+
   /** The slave's panel: its offer to give, the master's answer to enter. */
-  slave(model: SlavePairingModel): TemplateResult {
+  private slave(model: SlavePairingModel): TemplateResult {
     if (model.phase === 'connected') {
       return html`<section class="pairing" part="pairing" aria-labelledby="pairing-title">
         <h2 id="pairing-title">Paired</h2>
@@ -164,7 +152,7 @@ export class PairingView implements ReactiveController {
   }
 
   /** The master's panel: a slave's offer to enter, the answer to give back. */
-  master(model: MasterPairingModel): TemplateResult {
+  private master(model: MasterPairingModel): TemplateResult {
     const answer = model.answer;
     let step2: TemplateResult;
     if (!answer) {
@@ -191,8 +179,7 @@ export class PairingView implements ReactiveController {
             disabled: false,
             onSubmit: async (token) => {
               await model.acceptOffer(token);
-              await this.host.updateComplete;
-              this.focus('answer');
+              this.focusNext = 'answer';
             },
           })}
         </li>
@@ -226,7 +213,7 @@ export class PairingView implements ReactiveController {
     </div>`;
   }
 
-  /** The box where the other side's token is typed, pasted or scanned. */
+  /** The box where the other side's token is typed, pasted, read from a photo or scanned. */
   private entryForm(o: { id: string; label: string; submit: string; disabled: boolean; onSubmit: (token: string) => Promise<unknown> }): TemplateResult {
     const submit = async (e: Event): Promise<void> => {
       e.preventDefault();
@@ -248,6 +235,9 @@ export class PairingView implements ReactiveController {
         }}></textarea>
       <div class="actions">
         <button type="submit" ?disabled=${o.disabled || this.busy}>${o.submit}</button>
+        <button type="button" class="secondary" @click=${() => this.find<HTMLInputElement>(`${o.id}-photo`)?.click()}>Read a photo of the QR code</button>
+        <input type="file" id="${o.id}-photo" accept="image/*" capture="environment" hidden aria-label="Photo of the QR code"
+          @change=${(e: Event) => this.readPhoto(e.target as HTMLInputElement, o.id)}>
         ${canScanQr() && !this.scanning
           ? html`<button type="button" class="secondary" @click=${() => this.startScan(o.onSubmit)}>Scan QR code</button>`
           : nothing}
@@ -266,14 +256,27 @@ export class PairingView implements ReactiveController {
   private async run(action: () => Promise<unknown>): Promise<void> {
     this.busy = true;
     this.error = '';
-    this.host.requestUpdate();
+    this.focusNext = null;
     try {
       await action();
     } catch (e) {
       this.error = (e as Error).message || String(e);
     } finally {
       this.busy = false;
-      this.host.requestUpdate();
+    }
+  }
+
+  /** The QR code of a chosen or taken photo goes into the box, as if typed. */
+  private async readPhoto(input: HTMLInputElement, boxId: string): Promise<void> {
+    const file = input.files?.[0];
+    input.value = ''; // the same photo can be chosen again
+    if (!file) return;
+    this.error = '';
+    try {
+      this.entry = await readQrPhoto(file);
+      this.focusNext = boxId;
+    } catch (e) {
+      this.error = (e as Error).message;
     }
   }
 
@@ -302,16 +305,14 @@ export class PairingView implements ReactiveController {
       }
     }
     this.copied = ok ? id : `${id}!`;
-    this.host.requestUpdate();
   }
 
   private async startScan(onSubmit: (token: string) => Promise<unknown>): Promise<void> {
     this.stopScan();
     this.scanning = true;
     this.error = '';
-    this.host.requestUpdate();
-    await this.host.updateComplete;
-    const video = this.host.shadowRoot?.querySelector('video');
+    await this.updateComplete;
+    const video = this.renderRoot.querySelector('video');
     if (!video) return;
     const scanner = new QrScanner();
     this.scanner = scanner;
@@ -319,7 +320,6 @@ export class PairingView implements ReactiveController {
       const text = await scanner.scan(video);
       this.entry = text;
       this.scanning = false;
-      this.host.requestUpdate();
       await this.run(async () => {
         await onSubmit(text);
         this.entry = '';
@@ -332,7 +332,6 @@ export class PairingView implements ReactiveController {
       if (this.scanner === scanner) {
         this.scanner = null;
         this.scanning = false;
-        this.host.requestUpdate();
       }
     }
   }
@@ -340,17 +339,16 @@ export class PairingView implements ReactiveController {
   private stopScan(): void {
     this.scanner?.stop();
     this.scanner = null;
-    if (this.scanning) {
-      this.scanning = false;
-      this.host.requestUpdate();
-    }
+    this.scanning = false;
   }
 
   private find<T extends HTMLElement>(id: string): T | null {
-    return (this.host.shadowRoot?.getElementById(id) as T | null) ?? null;
+    return (this.renderRoot.querySelector(`#${CSS.escape(id)}`) as T | null) ?? null;
   }
+}
 
-  private focus(id: string): void {
-    this.find(id)?.focus();
+declare global {
+  interface HTMLElementTagNameMap {
+    'rtc-pairing-panel': RtcPairingPanel;
   }
 }
