@@ -30,13 +30,21 @@ export const DATA_HEADER_BYTES = 16;
 
 /** Builds one frame: header + `payload` (a view into the encoded message, copied once). */
 export function encodeFrame(kind: number, messageNumber: number, payload: Uint8Array): ArrayBuffer {
-  const frame = new Uint8Array(FRAME_HEADER_BYTES + payload.byteLength);
+  return withHeader(FRAME_HEADER_BYTES, kind, messageNumber, payload).frame.buffer;
+}
+
+/**
+ * A frame of `headerBytes + payload.byteLength` bytes: version, `kind` and the 32-bit `number`
+ * (message number or transfer) written, `payload` copied after the header; `view` writes the rest.
+ */
+function withHeader(headerBytes: number, kind: number, number: number, payload: Uint8Array): { frame: Uint8Array<ArrayBuffer>; view: DataView } {
+  const frame = new Uint8Array(headerBytes + payload.byteLength);
   const view = new DataView(frame.buffer);
   view.setUint8(0, FRAME_VERSION);
   view.setUint8(1, kind);
-  view.setUint32(2, messageNumber >>> 0);
-  frame.set(payload, FRAME_HEADER_BYTES);
-  return frame.buffer;
+  view.setUint32(2, number >>> 0);
+  frame.set(payload, headerBytes);
+  return { frame, view };
 }
 
 /** A decoded frame header with its payload. */
@@ -65,14 +73,9 @@ export interface DataFrame {
 
 /** Builds one attachment data frame (kind 3). */
 export function encodeDataFrame(transfer: number, offset: number, payload: Uint8Array): ArrayBuffer {
-  const frame = new Uint8Array(DATA_HEADER_BYTES + payload.byteLength);
-  const view = new DataView(frame.buffer);
-  view.setUint8(0, FRAME_VERSION);
-  view.setUint8(1, KIND_DATA);
-  view.setUint32(2, transfer >>> 0);
+  const { frame, view } = withHeader(DATA_HEADER_BYTES, KIND_DATA, transfer, payload);
   view.setUint32(8, Math.floor(offset / 0x100000000));
   view.setUint32(12, offset >>> 0);
-  frame.set(payload, DATA_HEADER_BYTES);
   return frame.buffer;
 }
 

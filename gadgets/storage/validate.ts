@@ -11,12 +11,13 @@ export const MAX_ID_LENGTH = 2048;
 
 /** @throws RtcError 400 `Document id must be a non empty string on 'rtc.<method>'.` */
 export function validateId(id: unknown, method: string): asserts id is string {
-  if (typeof id !== 'string' || id === '') {
-    throw new RtcError(`Document id must be a non empty string on 'rtc.${method}'.`, 400);
-  }
-  if (id.length > MAX_ID_LENGTH) {
-    throw new RtcError(`Document id is longer than ${MAX_ID_LENGTH} characters on 'rtc.${method}'.`, 400);
-  }
+  validateKey(id, 'Document id', MAX_ID_LENGTH, method);
+}
+
+/** A non-empty string of at most `max` UTF-16 code units, else RtcError 400 naming `what` (jIO's wording). */
+function validateKey(value: unknown, what: string, max: number, method: string): asserts value is string {
+  if (typeof value !== 'string' || value === '') throw new RtcError(`${what} must be a non empty string on 'rtc.${method}'.`, 400);
+  if (value.length > max) throw new RtcError(`${what} is longer than ${max} characters on 'rtc.${method}'.`, 400);
 }
 
 /** @throws RtcError 400 when `doc` is not a plain object (arrays and null are refused). */
@@ -93,12 +94,7 @@ export const MAX_ATTACHMENT_NAME_LENGTH = 1024;
 
 /** @throws RtcError 400 `Attachment id must be a non empty string on 'rtc.<method>'.` (jIO's message) */
 export function validateAttachmentName(name: unknown, method: string): asserts name is string {
-  if (typeof name !== 'string' || name === '') {
-    throw new RtcError(`Attachment id must be a non empty string on 'rtc.${method}'.`, 400);
-  }
-  if (name.length > MAX_ATTACHMENT_NAME_LENGTH) {
-    throw new RtcError(`Attachment id is longer than ${MAX_ATTACHMENT_NAME_LENGTH} characters on 'rtc.${method}'.`, 400);
-  }
+  validateKey(name, 'Attachment id', MAX_ATTACHMENT_NAME_LENGTH, method);
 }
 
 /** @throws RtcError 400 `rtc.getAttachment format: 'x' is not supported` (jIO's message). */
