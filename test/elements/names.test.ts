@@ -132,6 +132,9 @@ describe('device names', () => {
     expect(events.at(-1)!.map((p) => p.name)).to.deep.equal(['Till 1']);
     await waitUntil(() => listedNames(masterStatus).includes('Till 1'), 'the status lists it');
     expect(masterStatus.shadowRoot!.querySelector('[part=peers] li')!.textContent).to.match(/Till 1\s+connected at/);
+    // The master's pairing panel says who it paired.
+    const panel = () => master.shadowRoot!.querySelector('rtc-pairing-panel')!.shadowRoot!.querySelector('.done')?.textContent ?? '';
+    await waitUntil(() => /Slave Till 1 is connected/.test(panel()), 'the panel names the slave');
     await expect(masterStatus).to.be.accessible();
   });
 
