@@ -12,10 +12,12 @@ import { MAX_NAME_LENGTH } from '../channel/handshake.js';
 export const nameStyles = css`
   ul.peers li { overflow-wrap: anywhere; }
   .peer-name { font-weight: 600; }
-  .name { display: flex; flex-wrap: wrap; align-items: center; gap: 0.4rem; margin-top: 0.4rem; }
+  .name { display: flex; flex-wrap: wrap; align-items: center; gap: 0.3rem 0.5rem; margin-top: 0.4rem; }
+  .name .label, .name label { color: var(--rtc-color-muted, #57606a); }
   .name .device-name { font-weight: 600; overflow-wrap: anywhere; }
-  .name input { font: inherit; min-width: 12rem; padding: 0.15rem 0.35rem; }
-  .name button { font: inherit; padding: 0.1rem 0.6rem; cursor: pointer; }
+  .name input { font: inherit; flex: 1 1 12rem; max-width: 24rem; padding: 0.25rem 0.45rem; border: 1px solid #8c959f; border-radius: 6px; }
+  .name button { font: inherit; font-size: 0.9em; padding: 0.15rem 0.7rem; border-radius: 6px; border: 1px solid #d0d7de; background: #f6f8fa; color: #1f2933; cursor: pointer; }
+  .name .detail { font-size: 0.85em; }
   .name input:focus-visible, .name button:focus-visible { outline: 3px solid var(--rtc-color-focus, #0969da); outline-offset: 1px; }
 `;
 
@@ -53,7 +55,7 @@ export interface NameEditorModel {
 export function nameEditor(model: NameEditorModel) {
   if (!model.editing) {
     return html`<div class="name" part="name">
-      <span>Device name</span> <span class="device-name">${model.name}</span>
+      <span class="label">Device name</span> <span class="device-name">${model.name}</span>
       <button type="button" class="rename" part="rename" aria-label=${`Rename this device (${model.name})`} @click=${model.start}>Rename</button>
     </div>`;
   }
