@@ -199,7 +199,7 @@ export class RtcStatus extends LitElement {
           ? html` · <span class="count">${connected.length} ${connected.length === 1 ? 'slave' : 'slaves'}</span>`
           : nothing}</span>
       </div>
-      ${isMaster ? peerList(peers) : this.renderName(t as unknown as { name: string })}
+      ${isMaster ? peerList(peers) : this.renderName(t)}
       ${error ? html`<p class="error" part="error">Last error: ${error.message}</p>` : nothing}
     </div>
     ${isMaster && !manual ? this.renderShare() : nothing}`;
