@@ -43,6 +43,8 @@ export abstract class DatabaseElement extends LitElement implements DatabaseApi 
   abstract readonly lastError: Error | null;
   /** Connected slaves (a master's; a slave has none). */
   abstract readonly peers: PeerInfo[];
+  /** This device's name (README "Device names"): a slave's, or a master's (default `Master`). */
+  abstract name: string;
 
   /**
    * With an id, jIO's `remove(id)` → `id`. Without arguments, the DOM's `Element.remove()`, which
