@@ -58,8 +58,10 @@ export function storageSection(report: StorageReport | null, view: StorageView) 
   </div>`;
 }
 
-/** `0.4%`, `12%`: one decimal below 10%. */
+/** `0%`, `< 0.1%`, `0.4%`, `12%`: one decimal below 10%. */
 function percent(ratio: number): string {
   const p = ratio * 100;
+  if (p === 0) return '0%';
+  if (p < 0.1) return '< 0.1%';
   return `${p < 10 ? p.toFixed(1) : Math.round(p)}%`;
 }

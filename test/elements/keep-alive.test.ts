@@ -146,7 +146,7 @@ describe("<rtc-status> shows a master's storage", () => {
     expect(Number(meter.max)).to.equal(quota);
     expect(text()).to.match(/^ ?Storage: (persistent|not persistent) /);
     expect(text().includes('not persistent')).to.equal(!persisted);
-    expect(text()).to.match(new RegExp(`[\\d.]+ (B|KiB|MiB) of ${formatBytes(quota!).replace('.', '\\.')} used \\(\\d+(\\.\\d)?%\\)`));
+    expect(text()).to.match(new RegExp(`[\\d.]+ (B|KiB|MiB) of ${formatBytes(quota!).replace('.', '\\.')} used \\((< )?\\d+(\\.\\d)?%\\)`));
     expect(status.shadowRoot!.querySelector('[role=alert]')).to.equal(null);
     expect(text()).not.to.include('Keep this tab open');
     await pair(master, slave);
