@@ -5,6 +5,7 @@
 // storage: …", the master fires rtc-error for each, and nothing of either is in the master's
 // IndexedDB (counted from the master page, with plain IndexedDB calls): no document, no
 // attachment record, no chunk, although the upload had chunks stored before the disk was full.
+// The master's own upload (the local path) does the same.
 // Afterwards smaller writes and reads work.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -84,28 +85,38 @@ test("a slave's big put gets 507 and nothing of it is stored", async () => {
   assert.match(errors[0].message, /^Insufficient storage: /);
 });
 
-test("a slave's big upload gets 507 and its chunks already stored are removed", async () => {
-  const result = await run(slave.page, async ({ size, settle }) => {
+/**
+ * Uploads 16 MiB of random bytes as attachment `big.bin` of a new document `id` from `page` (a
+ * slave's, or the master's own), expects a 507 after at least one batch of chunks was stored, then
+ * that the master's IndexedDB holds the document and nothing of the attachment, and that the master
+ * fired its `errors`-th rtc-error, a 507.
+ */
+async function bigUploadIsRefused(page, id, errors) {
+  const result = await run(page, async ({ id, size, settle }) => {
     const db = document.getElementById('db');
-    await db.put('with-file', { title: 'has a big file' });
+    await db.put(id, { title: 'has a big file' });
     const parts = [];
     for (let at = 0; at < size; at += 65536) parts.push(crypto.getRandomValues(new Uint8Array(65536)));
     let loaded = 0;
-    const error = await (0, eval)(settle)(() => db.putAttachment('with-file', 'big.bin', new Blob(parts), {
+    const error = await (0, eval)(settle)(() => db.putAttachment(id, 'big.bin', new Blob(parts), {
       onProgress: (n) => (loaded = Math.max(loaded, n)),
     }));
     return { error, loaded };
-  }, { size: 16 * MiB, settle }, 'big upload', 90000);
+  }, { id, size: 16 * MiB, settle }, `big upload of ${id}`, 90000);
   assert.equal(result.error?.status, 507, JSON.stringify(result.error));
   assert.match(result.error.message, /^Insufficient storage: /);
   // the master had stored a batch of chunks before the disk filled: the upload was partial
   assert.ok(result.loaded >= 4 * MiB, `bytes stored before the failure: ${result.loaded}`);
-  assert.deepEqual(await master.page.evaluate(storedOf, { id: 'with-file', name: 'big.bin' }),
+  assert.deepEqual(await master.page.evaluate(storedOf, { id, name: 'big.bin' }),
     { document: 1, attachment: 0, chunks: 0, allChunks: 0 });
-  const errors = await master.page.evaluate(() => window.__errors);
-  assert.equal(errors.length, 2, JSON.stringify(errors));
-  assert.equal(errors[1].status, 507);
-});
+  const seen = await master.page.evaluate(() => window.__errors);
+  assert.equal(seen.length, errors, JSON.stringify(seen));
+  assert.equal(seen.at(-1).status, 507);
+}
+
+test("a slave's big upload gets 507 and its chunks already stored are removed", () => bigUploadIsRefused(slave.page, 'with-file', 2));
+
+test("the master's own big upload gets 507 too, and leaves nothing", () => bigUploadIsRefused(master.page, 'master-file', 3));
 
 test('after a full disk, smaller writes and reads work', async () => {
   const out = await run(slave.page, async () => {
@@ -130,5 +141,5 @@ test('after a full disk, smaller writes and reads work', async () => {
   });
   assert.deepEqual(await master.page.evaluate(storedOf, { id: 'with-file', name: 'small.txt' }),
     { document: 1, attachment: 1, chunks: 1, allChunks: 1 });
-  assert.equal((await master.page.evaluate(() => window.__errors)).length, 2, 'no other error on the master');
+  assert.equal((await master.page.evaluate(() => window.__errors)).length, 3, 'no other error on the master');
 });
