@@ -28,6 +28,8 @@ export const storageStyles = css`
     padding-left: 0.5rem;
   }
   .storage .keep-open { font-weight: 600; }
+  .storage .usage { white-space: nowrap; }
+  @media (pointer: coarse) { .storage button { min-height: 44px; } }
 `;
 
 /** The storage part: nothing while nothing is known (a page outside a secure context). */
