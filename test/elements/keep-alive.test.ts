@@ -157,6 +157,27 @@ describe("<rtc-status> shows a master's storage", () => {
     await master.disconnect();
   });
 
+  it('the master asks the browser to keep its storage when it opens its database', async () => {
+    const realPersist = navigator.storage.persist;
+    let asked = 0;
+    navigator.storage.persist = function (this: StorageManager) {
+      asked++;
+      return realPersist.call(this);
+    };
+    try {
+      const master = await fixture<RtcMaster>(html`<rtc-master signaling="manual" no-autoconnect database=${testDatabase('persist')}></rtc-master>`);
+      expect(asked, 'nothing opened yet').to.equal(0);
+      const persisted = await navigator.storage.persisted();
+      await master.put('a', { opened: true }); // opens the database
+      await waitUntil(() => asked === 1 || persisted, 'persist() asked once');
+      expect(asked).to.equal(persisted ? 0 : 1); // already persistent: nothing to ask
+      await master.get('a');
+      expect(asked).to.equal(persisted ? 0 : 1);
+    } finally {
+      delete (navigator.storage as Partial<StorageManager>).persist;
+    }
+  });
+
   it('warns from 80% of the quota and says what to do', async () => {
     const { master, status, text } = await masterWithStatus();
     await waitUntil(() => /used \(/.test(text()), 'usage shown');
