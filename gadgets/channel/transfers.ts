@@ -21,6 +21,8 @@
  *    stored bytes may have been another Blob's with the same sample key).
  * If the channel drops or the master reloads, the slave waits for the next channel and starts
  * again at 2 with a new transfer id: only the bytes after the last stored chunk travel again.
+ * When a batch meets a full disk (507), the master removes the upload (its earlier chunks too)
+ * and sends the 507 in a progress message; the slave's `putAttachment` rejects with it.
  *
  * Download (master → slave), `getAttachment(id, name, {format, start, end})`:
  * `attachmentInfo [id, name]` → `{content_type, length, digest}`, then `attachmentRead [id, name,
@@ -35,6 +37,7 @@ import type { AttachmentInfo } from '../api.js';
 import { RtcError, toErrorShape } from '../errors.js';
 import type { AttachmentStore } from '../storage/attachment-store.js';
 import { Digest, CHUNKS_PER_BATCH } from '../storage/attachment-utils.js';
+import { INSUFFICIENT_STORAGE } from '../storage/connection.js';
 import { attachmentRange } from '../storage/validate.js';
 import type { FramedChannel } from './framed-channel.js';
 import type { DataFrame } from './frames.js';
@@ -137,7 +140,11 @@ class UploadSink {
         this.progress(stored);
         if (stored === this.meta.length) this.resolveDone();
       } catch (e) {
-        this.fail(e instanceof RtcError ? e : new RtcError(String(e), 500));
+        const error = e instanceof RtcError ? e : new RtcError(String(e), 500);
+        // A full disk keeps nothing of the upload: the chunks stored by earlier batches go too
+        // (before the slave hears of it, so a retry finds no partial upload to resume).
+        if (error.status_code === INSUFFICIENT_STORAGE) await this.db.abandonUpload(this.id, this.name, this.meta.digest);
+        this.fail(error);
       }
     });
   }

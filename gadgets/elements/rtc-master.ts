@@ -5,6 +5,7 @@ import { RtcError } from '../errors.js';
 import type { Database } from '../storage/database.js';
 import { DatabaseElement } from './database-element.js';
 import { SessionController } from '../controllers/session-controller.js';
+import { KeepAliveController, type WakeLockState } from '../controllers/keep-alive-controller.js';
 import { MasterSession } from '../session/master-session.js';
 import { ManualMasterSession, type ManualAnswer } from '../session/manual-master-session.js';
 import { pairingPanel } from './pairing-panel.js';
@@ -22,6 +23,10 @@ import { RtcNameChangeEvent } from '../events/events.js';
  * With `signaling="manual"` there is no broadcaster: it shows a box for a slave's offer token
  * and then its answer token (text and QR code); scripts call `acceptOffer(token)`. Slaves pair
  * one after another. With `secret`, a slave is served only once it proved it knows the secret.
+ *
+ * While slaves are connected, closing the tab asks for confirmation, and with `wake-lock` the
+ * screen is kept on (controllers/keep-alive-controller.ts). Opening the database asks the browser
+ * to keep the origin's storage (`navigator.storage.persist()`, storage/persistence.ts).
  *
  * @tagname rtc-master
  * @summary Owns the database and serves slaves over WebRTC.
@@ -53,6 +58,9 @@ export class RtcMaster extends DatabaseElement {
   @property() allow = '';
   /** Comma-separated keys to index in IndexedDB (identifiers), for faster queries on them. */
   @property() indexes = '';
+  /** Hold a screen wake lock while slaves are connected, where the browser offers one. */
+  @property({ type: Boolean, attribute: 'wake-lock' }) wakeLock = false;
+
   /**
    * This master's name, which a chat shows as the sender of its messages. Cleaned as a slave's
    * name is (1–64 characters, no control characters: `cleanName`); empty or unusable means the
@@ -91,6 +99,7 @@ export class RtcMaster extends DatabaseElement {
     },
     () => !this.noAutoconnect,
   );
+  private readonly keepAlive = new KeepAliveController(this);
   /** The last answer made by `acceptOffer`, shown by the pairing panel. */
   @state() private lastAnswer: ManualAnswer | null = null;
 
@@ -123,6 +132,11 @@ export class RtcMaster extends DatabaseElement {
    */
   get peers(): PeerInfo[] {
     return this.controller.peers;
+  }
+
+  /** The screen wake lock: `off`, `held`, `released` (page hidden), `unavailable` or `refused` (controllers/keep-alive-controller.ts). */
+  get wakeLockState(): WakeLockState {
+    return this.keepAlive.wakeLockState;
   }
 
   get lastError(): Error | null {

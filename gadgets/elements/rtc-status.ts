@@ -1,6 +1,8 @@
 import { LitElement, html, css, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { TargetController } from '../controllers/target-controller.js';
+import { StorageController } from '../controllers/storage-controller.js';
+import { storageSection, storageStyles } from './storage-status.js';
 import type { ConnectionState } from '../session/types.js';
 import { defaultSignalingUrl } from '../signaling/signaling-socket.js';
 import { hostStyles } from '../styles/host.styles.js';
@@ -34,6 +36,8 @@ const LABELS: Record<ConnectionState, string> = {
  * @csspart rename - The Rename button (slave only).
  * @csspart name-input - The rename field (slave only): Enter or leaving it saves, Escape cancels.
  * @csspart error - The last error.
+ * @csspart storage - A master's storage: persistent or not, usage and quota, "keep this tab open" while slaves are connected.
+ * @csspart storage-warning - The warning shown from 80% of the quota (`role="alert"`).
  * @csspart share - The slave page's address and QR code (master on a broadcaster).
  * @csspart addresses - The menu of LAN addresses (only when there are several).
  * @cssprop --rtc-status-color-connected - Dot colour when connected (default #1a7f37).
@@ -81,6 +85,7 @@ export class RtcStatus extends LitElement {
       .share select:focus-visible { outline: 3px solid var(--rtc-color-focus, #0969da); outline-offset: 1px; }
       .share .qr-code { display: block; width: 11rem; max-width: 100%; height: auto; margin-top: 0.4rem; border: 1px solid #d0d7de; border-radius: 6px; }
     `,
+    storageStyles,
   ];
 
   /** Id of the `<rtc-master>` or `<rtc-slave>` to show; default the closest ancestor. */
@@ -104,6 +109,7 @@ export class RtcStatus extends LitElement {
   @state() private renaming = false;
 
   private readonly target = new TargetController(this, () => this.htmlFor);
+  private readonly storage = new StorageController(this, () => this.target.target?.localName === 'rtc-master');
 
   protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
     if (changed.has('htmlFor') && changed.get('htmlFor') !== undefined) this.target.resolve();
@@ -200,6 +206,7 @@ export class RtcStatus extends LitElement {
           : nothing}</span>
       </div>
       ${isMaster ? peerList(peers) : this.renderName(t)}
+      ${isMaster ? storageSection(this.storage.report, { slaves: connected.length, persist: () => void this.storage.requestPersistence() }) : nothing}
       ${error ? html`<p class="error" part="error">Last error: ${error.message}</p>` : nothing}
     </div>
     ${isMaster && !manual ? this.renderShare() : nothing}`;

@@ -6,6 +6,7 @@
  */
 import { RtcError } from '../errors.js';
 import { Database } from '../storage/database.js';
+import { requestPersistence } from '../storage/persistence.js';
 import { createPeerConnection, createProtocolChannel, gatheringDone } from '../channel/peer-connection.js';
 import { AdmissionError } from '../channel/handshake.js';
 import { CandidateInbox, CandidateOutbox, type CandidateJSON } from '../channel/trickle.js';
@@ -46,10 +47,18 @@ export class MasterCore {
 
   constructor(private readonly options: MasterCoreOptions, private readonly listener: SessionListener) {}
 
-  /** The database, opened on first use. @throws RtcError 500 when IndexedDB refuses. */
+  /**
+   * The database, opened on first use; it asks the browser to keep the origin's storage
+   * (storage/persistence.ts) and reports each write refused for lack of space (507) as an error.
+   * @throws RtcError 500 when IndexedDB refuses.
+   */
   database(): Promise<Database> {
     if (!this.databasePromise) {
-      this.databasePromise = Database.open(this.options.database, { indexes: this.options.indexes });
+      this.databasePromise = Database.open(this.options.database, { indexes: this.options.indexes }).then((db) => {
+        db.onStorageFull = (error) => this.listener.error(error);
+        void requestPersistence();
+        return db;
+      });
       this.databasePromise.catch(() => {
         this.databasePromise = null; // let a later call try again
       });
@@ -131,8 +140,9 @@ export class MasterCore {
         openTimeoutMs,
         // A slave's bad request is the slave's error (it gets the answer); only failures of the
         // master itself are the master's to report.
+        // A 507 was reported by the database already (onStorageFull above).
         onRequestError: (error) => {
-          if (error.status_code >= 500 && error.status_code !== 504) this.listener.error(error);
+          if (error.status_code >= 500 && error.status_code !== 504 && error.status_code !== 507) this.listener.error(error);
         },
         onUploadProgress: (doc, name, loaded, total) => this.listener.uploadProgress?.(doc, name, loaded, total, id),
         onGone: () => peer.close(),

@@ -9,9 +9,10 @@ import type { AttachmentInfo, GetAttachmentOptions, TransferOptions } from '../a
 import { RtcError } from '../errors.js';
 import { attachmentRange, isSha256Digest, validateAttachmentMeta, validateAttachmentName, validateFormat, validateId } from './validate.js';
 import { attachmentNotFound, CHUNK_SIZE, CHUNKS_PER_BATCH, convertBlob, Digest, digestBlob, toBlob } from './attachment-utils.js';
-import type { Connection } from './connection.js';
+import { INSUFFICIENT_STORAGE, type Connection } from './connection.js';
 import { ofAttachment, ofDocument, type AttachmentRecord } from './schema.js';
 import type { WriteLog, WriteOptions } from './write-log.js';
+import { noteStorageWrite } from './persistence.js';
 
 /** Where an upload stands (`openUpload`): bytes stored, chunk size, and the hash state to resume from. */
 export interface UploadState {
@@ -23,7 +24,8 @@ export interface UploadState {
 
 /**
  * Attachments of one database. Errors: RtcError 400 (bad id, name, metadata or range), 404
- * (missing document or attachment), 409 (an upload replaced meanwhile), 500 (IndexedDB).
+ * (missing document or attachment), 409 (an upload replaced meanwhile), 507 (no space left: the
+ * upload is removed, `abandonUpload`), 500 (IndexedDB).
  */
 export class AttachmentStore {
   constructor(private readonly connection: Connection, private readonly log: WriteLog) {}
@@ -117,8 +119,32 @@ export class AttachmentStore {
       record.hash_state = hashState && hashState[8] === stored ? hashState : null;
       void tx.objectStore('attachments').put(record);
       await tx.done;
+      noteStorageWrite();
       return stored;
     });
+  }
+
+  /**
+   * Removes an upload that cannot finish (507: no space for its next chunks): its description
+   * and the chunks earlier transactions stored, so a full disk keeps nothing of it. Only while it
+   * is still that upload (same digest, not complete): a newer upload or a finished attachment
+   * under the name stays. Deleting frees space, so it works on a full disk. Never rejects (a
+   * failure leaves an incomplete upload, which is never listed and is replaced by the next one).
+   */
+  async abandonUpload(id: string, name: string, digest: string): Promise<void> {
+    try {
+      await this.connection.run(async (db) => {
+        const tx = db.transaction(['attachments', 'chunks'], 'readwrite');
+        const record = await tx.objectStore('attachments').get([id, name]);
+        if (record && record.digest === digest && !record.complete) {
+          void tx.objectStore('attachments').delete([id, name]);
+          void tx.objectStore('chunks').delete(ofAttachment(id, name));
+        }
+        await tx.done;
+      });
+    } catch {
+      // see above
+    }
   }
 
   /**
@@ -195,7 +221,8 @@ export class AttachmentStore {
   /**
    * `putAttachment(id, name, blob|string)`: reads the Blob piece by piece (never whole), writes
    * `CHUNKS_PER_BATCH` chunks per transaction, resumes after the bytes already stored.
-   * @throws RtcError 404 when the document is missing, 400 for a bad name or content.
+   * @throws RtcError 404 when the document is missing, 400 for a bad name or content, 507 when
+   *   the disk is full (the chunks already stored are removed: nothing of it is kept).
    */
   async putAttachment(id: string, name: string, content: Blob | string, options: TransferOptions = {}): Promise<void> {
     validateId(id, 'putAttachment');
@@ -210,7 +237,12 @@ export class AttachmentStore {
       const piece = await blob.slice(stored, Math.min(meta.length, stored + batchBytes)).arrayBuffer();
       const chunks: ArrayBuffer[] = [];
       for (let at = 0; at < piece.byteLength; at += open.chunk_size) chunks.push(piece.slice(at, at + open.chunk_size));
-      stored = await this.writeChunks(id, name, meta.digest, stored / open.chunk_size, chunks);
+      try {
+        stored = await this.writeChunks(id, name, meta.digest, stored / open.chunk_size, chunks);
+      } catch (e) {
+        if ((e as RtcError).status_code === INSUFFICIENT_STORAGE) await this.abandonUpload(id, name, meta.digest);
+        throw e;
+      }
       options.onProgress?.(stored, meta.length);
     }
     await this.commitUpload(id, name, meta.digest);

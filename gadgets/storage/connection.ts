@@ -13,6 +13,7 @@
 import { unwrap, type IDBPDatabase } from 'idb';
 import { RtcError } from '../errors.js';
 import { openSchema, type RtcSchema } from './schema.js';
+import { noteStorageWrite } from './persistence.js';
 
 /** Reopens tried in a row when each new connection is lost again while opening. */
 const REOPEN_TRIES = 3;
@@ -26,6 +27,8 @@ export class Connection {
   /** Counts the connections opened or lost, so a stale one's events change nothing. */
   private epoch = 0;
   private closed = false;
+  /** Told each 507 (a write refused for lack of space), e.g. to fire the master's `rtc-error`. */
+  onStorageFull: ((error: RtcError) => void) | null = null;
 
   private constructor(readonly dbName: string, private readonly wanted: readonly string[]) {}
 
@@ -52,13 +55,23 @@ export class Connection {
     return this.opening;
   }
 
-  /** Runs `fn` on the open connection; IndexedDB failures become RtcError 500 (RtcErrors stay). */
+  /** Runs `fn` on the open connection; IndexedDB failures become RtcError 500, or 507 for lack of space (RtcErrors stay). */
   async run<T>(fn: (db: IDBPDatabase<RtcSchema>) => Promise<T>): Promise<T> {
     try {
       return await fn(await this.ready());
     } catch (e) {
-      throw idbError(e);
+      throw this.error(e);
     }
+  }
+
+  /** `idbError(e)`, also told to `onStorageFull` when it is a 507. */
+  error(e: unknown): RtcError {
+    const error = idbError(e);
+    if (error.status_code === INSUFFICIENT_STORAGE) {
+      noteStorageWrite(); // the status's usage line should catch up with a full disk
+      this.onStorageFull?.(error);
+    }
+    return error;
   }
 
   /**
@@ -121,13 +134,28 @@ export class Connection {
   }
 }
 
-/** An IndexedDB failure as RtcError 500 (an RtcError stays as it is). */
+/** Status of a write refused for lack of space (WebDAV's Insufficient Storage, RFC 4918 §11.5). */
+export const INSUFFICIENT_STORAGE = 507;
+
+/**
+ * An IndexedDB failure as RtcError: 507 `Insufficient storage: …` for a `QuotaExceededError`
+ * (Chromium and Firefox abort the transaction with it, or fail the request; the transaction is
+ * aborted either way, so nothing of the write is stored), else 500 `IndexedDB: …`. An RtcError
+ * stays as it is.
+ */
 export function idbError(e: unknown): RtcError {
   if (e instanceof RtcError) return e;
+  if ((e as Error)?.name === 'QuotaExceededError') return quotaError((e as Error).message);
   return new RtcError(`IndexedDB: ${(e as Error)?.message ?? String(e)}`, 500);
 }
 
-/** A failure while queueing a write: a document that cannot be cloned is the caller's (400). */
+/** RtcError 507 for a write the browser refused for lack of space (its message, when it gives one). */
+export function quotaError(detail = ''): RtcError {
+  const why = detail.trim() || "the browser's storage quota for this site is used up";
+  return new RtcError(`Insufficient storage: ${why}. Nothing of this write was stored; free disk space, or back up and delete attachments`, INSUFFICIENT_STORAGE);
+}
+
+/** A failure while queueing a write: a document that cannot be cloned is the caller's (400); else as `idbError`. */
 export function storeError(e: unknown): RtcError {
   if ((e as Error)?.name === 'DataCloneError') return new RtcError(`Document cannot be stored: ${(e as Error).message}`, 400);
   return idbError(e);

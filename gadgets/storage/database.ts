@@ -80,6 +80,11 @@ export class Database implements DatabaseApi {
     return this.queries.lastRead;
   }
 
+  /** Told each write refused for lack of space (RtcError 507, connection.ts), e.g. to fire the master's `rtc-error`. */
+  set onStorageFull(listener: ((error: RtcError) => void) | null) {
+    this.connection.onStorageFull = listener;
+  }
+
   /** Closes the IndexedDB connection; later calls reject with 500. */
   close(): void {
     this.connection.close();

@@ -5,8 +5,9 @@
  * twice. Answers are remembered for {@link REQUEST_MEMORY_MS}, then forgotten.
  */
 import { RtcError } from '../errors.js';
-import { idbError, storeError, type Connection } from './connection.js';
+import { storeError, type Connection } from './connection.js';
 import type { StoreName } from './schema.js';
+import { noteStorageWrite } from './persistence.js';
 
 /** How long the answer of an applied write is kept for deduplication, ms. */
 export const REQUEST_MEMORY_MS = 24 * 60 * 60 * 1000;
@@ -28,7 +29,9 @@ export class WriteLog {
    * it, and the recorded answer is returned instead. No read before the write, so one idempotent
    * write costs what a plain one does.
    * @param apply queues the write's requests on `tx` synchronously and returns the answer.
-   * @throws RtcError 400 for a document that cannot be cloned, 500 when IndexedDB fails.
+   * @throws RtcError 400 for a document that cannot be cloned, 507 `Insufficient storage: …` when
+   *   the browser refuses it for lack of space (the transaction is aborted: nothing of it is
+   *   stored), 500 when IndexedDB fails otherwise.
    */
   write<T>(requestKey: string | undefined, stores: readonly StoreName[], apply: (tx: IDBTransaction) => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -37,7 +40,7 @@ export class WriteLog {
         try {
           tx = raw.transaction(requestKey === undefined ? [...stores] : [...stores, 'requests'], 'readwrite');
         } catch (e) {
-          reject(idbError(e));
+          reject(this.connection.error(e));
           return;
         }
         let result!: T;
@@ -57,13 +60,16 @@ export class WriteLog {
           } catch {
             // already finished
           }
-          reject(storeError(e));
+          reject(this.connection.error(storeError(e)));
           return;
         }
-        tx.oncomplete = () => resolve(result);
+        tx.oncomplete = () => {
+          noteStorageWrite();
+          resolve(result);
+        };
         tx.onabort = () => {
           if (repeated) this.recordedAnswer<T>(requestKey!).then(resolve, reject);
-          else reject(idbError(tx.error ?? new Error('transaction aborted')));
+          else reject(this.connection.error(tx.error ?? new Error('transaction aborted'))); // 507 for a full disk: aborted, nothing stored
         };
       }, reject);
     });

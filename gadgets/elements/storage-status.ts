@@ -1,0 +1,69 @@
+/**
+ * The storage part of `<rtc-status>` for a master: whether the browser keeps the origin's
+ * storage, how full it is (usage and quota, `navigator.storage.estimate()`), a warning from
+ * {@link STORAGE_WARN_RATIO} of the quota saying what to do, and, while slaves are connected,
+ * that the tab must stay open. README.md "Keeping your data" says the same to developers. The
+ * usage line changes with every few writes: it is left out of the status's polite live region.
+ */
+import { css, html, nothing } from 'lit';
+import { formatBytes, STORAGE_WARN_RATIO, type StorageReport } from '../storage/persistence.js';
+
+/** What the storage part shows, besides the report. */
+export interface StorageView {
+  /** Slaves connected now. */
+  slaves: number;
+  /** Asks the browser to keep the storage (the button shown while it is not persistent). */
+  persist: () => void;
+}
+
+export const storageStyles = css`
+  .storage { margin: 0.4rem 0 0; font-size: 0.92rem; }
+  .storage p { margin: 0.2rem 0 0; }
+  .storage meter { width: 10rem; max-width: 100%; vertical-align: middle; }
+  .storage button { font: inherit; font-size: 0.9em; margin-left: 0.3rem; }
+  .storage button:focus-visible { outline: 3px solid var(--rtc-color-focus, #0969da); outline-offset: 1px; }
+  .storage .warn {
+    color: var(--rtc-status-color-error, #cf222e);
+    border-left: 3px solid currentColor;
+    padding-left: 0.5rem;
+  }
+  .storage .keep-open { font-weight: 600; }
+  .storage .usage { white-space: nowrap; }
+  @media (pointer: coarse) { .storage button { min-height: 44px; } }
+`;
+
+/** The storage part: nothing while nothing is known (a page outside a secure context). */
+export function storageSection(report: StorageReport | null, view: StorageView) {
+  const keepOpen = view.slaves > 0
+    ? html`<p class="keep-open">Keep this tab open: ${view.slaves} ${view.slaves === 1 ? 'slave depends' : 'slaves depend'} on it.</p>`
+    : nothing;
+  if (!report || (report.persisted === null && report.usage === null)) return html`<div class="storage" part="storage">${keepOpen}</div>`;
+  const { usage, quota, persisted } = report;
+  const ratio = usage !== null && quota ? usage / quota : null;
+  const full = ratio !== null && ratio >= STORAGE_WARN_RATIO;
+  return html`<div class="storage" part="storage">
+    <p>Storage: ${persisted === null
+      ? nothing
+      : persisted
+        ? html`<strong>persistent</strong> (the browser keeps it)`
+        : html`<strong>not persistent</strong> (the browser may delete it when the disk runs low)<button type="button" @click=${view.persist}>Keep this site's data</button>`}</p>
+    ${usage !== null && quota
+      ? html`<p aria-live="off"><meter min="0" max=${quota} value=${usage} high=${quota * STORAGE_WARN_RATIO} aria-label="Storage used"></meter>
+          <span class="usage">${formatBytes(usage)} of ${formatBytes(quota)} used (${percent(ratio!)})</span></p>`
+      : nothing}
+    ${full
+      ? html`<p class="warn" part="storage-warning" role="alert">Storage is ${percent(ratio!)} full: writes will soon be refused.
+          Back up the database and delete attachments you no longer need, free disk space on this machine,
+          or let the browser keep this site's data${persisted ? '' : ' (the button above; bookmarking or installing the site helps)'}.</p>`
+      : nothing}
+    ${keepOpen}
+  </div>`;
+}
+
+/** `0%`, `< 0.1%`, `0.4%`, `12%`: one decimal below 10%. */
+function percent(ratio: number): string {
+  const p = ratio * 100;
+  if (p === 0) return '0%';
+  if (p < 0.1) return '< 0.1%';
+  return `${p < 10 ? p.toFixed(1) : Math.round(p)}%`;
+}
