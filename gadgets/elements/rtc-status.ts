@@ -29,6 +29,7 @@ const LABELS: Record<ConnectionState, string> = {
  * @csspart indicator - The coloured dot (the state is also written out, never colour alone).
  * @csspart peers - The list of connected slaves (master only).
  * @csspart error - The last error.
+ * @csspart pending - A slave's queued writes (`<rtc-slave queue>`).
  * @csspart share - The slave page's address and QR code (master on a broadcaster).
  * @csspart addresses - The menu of LAN addresses (only when there are several).
  * @cssprop --rtc-status-color-connected - Dot colour when connected (default #1a7f37).
@@ -189,7 +190,7 @@ export class RtcStatus extends LitElement {
         <span class="state">${LABELS[this.state]}</span>
         <span class="detail">${manual ? 'manual pairing' : html`room <code>${room}</code>`}${isMaster
           ? html` · <span class="count">${connected.length} ${connected.length === 1 ? 'slave' : 'slaves'}</span>`
-          : nothing}</span>
+          : nothing}${queueOf(t)}</span>
       </div>
       ${isMaster && peers.length > 0
         ? html`<ul part="peers" aria-label="Connected slaves">
@@ -202,6 +203,14 @@ export class RtcStatus extends LitElement {
     </div>
     ${isMaster && !manual ? this.renderShare() : nothing}`;
   }
+}
+
+/** A `<rtc-slave queue>`'s outbox: how many writes wait for the master (session/outbox.ts). */
+function queueOf(t: HTMLElement): unknown {
+  const slave = t as HTMLElement & { queue?: boolean; pending?: number };
+  if (slave.localName !== 'rtc-slave' || !slave.queue) return nothing;
+  const n = slave.pending ?? 0;
+  return html` · <span class="pending" part="pending">${n === 0 ? 'no writes queued' : `${n} ${n === 1 ? 'write' : 'writes'} queued for the master`}</span>`;
 }
 
 /** What the broadcaster's `/info.json` says (broadcaster/server.ts). */
