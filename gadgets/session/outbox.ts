@@ -228,7 +228,8 @@ export class QueuedDatabase {
   private async write(method: OutboxMethod, args: unknown[], post: boolean, local: unknown): Promise<unknown> {
     const entry: OutboxEntry = { key: `outbox:${uuid()}`, method, args, post, at: Date.now() };
     const before = this.storing;
-    const stored = (async (): Promise<Promise<unknown> | null> => {
+    // The answer is wrapped: an async function returning a promise would wait for it.
+    const stored = (async (): Promise<{ answer: Promise<unknown> | null }> => {
       const store = await this.store;
       await before.catch(() => {}); // keep the callers' order in the queue
       entry.seq = await store.add(entry);
@@ -240,10 +241,10 @@ export class QueuedDatabase {
         : null;
       this.entries.push(entry);
       this.hooks.changed(this.entries.length);
-      return answer;
+      return { answer };
     })();
     this.storing = stored;
-    const answer = await stored;
+    const { answer } = await stored;
     void this.flush();
     return answer ?? local;
   }

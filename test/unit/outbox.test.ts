@@ -131,6 +131,17 @@ describe('Outbox: writes queued in the slave\'s IndexedDB while the master is aw
     expect(errors).to.deep.equal([]);
   });
 
+  it('connected: 250 writes at once each resolve with the master\'s answer', async () => {
+    const { rpc, queued } = slave();
+    masterBack(rpc);
+    const ids = await Promise.all(Array.from({ length: 250 }, (_, n) => queued.post({ n })));
+    expect(new Set(ids).size).to.equal(250);
+    const stored = await db.allDocs({ include_docs: true });
+    expect(stored.data.total_rows).to.equal(250);
+    expect(stored.data.rows.every((r) => r.doc!.n === ids.indexOf(r.id))).to.equal(true);
+    expect(queued.pending).to.equal(0);
+  });
+
   it('reads while the master is away reject with 504 and say that writes are queued', async () => {
     const { queued } = slave(200);
     await queued.put('q', { v: 1 });
