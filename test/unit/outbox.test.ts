@@ -175,6 +175,7 @@ describe('<rtc-slave queue> with <rtc-status> and <rtc-query-form>', () => {
     await waitUntil(() => form.shadowRoot!.querySelectorAll('tr.queued').length === 2, 'the form lists the queued records');
     const rows = [...form.shadowRoot!.querySelectorAll('tr.queued')].map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent!.trim()));
     expect(rows).to.deep.equal([[`pending${id}`, 'Queued'], ['pendingknown', 'Also queued']]);
+    expect(form.shadowRoot!.querySelector('caption')!.textContent).to.match(/· 2 waiting to be sent$/);
     await el.disconnect();
   });
 });

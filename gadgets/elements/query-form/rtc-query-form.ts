@@ -156,7 +156,7 @@ export class RtcQueryForm extends LitElement {
     try {
       const id = await t.post(doc);
       form.reset();
-      this.notice = `Created record ${id}`;
+      this.notice = `Created record ${id}${queued(t).has(id) ? ' (queued on this device until the master answers)' : ''}`;
       this.error = '';
       this.dispatchEvent(new RtcRecordCreateEvent(id));
       (form.elements.namedItem(this.fieldList[0]) as HTMLInputElement | null)?.focus();
@@ -256,7 +256,7 @@ export class RtcQueryForm extends LitElement {
       <div class="results">
         <div class="table-wrap">
           <table part="results" aria-busy=${this.busy ? 'true' : 'false'}>
-            <caption>Results${this.rows.length > 0 ? html` ${this.page * this.pageSize + 1}–${this.page * this.pageSize + this.rows.length}` : html`: none`}</caption>
+            <caption>Results${this.rows.length > 0 ? html` ${this.page * this.pageSize + 1}–${this.page * this.pageSize + this.rows.length}` : html`: none`}${waiting.size > 0 ? ` · ${waiting.size} waiting to be sent` : nothing}</caption>
             <thead>
               <tr>
                 <th scope="col">id</th>
