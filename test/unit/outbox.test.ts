@@ -106,6 +106,25 @@ describe('Outbox: writes queued in the slave\'s IndexedDB while the master is aw
     expect(await db.get('c')).to.deep.equal({ v: 'changed by another slave' });
   });
 
+  it('a write waiting for the master resolves from the outbox when the master goes away', async () => {
+    const { rpc, queued } = slave();
+    const silent = channelPair();
+    silent.b.onMessage = () => {}; // a master that is gone without the slave knowing yet
+    rpc.attach(silent.a);
+    const answered: string[] = [];
+    const put = queued.put('late', { v: 1 }).then((id) => answered.push(id));
+    await waitUntil(() => queued.pending === 1, 'stored');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(answered).to.deep.equal([]); // connected: it waits for the master's answer
+    rpc.detach(); // the loss is noticed
+    await put;
+    expect(answered).to.deep.equal(['late']);
+    expect(queued.pending).to.equal(1);
+    masterBack(rpc);
+    await waitUntil(() => queued.pending === 0, 'sent once the master is back');
+    expect(await db.get('late')).to.deep.equal({ v: 1 });
+  });
+
   it('drops a write the master refuses (4xx), reports it, and sends the rest', async () => {
     const { rpc, queued, errors } = slave();
     await queued.remove('x');
