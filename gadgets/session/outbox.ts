@@ -143,6 +143,13 @@ export class QueuedDatabase {
   /** Writes being stored: they count for order before their `seq` is known. */
   private storing: Promise<unknown> = Promise.resolve();
 
+  /**
+   * Opens the outbox of `room` (`rtc-outbox:<room>`) and starts sending what it holds whenever
+   * `rpc` has a channel. An outbox that cannot be opened is reported through `hooks.error`, and
+   * every write then rejects with its RtcError 500.
+   * @param remote the slave's `RemoteDatabase` on `rpc`: reads and attachments go there.
+   * @param rpc the slave session's client; its channel comes and goes with the master.
+   */
   constructor(private readonly remote: DatabaseApi, private readonly rpc: RpcClient, room: string, private readonly hooks: QueueHooks) {
     this.store = OutboxStore.open(room).then(async (store) => {
       this.entries = await store.all();
