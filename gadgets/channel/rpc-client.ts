@@ -50,13 +50,14 @@ export class RpcClient {
   }
 
   /**
-   * Calls `method(...args)` on the master. `write` adds an idempotency key.
+   * Calls `method(...args)` on the master. `write` adds an idempotency key: `true` a new one,
+   * a string that key (the slave's outbox, session/outbox.ts, re-sends a write with its own key).
    * @throws RtcError from the master (its status_code), 504 on timeout, 500 when closed.
    */
-  call<T>(method: string, args: unknown[], write = false, timeout = this.timeout): Promise<T> {
+  call<T>(method: string, args: unknown[], write: boolean | string = false, timeout = this.timeout): Promise<T> {
     const id = this.nextId++;
     const request: RequestEnvelope = { v: PROTOCOL_VERSION, type: 'request', id, method, args };
-    if (write) request.key = `${this.session}:${id}`;
+    if (write) request.key = typeof write === 'string' ? write : `${this.session}:${id}`;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { request, deadline: performance.now() + timeout, resolve: resolve as (v: unknown) => void, reject });
       this.schedule();

@@ -13,7 +13,8 @@ import { defaultSignalingUrl } from '../signaling/signaling-socket.js';
 import { hostStyles } from '../styles/host.styles.js';
 import { cleanName } from '../channel/handshake.js';
 import { NameFeed, storeDeviceName, storedDeviceName } from './device-name.js';
-import { RtcNameChangeEvent } from '../events/events.js';
+import { QueuedDatabase, type PendingWrite } from '../session/outbox.js';
+import { RtcNameChangeEvent, RtcQueueChangeEvent } from '../events/events.js';
 
 /** Per-request timeout when none (or an invalid one) is set, ms. */
 const DEFAULT_TIMEOUT_MS = 30000;
@@ -37,6 +38,7 @@ const DEFAULT_TIMEOUT_MS = 30000;
  * @fires rtc-name-change - `{ name }` when its `name` changes.
  * @fires rtc-progress - `{ id, name, loaded, total }` bytes of an upload or download stored by the receiver so far.
  * @fires rtc-bulk-progress - `{ loaded, total }` documents of a `bulkPut` stored by the master so far.
+ * @fires rtc-queue-change - `{ pending }` writes in the outbox (`queue`), whenever that number changes.
  * @csspart pairing - The pairing panel (`signaling="manual"`).
  * @csspart qr - The QR code of the offer token.
  */
@@ -97,6 +99,13 @@ export class RtcSlave extends DatabaseElement {
   private deviceName: string | null = null;
   /** What the session reads and watches to tell the master (`session/peer-link.ts`). */
   private readonly nameFeed = new NameFeed(() => this.name);
+
+  /**
+   * Keep writes (`post`, `put`, `remove`, `bulkPut`) in an outbox in this browser's IndexedDB
+   * (`rtc-outbox:<room>`) while the master is unreachable, and send them in order, once each,
+   * when it is back (session/outbox.ts). Read when the session starts.
+   */
+  @property({ type: Boolean }) queue = false;
   /** Do not connect when connected to the document. */
   @property({ type: Boolean, attribute: 'no-autoconnect' }) noAutoconnect = false;
   /** `disconnected`, `connecting`, `connected` (data channel to the master open) or `error`. */
@@ -106,13 +115,34 @@ export class RtcSlave extends DatabaseElement {
     this,
     (listener) => {
       const timeout = this.timeout;
-      return this.manual
+      const session = this.manual
         ? new ManualSlaveSession({ timeout, secret: this.secret, name: this.nameFeed, onPairingChange: () => this.requestUpdate() }, listener)
         : new SlaveSession({ room: this.room || 'default', signaling: this.signaling || defaultSignalingUrl(), timeout, secret: this.secret, name: this.nameFeed }, listener);
+      this.useSession(session, listener.error); // the outbox starts sending with the session
+      return session;
     },
     () => !this.noAutoconnect,
   );
-  private remote: { session: SlaveSession | ManualSlaveSession; api: RemoteDatabase } | null = null;
+  private remote: { session: SlaveSession | ManualSlaveSession; api: RemoteDatabase | QueuedDatabase } | null = null;
+
+  /** Writes waiting in the outbox (`queue`); 0 without it. */
+  get pending(): number {
+    return this.remote?.api instanceof QueuedDatabase ? this.remote.api.pending : 0;
+  }
+
+  /** The documents the outbox's writes touch, in order (`<rtc-query-form>` marks them pending). */
+  get pendingWrites(): PendingWrite[] {
+    return this.remote?.api instanceof QueuedDatabase ? this.remote.api.pendingWrites : [];
+  }
+
+  private useSession(session: SlaveSession | ManualSlaveSession, report: (e: Error) => void): void {
+    if (this.remote?.session === session) return;
+    if (this.remote?.api instanceof QueuedDatabase) this.remote.api.close();
+    const remote = new RemoteDatabase(session.rpc);
+    const changed = (pending: number) => this.dispatchEvent(new RtcQueueChangeEvent(pending));
+    const api = this.queue ? new QueuedDatabase(remote, session.rpc, this.manual ? 'manual' : this.room || 'default', { changed, error: report }) : remote;
+    this.remote = { session, api };
+  }
 
   /** True with `signaling="manual"` (no broadcaster). */
   get manual(): boolean {
@@ -157,8 +187,7 @@ export class RtcSlave extends DatabaseElement {
   protected override async backend(): Promise<DatabaseApi> {
     const session = this.controller.ensureSession();
     if (session.refused) throw session.refused; // the master refused this slave (403)
-    if (this.remote?.session !== session) this.remote = { session, api: new RemoteDatabase(session.rpc) };
-    return this.remote.api;
+    return this.remote!.api; // set when the session was made
   }
 
   /** Connects to the master (when `no-autoconnect` is set, or after `disconnect()`). */

@@ -38,6 +38,7 @@ const LABELS: Record<ConnectionState, string> = {
  * @csspart error - The last error.
  * @csspart storage - A master's storage: persistent or not, usage and quota, "keep this tab open" while slaves are connected.
  * @csspart storage-warning - The warning shown from 80% of the quota (`role="alert"`).
+ * @csspart pending - A slave's queued writes (`<rtc-slave queue>`).
  * @csspart share - The slave page's address and QR code (master on a broadcaster).
  * @csspart addresses - The menu of LAN addresses (only when there are several).
  * @cssprop --rtc-status-color-connected - Dot colour when connected (default #1a7f37).
@@ -203,7 +204,7 @@ export class RtcStatus extends LitElement {
         <span class="state">${LABELS[this.state]}</span>
         <span class="detail">${manual ? 'manual pairing' : html`room <code>${room}</code>`}${isMaster
           ? html` · <span class="count">${connected.length} ${connected.length === 1 ? 'slave' : 'slaves'}</span>`
-          : nothing}</span>
+          : nothing}${queueOf(t)}</span>
       </div>
       ${isMaster ? peerList(peers) : this.renderName(t)}
       ${isMaster ? storageSection(this.storage.report, { slaves: connected.length, persist: () => void this.storage.requestPersistence() }) : nothing}
@@ -233,6 +234,14 @@ export class RtcStatus extends LitElement {
       cancel: () => close(true),
     });
   }
+}
+
+/** A `<rtc-slave queue>`'s outbox: how many writes wait for the master (session/outbox.ts). */
+function queueOf(t: HTMLElement): unknown {
+  const slave = t as HTMLElement & { queue?: boolean; pending?: number };
+  if (slave.localName !== 'rtc-slave' || !slave.queue) return nothing;
+  const n = slave.pending ?? 0;
+  return html` · <span class="pending" part="pending">${n === 0 ? 'no writes queued' : `${n} ${n === 1 ? 'write' : 'writes'} queued for the master`}</span>`;
 }
 
 /** What the broadcaster's `/info.json` says (broadcaster/server.ts). */

@@ -61,6 +61,13 @@ export class RtcProgressEvent extends CustomEvent<{ id: string; name: string; lo
   }
 }
 
+/** `rtc-queue-change` `{ pending }`: the number of writes in a `<rtc-slave queue>`'s outbox changed (session/outbox.ts). */
+export class RtcQueueChangeEvent extends CustomEvent<{ pending: number }> {
+  constructor(pending: number) {
+    super('rtc-queue-change', { ...init, detail: { pending } });
+  }
+}
+
 declare global {
   interface GlobalEventHandlersEventMap {
     'rtc-state-change': RtcStateChangeEvent;
@@ -70,5 +77,6 @@ declare global {
     'rtc-record-create': RtcRecordCreateEvent;
     'rtc-bulk-progress': RtcBulkProgressEvent;
     'rtc-progress': RtcProgressEvent;
+    'rtc-queue-change': RtcQueueChangeEvent;
   }
 }

@@ -6,6 +6,7 @@ import { searchToQuery } from './search-query.js';
 import { readImportFile } from './import-file.js';
 import { RtcRecordCreateEvent } from '../../events/events.js';
 import { hostStyles } from '../../styles/host.styles.js';
+import type { PendingWrite } from '../../session/outbox.js';
 
 type Direction = 'ascending' | 'descending';
 
@@ -55,6 +56,8 @@ export class RtcQueryForm extends LitElement {
       .import { margin: 0 0 1rem; display: grid; gap: 0.4rem; }
       .import input[type='file'] { border: none; padding: 0.2rem 0; }
       progress { width: 100%; height: 1rem; }
+      .pending-badge { display: inline-block; margin-right: 0.3rem; padding: 0 0.35rem; border-radius: 999px; background: #fff8c5; color: #7d4e00; border: 1px solid #d4a72c; font: 600 0.72rem system-ui, sans-serif; }
+      tr.queued td { background: #fffbe6; }
       nav { display: flex; align-items: center; gap: 0.8rem; margin-top: 0.6rem; flex-wrap: wrap; }
     `,
   ];
@@ -90,7 +93,9 @@ export class RtcQueryForm extends LitElement {
       const t = this.target.target;
       if (!t) return;
       const ready = t.localName === 'rtc-master' || t.state === 'connected';
-      if (ready && (!this.loaded || type === 'rtc-state-change')) void this.search();
+      // A slave's outbox emptied: what it held is on the master now.
+      const drained = type === 'rtc-queue-change' && queued(t).size === 0;
+      if (ready && (!this.loaded || type === 'rtc-state-change' || drained)) void this.search();
     };
   }
 
@@ -151,7 +156,7 @@ export class RtcQueryForm extends LitElement {
     try {
       const id = await t.post(doc);
       form.reset();
-      this.notice = `Created record ${id}`;
+      this.notice = `Created record ${id}${queued(t).has(id) ? ' (queued on this device until the master answers)' : ''}`;
       this.error = '';
       this.dispatchEvent(new RtcRecordCreateEvent(id));
       (form.elements.namedItem(this.fieldList[0]) as HTMLInputElement | null)?.focus();
@@ -215,6 +220,7 @@ export class RtcQueryForm extends LitElement {
     const fields = this.fieldList;
     const columns = fields.length > 0 ? fields : columnsOf(this.rows);
     const bound = this.target.target !== null;
+    const waiting = queued(this.target.target);
     return html`
       ${fields.length > 0
         ? html`<form part="create" @submit=${this.handleCreate} aria-label="New record">
@@ -250,7 +256,7 @@ export class RtcQueryForm extends LitElement {
       <div class="results">
         <div class="table-wrap">
           <table part="results" aria-busy=${this.busy ? 'true' : 'false'}>
-            <caption>Results${this.rows.length > 0 ? html` ${this.page * this.pageSize + 1}–${this.page * this.pageSize + this.rows.length}` : html`: none`}</caption>
+            <caption>Results${this.rows.length > 0 ? html` ${this.page * this.pageSize + 1}–${this.page * this.pageSize + this.rows.length}` : html`: none`}${waiting.size > 0 ? ` · ${waiting.size} waiting to be sent` : nothing}</caption>
             <thead>
               <tr>
                 <th scope="col">id</th>
@@ -262,8 +268,10 @@ export class RtcQueryForm extends LitElement {
             <tbody>
               ${this.rows.map((row) => {
                 const doc = fields.length > 0 ? row.value : row.doc ?? {};
-                return html`<tr><td class="id" title=${row.id}>${row.id}</td>${columns.map((c) => html`<td>${display(doc[c])}</td>`)}</tr>`;
+                return html`<tr><td class="id" title=${row.id}>${pendingBadge(waiting.get(row.id))}${row.id}</td>${columns.map((c) => html`<td>${display(doc[c])}</td>`)}</tr>`;
               })}
+              ${[...waiting.values()].filter((w) => w.doc && !this.rows.some((r) => r.id === w.id)).slice(0, this.pageSize).map((w) => html`<tr class="queued">
+                <td class="id" title=${w.id}>${pendingBadge(w)}${w.id}</td>${columns.map((c) => html`<td>${display(w.doc![c])}</td>`)}</tr>`)}
             </tbody>
           </table>
         </div>
@@ -275,6 +283,18 @@ export class RtcQueryForm extends LitElement {
       </div>
     `;
   }
+}
+
+/** A `<rtc-slave queue>`'s queued writes by document id, the last one of each (session/outbox.ts). */
+function queued(t: HTMLElement | null): Map<string, PendingWrite> {
+  const writes = (t as { pendingWrites?: PendingWrite[] } | null)?.pendingWrites ?? [];
+  return new Map(writes.map((w) => [w.id, w]));
+}
+
+/** "pending" (or "pending removal") before the id of a record whose write waits in the outbox. */
+function pendingBadge(w: PendingWrite | undefined) {
+  if (!w) return nothing;
+  return html`<span class="pending-badge" title="Queued on this device: not yet on the master">${w.kind === 'remove' ? 'pending removal' : 'pending'}</span>`;
 }
 
 function display(value: unknown): string {
