@@ -21,6 +21,7 @@ import type { WriteOptions } from './storage/write-log.js';
 import {
   attachmentRange, validateAllDocsOptions, validateAttachmentMeta, validateAttachmentName, validateBulk, validateDoc, validateId,
 } from './storage/validate.js';
+import { validateChangesOptions } from './storage/changes-feed.js';
 import type { RpcClient } from './channel/rpc-client.js';
 import { downloadAttachment, uploadAttachment } from './channel/transfer-client.js';
 import { isTransfer, type TransferServer } from './channel/transfers.js';
@@ -167,6 +168,17 @@ export const METHODS: { readonly [M in MethodName]: MethodSpec<M> } = {
     arity: [1, 1],
     parse: (a) => tuple(docId(a[0], 'allAttachments')),
     run: (ctx, id) => ctx.db.allAttachments(id),
+  }),
+  changes: plain('changes', {
+    writes: false,
+    params: ['options?'],
+    arity: [0, 1],
+    parse: (a) => {
+      const options = a[0] ?? {};
+      validateChangesOptions(options);
+      return tuple(options);
+    },
+    run: (ctx, options) => ctx.db.changes(options),
   }),
   post: plain('post', {
     writes: true,
