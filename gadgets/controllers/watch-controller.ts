@@ -6,14 +6,8 @@
  * seq order, across reconnects and master reloads) is the element's; this only manages its life.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { Doc } from '../api.js';
-import type { QueryTree } from '../query.js';
+import type { ChangesResult, WatchOptions } from '../api.js';
 import type { DatabaseElement } from '../elements/database-element.js';
-
-// TEMPORARY: the shapes of api.ts on branch feed (docs: live-spec), until it is merged.
-export interface ChangesResult { results: { seq: number; id: string; deleted?: true; doc?: Doc }[]; last_seq: number }
-export interface WatchOptions { since?: number | 'now'; query?: string | QueryTree; include_docs?: boolean }
-type WatchFn = (options: WatchOptions, onChange: (batch: ChangesResult) => void) => () => void;
 
 export class WatchController implements ReactiveController {
   private stop: (() => void) | null = null;
@@ -41,7 +35,7 @@ export class WatchController implements ReactiveController {
     if (!target || !options) return;
     this.watched = target;
     this.key = key;
-    this.stop = (target as unknown as { watch: WatchFn }).watch(options, (batch) => {
+    this.stop = target.watch(options, (batch) => {
       if (this.watched === target) this.onChange(batch);
     });
   }

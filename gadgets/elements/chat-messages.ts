@@ -80,7 +80,7 @@ export class MessageList {
 export function nameColor(name: string): string {
   let h = 0;
   for (let i = 0; i < name.length; i++) h = (h * 31 + name.charCodeAt(i)) % 360;
-  return `hsl(${h} 65% 32%)`;
+  return `hsl(${h} 70% 25%)`;
 }
 
 const sameDay = (a: Date, b: Date) => a.toDateString() === b.toDateString();

@@ -2,8 +2,8 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { TargetController } from '../controllers/target-controller.js';
-import { WatchController, type ChangesResult } from '../controllers/watch-controller.js';
-import type { Row } from '../api.js';
+import { WatchController } from '../controllers/watch-controller.js';
+import type { ChangesResult, Row } from '../api.js';
 import { hostStyles } from '../styles/host.styles.js';
 import { chatStyles } from './rtc-chat.styles.js';
 import { describe } from './query-form/rtc-query-form.js';
@@ -55,6 +55,8 @@ export class RtcChat extends LitElement {
   @query('.log') private log!: HTMLElement | null;
   @query('textarea') private input!: HTMLTextAreaElement | null;
 
+  /** The latest page is being read. */
+  private loading = false;
   private list = new MessageList();
   /** Bumped when the channel or target changes: answers for an older one are dropped. */
   private epoch = 0;
@@ -125,6 +127,7 @@ export class RtcChat extends LitElement {
     this.list = new MessageList();
     this.messages = [];
     this.loaded = false;
+    this.loading = false;
     this.exhausted = false;
     this.loadingOlder = false;
     this.stickToBottom = true;
@@ -148,32 +151,34 @@ export class RtcChat extends LitElement {
     this.messages = this.list.list;
   }
 
-  /** Reads `pageSize` messages at or before `at` (the latest without), newest first. */
-  private async readPage(at?: string): Promise<ShownMessage[]> {
+  /** Reads `count` messages at or before `at` (the latest without), newest first. */
+  private async readPage(count: number, at?: string): Promise<ShownMessage[]> {
     const t = this.target.target!;
     const result = await t.allDocs({
       query: channelQuery(this.channel, at),
       sort_on: [['at', 'descending']],
-      limit: [0, this.pageSize],
+      limit: [0, count],
       include_docs: true,
     });
     return result.data.rows.filter((r: Row) => isChatMessage(r.doc)).map((r: Row) => toShown(r.id, r.doc as unknown as ChatMessage));
   }
 
   private async loadLatest(): Promise<void> {
+    if (this.loading) return;
     const epoch = this.epoch;
-    this.loaded = true; // one load at a time; put back on failure
+    this.loading = true;
     try {
-      const page = await this.readPage();
+      const page = await this.readPage(this.pageSize);
       if (epoch !== this.epoch) return;
       this.exhausted = page.length < this.pageSize;
       this.stickToBottom = true;
       this.add(page, false);
+      this.loaded = true;
       this.error = '';
     } catch (e) {
-      if (epoch !== this.epoch) return;
-      this.loaded = false;
-      this.error = describe(e);
+      if (epoch === this.epoch) this.error = describe(e);
+    } finally {
+      if (epoch === this.epoch) this.loading = false;
     }
   }
 
@@ -184,11 +189,13 @@ export class RtcChat extends LitElement {
     const epoch = this.epoch;
     this.loadingOlder = true;
     try {
-      // At or before: messages of the same millisecond as the oldest may not all be shown yet.
-      const page = await this.readPage(oldest.at);
+      // At or before (one more, for the oldest itself): messages of the same millisecond as the
+      // oldest may not all be shown yet.
+      const count = this.pageSize + 1;
+      const page = await this.readPage(count, oldest.at);
       if (epoch !== this.epoch) return;
       const fresh = page.filter((m) => !this.list.has(m.id));
-      if (fresh.length === 0 || page.length < this.pageSize) this.exhausted = true;
+      if (fresh.length === 0 || page.length < count) this.exhausted = true;
       const log = this.log;
       if (log && fresh.length > 0) this.keepFromBottom = log.scrollHeight - log.scrollTop;
       this.add(fresh, false);
@@ -240,7 +247,7 @@ export class RtcChat extends LitElement {
             : html`<button type="button" ?disabled=${this.loadingOlder} @click=${() => this.loadOlder()}>${this.loadingOlder ? 'Loading older messages…' : 'Load older messages'}</button>`}</p>`
           : nothing}
         ${this.messages.length === 0
-          ? html`<p class="empty">${!t ? 'Not bound to a master or slave.' : !this.loaded || waiting ? 'Connecting…' : `No messages in #${channel} yet.`}</p>`
+          ? html`<p class="empty">${!t ? 'Not bound to a master or slave.' : waiting ? 'Connecting…' : !this.loaded ? 'Loading messages…' : `No messages in #${channel} yet.`}</p>`
           : html`<ol>${repeat(this.messages, (m) => m.id, (m) => this.renderMessage(m))}</ol>`}
       </div>
       <form part="form" @submit=${this.submit}>

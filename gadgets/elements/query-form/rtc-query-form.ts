@@ -1,9 +1,9 @@
 import { LitElement, html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import type { Doc, Row } from '../../api.js';
+import type { ChangesResult, Doc, Row } from '../../api.js';
 import { TargetController } from '../../controllers/target-controller.js';
-import { WatchController, type ChangesResult } from '../../controllers/watch-controller.js';
+import { WatchController } from '../../controllers/watch-controller.js';
 import { searchToQuery } from './search-query.js';
 import { readImportFile } from './import-file.js';
 import { RtcRecordCreateEvent } from '../../events/events.js';
