@@ -5,11 +5,15 @@
  *
  * ```
  * master → slave   {v:1, type:'hello', nonce?}       nonce (32 random bytes, hex) iff the master has a secret
- * slave → master   {v:1, type:'proof', mac, nonce}   only after a hello with a nonce; nonce: the slave's own
- * master → slave   {v:1, type:'welcome', mac?, bundles?}  admitted; mac present iff the master has a secret;
- *                                                    bundles: the master reads bundled messages (framed-channel.ts)
+ * slave → master   {v:1, type:'proof', mac, nonce, name?}  only after a hello with a nonce; nonce: the slave's own;
+ *                                                    name: the slave's device name (optional: older slaves send none)
+ * master → slave   {v:1, type:'welcome', mac?, bundles?, names?}  admitted; mac present iff the master has a secret;
+ *                                                    bundles: the master reads bundled messages (framed-channel.ts);
+ *                                                    names: it takes `name` messages
  *   or             {v:1, type:'error', id:null, error:{name, message, status_code:403}}, then the master
  *                                                    closes the channel
+ * slave → master   {v:1, type:'name', name}          after a welcome with names, when the proof did not carry
+ *                                                    the name (no secret), and whenever the name changes
  * slave's mac  = HMAC-SHA256(secret, "rtc-gadgets/1 slave\n"  + master nonce + "\n" + F)
  * master's mac = HMAC-SHA256(secret, "rtc-gadgets/1 master\n" + slave nonce  + "\n" + F)
  * F = master's DTLS fingerprint + "\n" + slave's DTLS fingerprint (a=fingerprint, "sha-256 AB:…")
@@ -39,6 +43,43 @@ export class AdmissionError extends RtcError {
   }
 }
 
+/** Longest device name, in characters (code points), once cleaned by {@link cleanName}. */
+export const MAX_NAME_LENGTH = 64;
+
+/** Longest raw name looked at: a longer one is cut first, so a hostile slave's megabyte costs nothing. */
+const MAX_RAW_NAME = 1024;
+
+/**
+ * A device name as a master shows it, or null when there is nothing usable: `raw` must be a
+ * string; runs of white space (line breaks, tabs) become one space, then control characters
+ * (Unicode Cc: C0, DEL, C1), lone surrogates, the zero-width space and the bidirectional marks,
+ * overrides and isolates (U+200B, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069, which could make
+ * a name display as another) are removed (the joiners U+200C/U+200D stay: scripts and emoji
+ * need them), the ends are trimmed, and the result is cut to
+ * {@link MAX_NAME_LENGTH} code points (never inside a surrogate pair).
+ * @returns the cleaned name (1–64 characters), or null for a non-string or an empty result.
+ */
+export function cleanName(raw: unknown): string | null {
+  if (typeof raw !== 'string') return null;
+  const text = raw.slice(0, MAX_RAW_NAME)
+    .replace(/\s+/gu, ' ')
+    .replace(/[\p{Cc}\p{Cs}\u200B\u200E\u200F\u202A-\u202E\u2066-\u2069]/gu, '')
+    .trim();
+  const name = [...text].slice(0, MAX_NAME_LENGTH).join('').trim();
+  return name === '' ? null : name;
+}
+
+/** The message a slave sends when its name changes (and after a welcome without a proof). */
+export function nameMessage(name: string): { v: 1; type: 'name'; name: string } {
+  return { v: 1, type: 'name', name };
+}
+
+/** True for a `{v:1, type:'name'}` message (its name may still be unusable: see {@link cleanName}). */
+export function isNameMessage(message: unknown): message is { v: 1; type: 'name'; name: unknown } {
+  const m = message as { v?: unknown; type?: unknown } | null;
+  return !!m && typeof m === 'object' && m.v === 1 && m.type === 'name';
+}
+
 /** How long either side waits for the other's next handshake message, ms. */
 export const HANDSHAKE_TIMEOUT_MS = 10000;
 
@@ -51,6 +92,14 @@ export interface HandshakeOptions {
   slaveFingerprint: string;
   /** Default {@link HANDSHAKE_TIMEOUT_MS}. */
   timeoutMs?: number;
+}
+
+export interface JoinOptions extends HandshakeOptions {
+  /**
+   * The slave's device name, told to the master (in the proof, else in a `name` message right
+   * after a welcome that says `names`); undefined: none (as slaves before device names).
+   */
+  name?: string;
 }
 
 const encoder = new TextEncoder();
@@ -110,16 +159,18 @@ function nextMessage(channel: FramedChannel, timeoutMs: number, waitingFor: stri
 }
 
 /**
- * The master's side. Resolves once the slave is admitted (its channel can go to `serveRpc`).
+ * The master's side. Resolves once the slave is admitted (its channel can go to `serveRpc`),
+ * with the name its proof carried, cleaned (`cleanName`): null without a secret (the name then
+ * comes in a `name` message, read by the caller), or when the slave sent none or an unusable one.
  * @throws AdmissionError (403) when the slave is refused (wrong or missing proof, or none in
  *   time): the 403 error envelope has then been queued on `channel`, and the caller closes the
  *   channel. RtcError 500 when the channel closed first.
  */
-export async function admitSlave(channel: FramedChannel, options: HandshakeOptions): Promise<void> {
+export async function admitSlave(channel: FramedChannel, options: HandshakeOptions): Promise<{ name: string | null }> {
   const timeoutMs = options.timeoutMs ?? HANDSHAKE_TIMEOUT_MS;
   if (!options.secret) {
-    await channel.send({ v: 1, type: 'welcome', bundles: true });
-    return;
+    await channel.send({ v: 1, type: 'welcome', bundles: true, names: true });
+    return { name: null };
   }
   const masterNonce = nonce();
   const reply = nextMessage(channel, timeoutMs, 'proof');
@@ -130,8 +181,8 @@ export async function admitSlave(channel: FramedChannel, options: HandshakeOptio
     const expected = handshakeMac(options.secret, 'slave', masterNonce, options.masterFingerprint, options.slaveFingerprint);
     if (proof.v === 1 && proof.type === 'proof' && isHex64(proof.mac) && isHex64(proof.nonce) && sameText(proof.mac, expected)) {
       const mac = handshakeMac(options.secret, 'master', proof.nonce, options.masterFingerprint, options.slaveFingerprint);
-      await channel.send({ v: 1, type: 'welcome', mac, bundles: true });
-      return;
+      await channel.send({ v: 1, type: 'welcome', mac, bundles: true, names: true });
+      return { name: cleanName(proof.name) };
     }
     refusal = new AdmissionError('Forbidden: wrong or missing room secret');
   } catch (e) {
@@ -145,11 +196,14 @@ export async function admitSlave(channel: FramedChannel, options: HandshakeOptio
 
 /**
  * The slave's side. Resolves once the master admitted it (its channel can go to the RPC client),
- * with what the master said it supports (`bundles`: it reads bundled messages).
+ * with what the master said it supports (`bundles`: it reads bundled messages; `names`, only
+ * when `options.name` was given: it takes `name` messages, so a later rename can be told).
+ * With `options.name`, the master has been told the name (in the proof, or a `name` message
+ * sent before this resolves, so before any request).
  * @throws AdmissionError (403) when the master refused it, or when the slave has a secret and the
  *   master could not prove it knows it; RtcError 500/504 when the channel closed or went silent.
  */
-export async function joinMaster(channel: FramedChannel, options: HandshakeOptions): Promise<{ bundles: boolean }> {
+export async function joinMaster(channel: FramedChannel, options: JoinOptions): Promise<{ bundles: boolean; names?: boolean }> {
   const timeoutMs = options.timeoutMs ?? HANDSHAKE_TIMEOUT_MS;
   let message = await nextMessage(channel, timeoutMs, 'greeting from the master');
   let slaveNonce: string | null = null;
@@ -159,7 +213,8 @@ export async function joinMaster(channel: FramedChannel, options: HandshakeOptio
       ? handshakeMac(options.secret, 'slave', message.nonce, options.masterFingerprint, options.slaveFingerprint)
       : '';
     const reply = nextMessage(channel, timeoutMs, 'answer to the proof');
-    await channel.send({ v: 1, type: 'proof', mac, nonce: slaveNonce });
+    const named = options.name === undefined ? {} : { name: options.name };
+    await channel.send({ v: 1, type: 'proof', mac, nonce: slaveNonce, ...named });
     message = await reply;
   }
   if (message.v === 1 && message.type === 'error') {
@@ -177,5 +232,9 @@ export async function joinMaster(channel: FramedChannel, options: HandshakeOptio
       throw new AdmissionError('Forbidden: the master does not know the room secret');
     }
   }
-  return { bundles: message.bundles === true };
+  if (options.name === undefined) return { bundles: message.bundles === true };
+  const names = message.names === true;
+  // Without a proof the master has not heard the name yet; a master older than names never will.
+  if (names && !slaveNonce) await channel.send(nameMessage(options.name));
+  return { bundles: message.bundles === true, names };
 }

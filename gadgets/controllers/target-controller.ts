@@ -8,7 +8,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { DatabaseElement } from '../elements/database-element.js';
 
 const TAGS = ['rtc-master', 'rtc-slave'];
-const EVENTS = ['rtc-state-change', 'rtc-peers-change', 'rtc-error'] as const;
+const EVENTS = ['rtc-state-change', 'rtc-peers-change', 'rtc-name-change', 'rtc-error'] as const;
 
 export class TargetController implements ReactiveController {
   target: DatabaseElement | null = null;

@@ -35,8 +35,8 @@ export interface SlavePairingModel {
 /** What the master's panel shows, and its action. */
 export interface MasterPairingModel {
   role: 'master';
-  /** The last answer made, and its slave as it is now (undefined once gone). */
-  answer: { token: string; peer: { id: string; state: 'connecting' | 'connected' } | undefined } | null;
+  /** The last answer made, and its slave as it is now (undefined once gone); `name`: its device name. */
+  answer: { token: string; peer: { id: string; name?: string; state: 'connecting' | 'connected' } | undefined } | null;
   acceptOffer(token: string): Promise<unknown>;
 }
 
@@ -158,7 +158,7 @@ export class RtcPairingPanel extends LitElement {
     if (!answer) {
       step2 = html`<p class="waiting">The answer appears here once you enter an offer.</p>`;
     } else if (answer.peer?.state === 'connected') {
-      step2 = html`<p class="done" role="status">Slave <code>${answer.peer.id.slice(0, 8)}</code> is connected.
+      step2 = html`<p class="done" role="status">Slave <strong>${answer.peer.name ?? answer.peer.id.slice(0, 8)}</strong> is connected.
         To pair another one, enter its offer in step 1.</p>`;
     } else if (!answer.peer) {
       step2 = html`<p class="waiting" role="status">That slave is no longer connected. Enter a new offer to pair again.</p>`;

@@ -11,6 +11,8 @@ import { pairingPanel } from './pairing-panel.js';
 import type { ConnectionState, PeerInfo } from '../session/types.js';
 import { defaultSignalingUrl } from '../signaling/signaling-socket.js';
 import { hostStyles } from '../styles/host.styles.js';
+import { cleanName } from '../channel/handshake.js';
+import { RtcNameChangeEvent } from '../events/events.js';
 
 /**
  * The master: owns the IndexedDB database `rtc:<database>`, joins `room` on the broadcaster and
@@ -25,8 +27,9 @@ import { hostStyles } from '../styles/host.styles.js';
  * @summary Owns the database and serves slaves over WebRTC.
  * @slot - Anything, typically `<rtc-status>` and `<rtc-query-form>`.
  * @fires rtc-state-change - `{ state, previous }` on every state transition.
- * @fires rtc-peers-change - `{ peers }` when a slave connects or leaves.
+ * @fires rtc-peers-change - `{ peers }` when a slave connects, leaves or changes its name.
  * @fires rtc-error - `{ error }` when something fails (the master keeps serving).
+ * @fires rtc-name-change - `{ name }` when its `name` changes.
  * @fires rtc-progress - `{ id, name, loaded, total, peer? }` bytes of an attachment stored so far: its own transfers, and (with `peer`) each slave's upload.
  * @fires rtc-bulk-progress - `{ loaded, total }` documents of a `bulkPut` stored so far.
  * @csspart pairing - The pairing panel (`signaling="manual"`).
@@ -50,6 +53,24 @@ export class RtcMaster extends DatabaseElement {
   @property() allow = '';
   /** Comma-separated keys to index in IndexedDB (identifiers), for faster queries on them. */
   @property() indexes = '';
+  /**
+   * This master's name, which a chat shows as the sender of its messages. Cleaned as a slave's
+   * name is (1–64 characters, no control characters: `cleanName`); empty or unusable means the
+   * default, `Master`.
+   */
+  @property()
+  get name(): string {
+    return this.masterName;
+  }
+
+  set name(value: string) {
+    const name = cleanName(value) ?? 'Master';
+    if (name === this.masterName) return;
+    this.masterName = name;
+    this.dispatchEvent(new RtcNameChangeEvent(name));
+  }
+
+  private masterName = 'Master';
   /** Do not join the room when connected to the document. */
   @property({ type: Boolean, attribute: 'no-autoconnect' }) noAutoconnect = false;
   /** `disconnected`, `connecting`, `connected` (in its room, accepting slaves) or `error`. */
@@ -95,7 +116,11 @@ export class RtcMaster extends DatabaseElement {
     return answer.token;
   }
 
-  /** The connected slaves, each `{ id, state, connectedAt }`. */
+  /**
+   * The connected slaves, each `{ id, name, state, connectedAt }`: `name` is the one the slave
+   * gave (its `name`), else the first 8 characters of `id`; `rtc-peers-change` fires when a slave
+   * connects, leaves or changes its name.
+   */
   get peers(): PeerInfo[] {
     return this.controller.peers;
   }

@@ -11,6 +11,9 @@ import type { ConnectionState, PeerInfo } from '../session/types.js';
 import { RemoteDatabase } from '../channel/remote-database.js';
 import { defaultSignalingUrl } from '../signaling/signaling-socket.js';
 import { hostStyles } from '../styles/host.styles.js';
+import { cleanName } from '../channel/handshake.js';
+import { NameFeed, storeDeviceName, storedDeviceName } from './device-name.js';
+import { RtcNameChangeEvent } from '../events/events.js';
 
 /** Per-request timeout when none (or an invalid one) is set, ms. */
 const DEFAULT_TIMEOUT_MS = 30000;
@@ -31,6 +34,7 @@ const DEFAULT_TIMEOUT_MS = 30000;
  * @slot - Anything, typically `<rtc-status>` and `<rtc-query-form>`.
  * @fires rtc-state-change - `{ state, previous }` on every state transition.
  * @fires rtc-error - `{ error }` when something fails (the slave keeps retrying).
+ * @fires rtc-name-change - `{ name }` when its `name` changes.
  * @fires rtc-progress - `{ id, name, loaded, total }` bytes of an upload or download stored by the receiver so far.
  * @fires rtc-bulk-progress - `{ loaded, total }` documents of a `bulkPut` stored by the master so far.
  * @csspart pairing - The pairing panel (`signaling="manual"`).
@@ -67,6 +71,32 @@ export class RtcSlave extends DatabaseElement {
   }
 
   private requestTimeout = DEFAULT_TIMEOUT_MS;
+
+  /**
+   * This device's name, which the master lists (`peers`) and a chat shows as the sender. Default:
+   * the name this browser keeps in localStorage (`rtc-gadgets:name`), else a new readable one, the
+   * platform and a short id (`Android · 4F2A`), kept there for the next page. Setting it (the
+   * attribute, the property, or the rename field of `<rtc-status>`) cleans it (1–64 characters, no
+   * control characters: `cleanName`), keeps it in localStorage and tells a connected master at
+   * once; an empty or unusable value is ignored.
+   */
+  @property()
+  get name(): string {
+    return (this.deviceName ??= storedDeviceName());
+  }
+
+  set name(value: string) {
+    const clean = cleanName(value);
+    if (clean === null || clean === this.deviceName) return;
+    this.deviceName = clean;
+    storeDeviceName(clean);
+    this.nameFeed.changed();
+    this.dispatchEvent(new RtcNameChangeEvent(clean));
+  }
+
+  private deviceName: string | null = null;
+  /** What the session reads and watches to tell the master (`session/peer-link.ts`). */
+  private readonly nameFeed = new NameFeed(() => this.name);
   /** Do not connect when connected to the document. */
   @property({ type: Boolean, attribute: 'no-autoconnect' }) noAutoconnect = false;
   /** `disconnected`, `connecting`, `connected` (data channel to the master open) or `error`. */
@@ -77,8 +107,8 @@ export class RtcSlave extends DatabaseElement {
     (listener) => {
       const timeout = this.timeout;
       return this.manual
-        ? new ManualSlaveSession({ timeout, secret: this.secret, onPairingChange: () => this.requestUpdate() }, listener)
-        : new SlaveSession({ room: this.room || 'default', signaling: this.signaling || defaultSignalingUrl(), timeout, secret: this.secret }, listener);
+        ? new ManualSlaveSession({ timeout, secret: this.secret, name: this.nameFeed, onPairingChange: () => this.requestUpdate() }, listener)
+        : new SlaveSession({ room: this.room || 'default', signaling: this.signaling || defaultSignalingUrl(), timeout, secret: this.secret, name: this.nameFeed }, listener);
     },
     () => !this.noAutoconnect,
   );

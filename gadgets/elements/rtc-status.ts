@@ -5,6 +5,7 @@ import type { ConnectionState } from '../session/types.js';
 import { defaultSignalingUrl } from '../signaling/signaling-socket.js';
 import { hostStyles } from '../styles/host.styles.js';
 import { qrSvg } from './qr-code.js';
+import { nameEditor, nameStyles, peerList } from './status-names.js';
 
 const LABELS: Record<ConnectionState, string> = {
   disconnected: 'Disconnected',
@@ -14,8 +15,9 @@ const LABELS: Record<ConnectionState, string> = {
 };
 
 /**
- * The state of a bound `<rtc-master>` (its room and connected slaves) or `<rtc-slave>` (its
- * connection to the master), and the last error. Announced politely to screen readers.
+ * The state of a bound `<rtc-master>` (its room and connected slaves, by name) or `<rtc-slave>`
+ * (its connection to the master, and its device name with a Rename button), and the last error.
+ * Announced politely to screen readers.
  *
  * For a master on a broadcaster it also shows where slaves go: the slave page's LAN address
  * (asked from the broadcaster's `/info.json`, since the master page itself is usually opened on
@@ -27,7 +29,10 @@ const LABELS: Record<ConnectionState, string> = {
  * @summary Connection state, peers and last error of a master or slave.
  * @csspart base - The status box.
  * @csspart indicator - The coloured dot (the state is also written out, never colour alone).
- * @csspart peers - The list of connected slaves (master only).
+ * @csspart peers - The list of connected slaves by name (master only).
+ * @csspart name - The slave's device name and its Rename button, or the rename field (slave only).
+ * @csspart rename - The Rename button (slave only).
+ * @csspart name-input - The rename field (slave only): Enter or leaving it saves, Escape cancels.
  * @csspart error - The last error.
  * @csspart share - The slave page's address and QR code (master on a broadcaster).
  * @csspart addresses - The menu of LAN addresses (only when there are several).
@@ -38,6 +43,7 @@ const LABELS: Record<ConnectionState, string> = {
 export class RtcStatus extends LitElement {
   static override styles = [
     hostStyles,
+    nameStyles,
     css`
       .base {
         border: 1px solid var(--rtc-color-border, #d0d7de);
@@ -94,6 +100,8 @@ export class RtcStatus extends LitElement {
   /** The LAN base URL picked in the menu; '' (or one no longer listed) means the first. */
   @state() private chosenBase = '';
   private infoUrl = '';
+  /** True while a slave's rename field is shown. */
+  @state() private renaming = false;
 
   private readonly target = new TargetController(this, () => this.htmlFor);
 
@@ -191,16 +199,32 @@ export class RtcStatus extends LitElement {
           ? html` · <span class="count">${connected.length} ${connected.length === 1 ? 'slave' : 'slaves'}</span>`
           : nothing}</span>
       </div>
-      ${isMaster && peers.length > 0
-        ? html`<ul part="peers" aria-label="Connected slaves">
-            ${peers.map((p) => html`<li><code>${p.id.slice(0, 8)}</code> ${p.state === 'connected' && p.connectedAt
-              ? html`connected at ${new Date(p.connectedAt).toLocaleTimeString()}`
-              : 'connecting…'}</li>`)}
-          </ul>`
-        : nothing}
+      ${isMaster ? peerList(peers) : this.renderName(t as unknown as { name: string })}
       ${error ? html`<p class="error" part="error">Last error: ${error.message}</p>` : nothing}
     </div>
     ${isMaster && !manual ? this.renderShare() : nothing}`;
+  }
+
+  /** A slave's name and rename field (`status-names.ts`): saving sets the slave's `name`. */
+  private renderName(slave: { name: string }) {
+    const close = (returnFocus: boolean): void => {
+      this.renaming = false;
+      // The field is gone: a key that closed it gives the focus back to the button that opened it.
+      if (returnFocus) void this.updateComplete.then(() => this.shadowRoot?.querySelector<HTMLButtonElement>('button.rename')?.focus());
+    };
+    return nameEditor({
+      name: slave.name,
+      editing: this.renaming,
+      start: () => {
+        this.renaming = true;
+      },
+      save: (value, returnFocus) => {
+        if (!this.renaming) return; // already closed (Enter, then the field's blur as it goes)
+        slave.name = value;
+        close(returnFocus);
+      },
+      cancel: () => close(true),
+    });
   }
 }
 

@@ -19,10 +19,17 @@ export class RtcStateChangeEvent extends CustomEvent<{ state: ConnectionState; p
   }
 }
 
-/** `rtc-peers-change` `{ peers }` on a master when a slave connects, finishes connecting or leaves. */
+/** `rtc-peers-change` `{ peers }` on a master when a slave connects, finishes connecting, leaves or changes its name. */
 export class RtcPeersChangeEvent extends CustomEvent<{ peers: PeerInfo[] }> {
   constructor(peers: PeerInfo[]) {
     super('rtc-peers-change', { ...init, detail: { peers } });
+  }
+}
+
+/** `rtc-name-change` `{ name }`: the element's own `name` changed (a rename, or the attribute). */
+export class RtcNameChangeEvent extends CustomEvent<{ name: string }> {
+  constructor(name: string) {
+    super('rtc-name-change', { ...init, detail: { name } });
   }
 }
 
@@ -66,6 +73,7 @@ declare global {
   interface GlobalEventHandlersEventMap {
     'rtc-state-change': RtcStateChangeEvent;
     'rtc-peers-change': RtcPeersChangeEvent;
+    'rtc-name-change': RtcNameChangeEvent;
     'rtc-error': RtcErrorEvent;
     'rtc-record-create': RtcRecordCreateEvent;
     'rtc-bulk-progress': RtcBulkProgressEvent;

@@ -10,7 +10,7 @@ import { RtcError } from '../errors.js';
 import { AdmissionError } from '../channel/handshake.js';
 import { createPeerConnection, createProtocolChannel, gatheringDone } from '../channel/peer-connection.js';
 import { decodeToken, encodeToken } from '../signaling/token.js';
-import { holdMessages, linkToMaster, type HeldMessages, type MasterLink } from './peer-link.js';
+import { holdMessages, linkToMaster, type NameSource, type HeldMessages, type MasterLink } from './peer-link.js';
 import type { SessionListener } from './types.js';
 import { SlaveSessionBase } from './slave-base.js';
 
@@ -27,6 +27,8 @@ export interface ManualSlaveSessionOptions {
   timeout: number;
   /** Room secret to prove to the master; '' for none. */
   secret?: string;
+  /** The device name told to the master as the slave joins, and when it changes. */
+  name?: NameSource;
   /** Called whenever `phase` or `offer` changes (the element re-renders). */
   onPairingChange?: () => void;
 }
@@ -137,6 +139,7 @@ export class ManualSlaveSession extends SlaveSessionBase {
         secret: this.options.secret ?? '',
         openTimeoutMs: MANUAL_ANSWER_OPEN_TIMEOUT_MS,
         held: pending.held,
+        name: this.options.name,
       });
     } catch (e) {
       if (this.pending === pending) this.pending = null;

@@ -12,6 +12,11 @@ import { CandidateInbox, CandidateOutbox, type CandidateJSON } from '../channel/
 import { closeAfterRefusal, serveSlave } from './peer-link.js';
 import type { PeerInfo, SessionListener } from './types.js';
 
+/** How a slave that gave no name (yet) is listed: the first 8 characters of its id. */
+export function fallbackName(id: string): string {
+  return id.slice(0, 8);
+}
+
 /** Most slaves served at once (Chromium allows 500 RTCPeerConnections per tab, docs/architecture.md "Design rules"). */
 export const MAX_PEERS = 256;
 
@@ -26,6 +31,8 @@ export interface MasterCoreOptions {
 
 interface Peer {
   info: PeerInfo;
+  /** The name the slave gave (proof or `name` message, cleaned), or null while it gave none. */
+  name: string | null;
   /** The slave's trickled ICE candidates (broadcaster path). */
   candidates: CandidateInbox;
   /** Stops serving, once serving started. */
@@ -80,7 +87,8 @@ export class MasterCore {
     const channel = createProtocolChannel(pc);
     const outbox = trickle ? new CandidateOutbox(pc, trickle.send) : null;
     const peer: Peer = {
-      info: { id, state: 'connecting', connectedAt: null },
+      info: { id, name: fallbackName(id), state: 'connecting', connectedAt: null },
+      name: null,
       candidates: new CandidateInbox(pc),
       stop: null,
       close: () => {
@@ -116,7 +124,7 @@ export class MasterCore {
   /** Waits for the channel and serves it; reports failures. */
   private async serve(id: string, peer: Peer, pc: RTCPeerConnection, channel: RTCDataChannel, openTimeoutMs: number): Promise<void> {
     try {
-      const stop = await serveSlave(pc, channel, {
+      const { stop, name } = await serveSlave(pc, channel, {
         database: () => this.database(),
         allow: this.options.allow,
         secret: this.options.secret,
@@ -128,13 +136,15 @@ export class MasterCore {
         },
         onUploadProgress: (doc, name, loaded, total) => this.listener.uploadProgress?.(doc, name, loaded, total, id),
         onGone: () => peer.close(),
+        onName: (given) => this.rename(peer, given),
       });
       if (this.peers.get(id) !== peer) {
         stop();
         return;
       }
       peer.stop = stop;
-      peer.info = { id, state: 'connected', connectedAt: Date.now() };
+      peer.name ??= name;
+      peer.info = { id, name: peer.name ?? fallbackName(id), state: 'connected', connectedAt: Date.now() };
       this.listener.peersChanged(this.peerList());
     } catch (e) {
       if (this.peers.get(id) !== peer) return; // replaced or closed meanwhile: nothing to say
@@ -150,6 +160,15 @@ export class MasterCore {
         this.listener.error(new RtcError(`Slave ${id} could not connect: ${error.message}`, 500));
       }
     }
+  }
+
+  /** A slave's new name (already cleaned): listed, and told to listeners when it differs. */
+  private rename(peer: Peer, name: string): void {
+    if (peer.name === name) return;
+    peer.name = name;
+    if (this.peers.get(peer.info.id) !== peer || peer.info.state !== 'connected') return; // listed once connected
+    peer.info = { ...peer.info, name };
+    this.listener.peersChanged(this.peerList());
   }
 
   /** Closes every slave's connection. */

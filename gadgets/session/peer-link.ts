@@ -10,7 +10,7 @@ import type { Database } from '../storage/database.js';
 import { FramedChannel } from '../channel/framed-channel.js';
 import { serveRpc } from '../channel/rpc-server.js';
 import type { RpcClient } from '../channel/rpc-client.js';
-import { AdmissionError, admitSlave, joinMaster, HANDSHAKE_TIMEOUT_MS } from '../channel/handshake.js';
+import { AdmissionError, admitSlave, cleanName, isNameMessage, joinMaster, nameMessage, HANDSHAKE_TIMEOUT_MS } from '../channel/handshake.js';
 import { channelOpen, remoteMaxMessageSize, watchConnection } from '../channel/peer-connection.js';
 import { descriptionFingerprints, remoteCertificateMatches } from '../signaling/sdp.js';
 
@@ -38,16 +38,27 @@ export interface ServeSlaveOptions {
   onUploadProgress?: (id: string, name: string, stored: number, total: number) => void;
   /** Called once when the connection ends after serving started. */
   onGone: () => void;
+  /** Told each new name the slave gives itself after admission (`name` messages), already cleaned. */
+  onName?: (name: string) => void;
+}
+
+/** A slave being served: what stops it, and the name it gave in its proof (null: none yet). */
+export interface ServedSlave {
+  stop: () => void;
+  name: string | null;
 }
 
 /**
  * The master's side, called right after `setLocalDescription(answer)`: waits for the channel,
- * checks the slave's certificate, admits it, serves RPC.
- * @returns a function that stops serving (the caller closes the channel and connection).
+ * checks the slave's certificate, admits it, serves RPC. `name` messages
+ * (`channel/handshake.ts`) are taken out before the RPC server sees them: a usable one goes to
+ * `onName`, an unusable one (not a string, empty once cleaned) is dropped without an answer.
+ * @returns what stops serving (the caller closes the channel and connection) and the name of
+ *   the proof.
  * @throws AdmissionError (403) when the slave was refused (the error envelope is on its way;
  *   close the channel with `closeAfterRefusal`), another error when the channel never opened.
  */
-export async function serveSlave(pc: RTCPeerConnection, channel: RTCDataChannel, options: ServeSlaveOptions): Promise<() => void> {
+export async function serveSlave(pc: RTCPeerConnection, channel: RTCDataChannel, options: ServeSlaveOptions): Promise<ServedSlave> {
   await channelOpen(channel, options.openTimeoutMs);
   const framed = new FramedChannel(channel, { maxMessageSize: remoteMaxMessageSize(pc) });
   try {
@@ -58,19 +69,26 @@ export async function serveSlave(pc: RTCPeerConnection, channel: RTCDataChannel,
       framed.send({ v: 1, type: 'error', id: null, error: toErrorShape(e) }).catch(() => {});
       throw e;
     }
-    await admitSlave(framed, { secret: options.secret, ...descriptionFingerprints(pc, 'master') });
+    const { name } = await admitSlave(framed, { secret: options.secret, ...descriptionFingerprints(pc, 'master') });
     const stopServing = serveRpc(framed, {
       database,
       allow: options.allow,
       onRequestError: options.onRequestError,
       onUploadProgress: options.onUploadProgress,
     });
+    const serve = framed.onMessage;
+    framed.onMessage = (message) => {
+      if (!isNameMessage(message)) return serve(message);
+      const clean = cleanName(message.name);
+      if (clean !== null) options.onName?.(clean);
+    };
     const unwatch = watchConnection(pc, channel, options.onGone);
-    return () => {
+    const stop = (): void => {
       unwatch();
       stopServing();
       framed.dispose();
     };
+    return { stop, name };
   } catch (e) {
     framed.dispose();
     throw e;
@@ -121,6 +139,14 @@ export function holdMessages(channel: RTCDataChannel): HeldMessages {
   };
 }
 
+/** A slave's device name, read at each join and watched while a link is up (the element keeps it). */
+export interface NameSource {
+  /** The current name. */
+  readonly value: string;
+  /** Calls `fn` after each change. @returns what stops watching. */
+  watch(fn: () => void): () => void;
+}
+
 export interface MasterLink {
   /** Resolves once the connection is gone (closed, failed, or `close()`). */
   readonly gone: Promise<void>;
@@ -132,7 +158,8 @@ export interface MasterLink {
  * The slave's side, called right after `setRemoteDescription(answer)`: waits for the channel,
  * checks the master's certificate, joins (handshake), and attaches `rpc` to the channel (which
  * re-sends every unanswered request). `held` is what `holdMessages` kept since the channel was
- * made (the channel may already be open, the master's first message already in).
+ * made (the channel may already be open, the master's first message already in). With `name`,
+ * the master is told the slave's name as it joins, and each change while the link is up.
  * @throws AdmissionError (403) when the master refused this slave (wrong room secret) or could
  *   not prove it knows the slave's secret; another error when the channel did not open.
  */
@@ -140,32 +167,49 @@ export async function linkToMaster(
   pc: RTCPeerConnection,
   channel: RTCDataChannel,
   rpc: RpcClient,
-  options: { secret: string; openTimeoutMs: number; held: HeldMessages },
+  options: { secret: string; openTimeoutMs: number; held: HeldMessages; name?: NameSource },
 ): Promise<MasterLink> {
   // The master speaks first, as soon as its side is open (this side may already be open too).
   const framed = new FramedChannel(channel, { maxMessageSize: remoteMaxMessageSize(pc) });
+  let told = options.name?.value;
   const joined = joinMaster(framed, {
     secret: options.secret,
     ...descriptionFingerprints(pc, 'slave'),
     timeoutMs: options.openTimeoutMs + HANDSHAKE_TIMEOUT_MS,
+    name: told,
   });
   joined.catch(() => {}); // awaited below; this only keeps an early rejection from being "unhandled"
   options.held.release(); // what came before the framed channel listened, now in order
+  let names = false;
   try {
     await channelOpen(channel, options.openTimeoutMs);
     checkRemoteCertificate(pc);
+    const welcome = await joined;
     // A master that reads bundles gets this slave's pipelined requests bundled (and answers in kind).
-    framed.sendBundles = (await joined).bundles;
+    framed.sendBundles = welcome.bundles;
+    names = welcome.names === true;
   } catch (e) {
     framed.dispose();
     channel.close();
     throw e;
   }
+  // Renames while linked (and one made during the handshake) go to a master that takes them.
+  const tell = (): void => {
+    const name = options.name?.value;
+    if (!names || name === undefined || name === told) return;
+    told = name;
+    framed.send(nameMessage(name)).catch(() => {}); // closed: the next join tells it
+  };
+  const unwatchName = options.name?.watch(tell) ?? (() => {});
   let wake: () => void = () => {};
   const gone = new Promise<void>((resolve) => {
     wake = resolve;
     watchConnection(pc, channel, resolve);
-  }).then(() => framed.dispose());
+  }).then(() => {
+    unwatchName();
+    framed.dispose();
+  });
+  tell();
   rpc.attach(framed);
   return {
     gone,

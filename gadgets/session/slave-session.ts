@@ -9,7 +9,7 @@ import { RtcError } from '../errors.js';
 import { createPeerConnection, createProtocolChannel } from '../channel/peer-connection.js';
 import { CandidateInbox, CandidateOutbox } from '../channel/trickle.js';
 import { SignalingSocket } from '../signaling/signaling-socket.js';
-import { holdMessages, linkToMaster, type MasterLink } from './peer-link.js';
+import { holdMessages, linkToMaster, type NameSource, type MasterLink } from './peer-link.js';
 import { SignalInbox } from './signal-inbox.js';
 import type { SessionListener } from './types.js';
 import type { AttemptEnd } from './session.js';
@@ -26,6 +26,8 @@ export interface SlaveSessionOptions {
   timeout: number;
   /** Room secret to prove to the master (`channel/handshake.ts`); '' for none. */
   secret?: string;
+  /** The device name told to the master as the slave joins, and when it changes. */
+  name?: NameSource;
 }
 
 export class SlaveSession extends SlaveSessionBase {
@@ -109,7 +111,7 @@ export class SlaveSession extends SlaveSessionBase {
     // The channel opens, the master admits this slave, and the RPC client uses the channel.
     let link: MasterLink;
     try {
-      link = await linkToMaster(pc, channel, this.rpc, { secret: this.options.secret ?? '', openTimeoutMs: OPEN_TIMEOUT_MS, held });
+      link = await linkToMaster(pc, channel, this.rpc, { secret: this.options.secret ?? '', openTimeoutMs: OPEN_TIMEOUT_MS, held, name: this.options.name });
     } finally {
       localCandidates.stop();
     }

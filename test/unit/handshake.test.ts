@@ -1,5 +1,5 @@
-import { expect } from '@open-wc/testing';
-import { AdmissionError, admitSlave, handshakeMac, joinMaster } from '../../gadgets/channel/handshake.js';
+import { expect, waitUntil } from '@open-wc/testing';
+import { AdmissionError, admitSlave, cleanName, handshakeMac, joinMaster, MAX_NAME_LENGTH } from '../../gadgets/channel/handshake.js';
 import type { FramedChannel } from '../../gadgets/channel/framed-channel.js';
 import { channelPair, rejectionOf } from './helpers.js';
 
@@ -106,3 +106,71 @@ describe('admission handshake (channel/handshake.ts)', () => {
     expect(handshakeMac('k€y', 'master', 'ab'.repeat(32), MASTER_FP, SLAVE_FP)).not.to.equal(mac);
   });
 });
+
+describe('device names in the handshake (channel/handshake.ts)', () => {
+  const fingerprints = { masterFingerprint: MASTER_FP, slaveFingerprint: SLAVE_FP };
+  const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  for (const secret of ['', 'shh']) {
+    it(`a slave that sends no name (older than names) is admitted${secret ? ' with a secret' : ''}; the master learns none`, async () => {
+      const { a, b } = channelPair();
+      const master = admitSlave(a, { secret, ...fingerprints });
+      const joined = await joinMaster(b, { secret, ...fingerprints });
+      expect(joined, 'nothing said about names when it gave none').to.deep.equal({ bundles: true });
+      expect(await master).to.deep.equal({ name: null });
+      const after = record(a);
+      await wait(30);
+      expect(after, 'no name message either').to.deep.equal([]);
+    });
+  }
+
+  it('with a secret the name travels in the proof, cleaned by the master', async () => {
+    const { a, b } = channelPair();
+    const master = admitSlave(a, { secret: 'shh', ...fingerprints });
+    const joined = await joinMaster(b, { secret: 'shh', ...fingerprints, name: '  Till\u0000 1\n\u202E ' });
+    expect(joined).to.deep.equal({ bundles: true, names: true });
+    expect(await master).to.deep.equal({ name: 'Till 1' });
+  });
+
+  it('without a secret the name message follows the welcome, before anything else the slave sends', async () => {
+    const { a, b } = channelPair();
+    const got = record(a); // a master without a secret does not read during admission
+    expect(await admitSlave(a, { secret: '', ...fingerprints })).to.deep.equal({ name: null });
+    const joined = await joinMaster(b, { secret: '', ...fingerprints, name: 'Kitchen tablet' });
+    expect(joined).to.deep.equal({ bundles: true, names: true });
+    await b.send({ v: 1, type: 'request', id: 1, method: 'get', args: ['x'] });
+    await waitUntil(() => got.length === 2, 'name and request arrive');
+    expect(got).to.deep.equal([{ v: 1, type: 'name', name: 'Kitchen tablet' }, { v: 1, type: 'request', id: 1, method: 'get', args: ['x'] }]);
+  });
+
+  it('a master older than names (a welcome without names) is sent no name message', async () => {
+    const { a, b } = channelPair();
+    const got = record(a);
+    const joined = joinMaster(b, { secret: '', ...fingerprints, name: 'Phone' });
+    await a.send({ v: 1, type: 'welcome', bundles: true });
+    expect(await joined).to.deep.equal({ bundles: true, names: false });
+    await wait(30);
+    expect(got).to.deep.equal([]);
+  });
+
+  it('cleanName: strings only, control and bidi characters out, white space folded, 1 to 64 code points', () => {
+    expect(cleanName('Android · 4F2A')).to.equal('Android · 4F2A');
+    expect(cleanName(42)).to.equal(null);
+    expect(cleanName(null)).to.equal(null);
+    expect(cleanName({ toString: () => 'x' })).to.equal(null);
+    expect(cleanName('')).to.equal(null);
+    expect(cleanName(' \t\n\u0000\u007F\u009B\u200B ')).to.equal(null);
+    expect(cleanName('a\r\nb\tc')).to.equal('a b c');
+    expect(cleanName('bell\u0007\u001B[31m')).to.equal('bell[31m');
+    expect(cleanName('\u202Egnp.exe\u202C')).to.equal('gnp.exe');
+    expect(cleanName('<img src=x onerror=alert(1)>')).to.equal('<img src=x onerror=alert(1)>'); // text: shown, never parsed
+    expect(cleanName('x'.repeat(4000))).to.equal('x'.repeat(MAX_NAME_LENGTH));
+    const emoji = '\u{1F468}\u200D\u{1F4BB}'; // man technologist: the joiner stays
+    expect(cleanName(emoji)).to.equal(emoji);
+    const cut = cleanName('\u{1F600}'.repeat(100))!;
+    expect([...cut].length).to.equal(MAX_NAME_LENGTH);
+    expect(cut).to.equal('\u{1F600}'.repeat(MAX_NAME_LENGTH)); // never half a surrogate pair
+    expect(cleanName('a\uD800b')).to.equal('ab'); // a lone surrogate is dropped
+  });
+});
+
