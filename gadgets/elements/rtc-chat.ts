@@ -4,6 +4,8 @@ import { repeat } from 'lit/directives/repeat.js';
 import { TargetController } from '../controllers/target-controller.js';
 import { WatchController } from '../controllers/watch-controller.js';
 import type { ChangesResult, Row } from '../api.js';
+import type { RtcMaster } from './rtc-master.js';
+import type { RtcSlave } from './rtc-slave.js';
 import { hostStyles } from '../styles/host.styles.js';
 import { chatStyles } from './rtc-chat.styles.js';
 import { describe } from './query-form/rtc-query-form.js';
@@ -81,12 +83,26 @@ export class RtcChat extends LitElement {
     };
   }
 
-  /** The name this chat sends as: the bound element's `name`, else `Master` or `Slave`. */
+  /** The name this chat sends as: the bound element's `name` (`<rtc-slave name>`, `<rtc-master name>`). */
   get senderName(): string {
-    const t = this.target.target as (HTMLElement & { name?: unknown }) | null;
-    if (typeof t?.name === 'string' && t.name.trim() !== '') return t.name;
-    return t?.localName === 'rtc-master' ? 'Master' : 'Slave';
+    const t = this.target.target as RtcMaster | RtcSlave | null;
+    return t?.name || (t?.localName === 'rtc-master' ? 'Master' : 'Slave');
   }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // The bound element's rename (it bubbles): "You are …" and which messages are mine follow it.
+    window.addEventListener('rtc-name-change', this.onNameChange);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    window.removeEventListener('rtc-name-change', this.onNameChange);
+  }
+
+  private readonly onNameChange = (event: Event): void => {
+    if (event.composedPath()[0] === this.target.target) this.requestUpdate();
+  };
 
   /**
    * Sends `text` as a message of this channel from `senderName`; resolves to its document id.
