@@ -216,6 +216,11 @@ export class Database implements DatabaseApi, Watchable {
     return this.feed.changes(options);
   }
 
+  /** The highest seq of the changes feed (0 when empty). @throws RtcError 500. */
+  lastSeq(): Promise<number> {
+    return this.feed.lastSeq();
+  }
+
   /**
    * `watch({ since = 'now', query, include_docs }, onChange)` → stop: every change after `since`,
    * once, in seq order, in batches, after each commit (changes-feed.ts). @throws RtcError 400.
