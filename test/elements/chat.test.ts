@@ -3,7 +3,7 @@
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import '../../gadgets/define.js';
-import type { RtcChat, RtcMaster } from '../../gadgets/index.js';
+import type { RtcChat, RtcMaster, RtcSlave } from '../../gadgets/index.js';
 import type { BulkEntry } from '../../gadgets/api.js';
 import { testDatabase } from './fixtures.js';
 
@@ -117,5 +117,25 @@ describe('<rtc-chat>', () => {
     await waitUntil(() => log(chat).textContent!.includes('Start of #general'), 'start reached');
     expect(shown(chat).map(([, t]) => t)).to.deep.equal(Array.from({ length: 120 }, (_, i) => `message ${i}`));
     await expect(chat).to.be.accessible();
+  });
+
+  it('a slave paired by hand and its master chat with their names', async () => {
+    const master = await fixture<RtcMaster>(html`<rtc-master signaling="manual" database=${testDatabase('chat')}><rtc-chat></rtc-chat></rtc-master>`);
+    const slave = await fixture<RtcSlave>(html`<rtc-slave signaling="manual"><rtc-chat></rtc-chat></rtc-slave>`);
+    await waitUntil(() => master.state === 'connected', 'master ready');
+    await slave.acceptAnswer(await master.acceptOffer(await slave.createOffer()));
+    const [onMaster, onSlave] = [master, slave].map((el) => el.querySelector('rtc-chat') as RtcChat);
+    await waitUntil(() => /No messages/.test(log(onSlave!).textContent!), 'slave chat loaded', { timeout: 10000 });
+    await onSlave!.send('hello from the slave');
+    await waitUntil(() => shown(onMaster!).length === 1, 'the master sees it', { timeout: 5000 });
+    await onMaster!.send('hello from the master');
+    await waitUntil(() => shown(onSlave!).length === 2, 'the slave sees the reply', { timeout: 5000 });
+    const slaveName = onSlave!.senderName;
+    expect(slaveName).to.be.a('string').and.not.equal('');
+    expect(shown(onMaster!)).to.deep.equal([[slaveName, 'hello from the slave'], [onMaster!.senderName, 'hello from the master']]);
+    expect(shown(onSlave!)).to.deep.equal(shown(onMaster!));
+    await expect(onSlave!).to.be.accessible();
+    await slave.disconnect();
+    await master.disconnect();
   });
 });

@@ -3,7 +3,7 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { emulateMedia } from '@web/test-runner-commands';
 import '../../gadgets/define.js';
-import type { RtcMaster, RtcQueryForm } from '../../gadgets/index.js';
+import type { RtcMaster, RtcQueryForm, RtcSlave } from '../../gadgets/index.js';
 import { testDatabase } from './fixtures.js';
 
 const shadow = (form: RtcQueryForm) => form.shadowRoot!;
@@ -106,5 +106,25 @@ describe('<rtc-query-form live>', () => {
     expect(style.backgroundColor).to.equal('rgb(255, 241, 168)');
     await waitUntil(() => row(live, 'x')!.className === '', 'highlight removed', { timeout: 4000 });
     expect(getComputedStyle(row(live, 'x')!).backgroundColor).to.equal('rgba(0, 0, 0, 0)');
+  });
+
+  it('on a slave paired by hand, shows the master\'s writes and the master\'s live form shows the slave\'s', async () => {
+    const master = await fixture<RtcMaster>(html`<rtc-master id="pm" signaling="manual" database=${testDatabase('live')}>
+      <rtc-query-form fields="first,last" live></rtc-query-form></rtc-master>`);
+    const slave = await fixture<RtcSlave>(html`<rtc-slave signaling="manual"><rtc-query-form fields="first,last" live></rtc-query-form></rtc-slave>`);
+    await waitUntil(() => master.state === 'connected', 'master ready');
+    await slave.acceptAnswer(await master.acceptOffer(await slave.createOffer()));
+    const [masterForm, slaveForm] = [master, slave].map((el) => el.querySelector('rtc-query-form') as RtcQueryForm);
+    await waitUntil(() => slave.state === 'connected', 'slave connected', { timeout: 15000 });
+    // Let the slave's form read the (empty) results first: what follows must come live.
+    await waitUntil(() => shadow(slaveForm!).querySelector('caption')?.textContent!.includes('none'), 'slave form loaded');
+    await new Promise((r) => setTimeout(r, 500));
+    await master.put('m', { first: 'From', last: 'Master' });
+    await waitUntil(() => same(rows(slaveForm!), [['From', 'Master']]), 'the slave shows the master\'s record', { timeout: 5000 });
+    await slave.put('s', { first: 'From', last: 'Slave' });
+    await waitUntil(() => rows(masterForm!).length === 2, 'the master shows the slave\'s record', { timeout: 5000 });
+    expect(row(masterForm!, 's')!.className).to.match(/^changed-/);
+    await slave.disconnect();
+    await master.disconnect();
   });
 });
