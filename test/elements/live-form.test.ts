@@ -96,6 +96,22 @@ describe('<rtc-query-form live>', () => {
     expect(shadow(live).activeElement).to.equal(button(live, 'Previous'));
   });
 
+  it('steps back a page when a removal empties the page shown', async () => {
+    const { master, live } = await masterWithForms(2);
+    await master.bulkPut(['Ada', 'Alan', 'Grace'].map((first, i) => ({ id: `r${i}`, doc: { first, last: 'X' } })));
+    await waitUntil(() => rows(live).length === 2, 'page 1', { timeout: 3000 });
+    button(live, 'Sort by first').click();
+    await live.updateComplete;
+    // (Unsorted, the first page is the same: wait for the sorted search to finish.)
+    await waitUntil(() => shadow(live).querySelector('table')!.getAttribute('aria-busy') === 'false' && !button(live, 'Next').disabled, 'sorted, next enabled');
+    button(live, 'Next').click();
+    await waitUntil(() => same(rows(live), [['Grace', 'X']]), 'page 2');
+    await master.remove('r2');
+    await waitUntil(() => same(rows(live), [['Ada', 'X'], ['Alan', 'X']]), 'back on page 1', { timeout: 3000 });
+    expect(shadow(live).querySelector('nav span')!.textContent).to.equal('Page 1');
+    expect(button(live, 'Sort by first').closest('th')!.getAttribute('aria-sort')).to.equal('ascending');
+  });
+
   it('with prefers-reduced-motion, a changed row is highlighted without animation', async () => {
     await emulateMedia({ reducedMotion: 'reduce' });
     const { master, live } = await masterWithForms();

@@ -28,6 +28,7 @@ type Direction = 'ascending' | 'descending';
  * @csspart search - The search form.
  * @csspart results - The results table.
  * @csspart error - The error message.
+ * @cssprop --rtc-color-highlight - Background of a row that just changed (`live`; default #fff1a8).
  */
 export class RtcQueryForm extends LitElement {
   static override styles = [hostStyles, queryFormStyles];
