@@ -17,10 +17,11 @@ import { RtcError } from '../errors.js';
 import { compileQuery } from '../query.js';
 import type { Connection } from './connection.js';
 
-/** One document's change to record: `deleted` for a removal. */
+/** One document's change to record: `deleted` for a removal; `doc`, when known, the document written (a snapshot). */
 export interface Change {
   id: string;
   deleted?: boolean;
+  doc?: Doc;
 }
 
 /** The stored entry. */
@@ -82,6 +83,8 @@ export function validateWatchOptions(options: unknown): asserts options is Watch
 interface Watcher {
   since: number;
   options: WatchOptions;
+  /** The compiled `query`, or null. */
+  match: ((doc: object) => boolean) | null;
   onChange: (batch: ChangesResult) => void;
   running: boolean;
   /** A commit came while a read ran: read again. */
@@ -148,7 +151,8 @@ export class ChangesFeed {
    */
   watch(options: WatchOptions, onChange: (batch: ChangesResult) => void): () => void {
     validateWatchOptions(options);
-    const w: Watcher = { since: 0, options, onChange, running: true, dirty: false, stopped: false };
+    const match = options.query === undefined ? null : compileQuery(options.query);
+    const w: Watcher = { since: 0, options, match, onChange, running: true, dirty: false, stopped: false };
     this.openBroadcast();
     const start = options.since === 'now' || options.since === undefined ? this.lastSeq() : Promise.resolve(options.since);
     start.then((since) => {
@@ -165,11 +169,52 @@ export class ChangesFeed {
     };
   }
 
-  /** Called after a write committed: wakes every watch, here and in other tabs. */
-  committed(lastSeq: number): void {
-    this.wake();
+  /** Whether a write should snapshot its documents for the watches (one wants them: `include_docs` or `query`). */
+  get wantsDocs(): boolean {
+    for (const w of this.watchers) if (w.match || w.options.include_docs) return true;
+    return false;
+  }
+
+  /**
+   * Called after a write committed `changes`, which got the seqs up to `lastSeq`: a watch that had
+   * read everything before them gets them from memory (no IndexedDB read: the fast path); any
+   * other, or one that needs a document the write did not snapshot, reads the feed. Other tabs'
+   * watches are woken too.
+   */
+  committed(lastSeq: number, changes: readonly Change[] = []): void {
+    const first = lastSeq - changes.length + 1;
+    for (const w of this.watchers) {
+      if (changes.length === 0 || w.running || w.since !== first - 1 || !this.deliverKnown(w, changes, first)) this.pump(w);
+    }
     this.openBroadcast();
     this.broadcast?.postMessage(lastSeq);
+  }
+
+  /**
+   * Delivers `changes` (seqs from `first`) to a caught-up watch, in batches of at most
+   * {@link WATCH_BATCH}; false (nothing delivered) when a document it needs is unknown.
+   */
+  private deliverKnown(w: Watcher, changes: readonly Change[], first: number): boolean {
+    const needsDoc = w.match !== null || w.options.include_docs === true;
+    if (needsDoc && changes.some((c) => !c.deleted && !c.doc)) return false;
+    const lastIndex = new Map(changes.map((c, i) => [c.id, i]));
+    let results: ChangeRow[] = [];
+    for (let i = 0; i < changes.length; i++) {
+      const c = changes[i]!;
+      const seq = first + i;
+      w.since = seq;
+      if (lastIndex.get(c.id) !== i) continue; // overwritten later in the same write: the feed keeps the last
+      if (c.deleted) results.push({ seq, id: c.id, deleted: true });
+      else if (w.match && !w.match(c.doc!)) continue;
+      else results.push(w.options.include_docs ? { seq, id: c.id, doc: c.doc } : { seq, id: c.id });
+      if (results.length === WATCH_BATCH) {
+        w.onChange({ results, last_seq: seq });
+        results = [];
+        if (w.stopped) return true;
+      }
+    }
+    if (results.length > 0) w.onChange({ results, last_seq: w.since });
+    return true;
   }
 
   /** Stops every watch (the database closes). */

@@ -96,10 +96,11 @@ export class Database implements DatabaseApi, Watchable {
   async post(doc: Doc, options: WriteOptions = {}): Promise<string> {
     validateDoc(doc, 'post');
     const record = this.record(uuid(), this.asOfNow(doc));
+    const snapshot = this.forWatches(doc);
     return this.log.write(options.requestKey, ['documents'], (tx) => {
       tx.objectStore('documents').put(record);
       return record.id;
-    }, (id) => [{ id }]);
+    }, (id) => [{ id, doc: snapshot }]);
   }
 
   /** `put(id, doc)` → `id`; creates or overwrites. */
@@ -107,10 +108,11 @@ export class Database implements DatabaseApi, Watchable {
     validateId(id, 'put');
     validateDoc(doc, 'put');
     const record = this.record(id, this.asOfNow(doc));
+    const snapshot = this.forWatches(doc);
     return this.log.write(options.requestKey, ['documents'], (tx) => {
       tx.objectStore('documents').put(record);
       return id;
-    }, () => [{ id }]);
+    }, () => [{ id, doc: snapshot }]);
   }
 
   /**
@@ -121,6 +123,7 @@ export class Database implements DatabaseApi, Watchable {
   async bulkPut(entries: BulkEntry[], options: WriteOptions = {}): Promise<string[]> {
     validateBulk(entries, MAX_BULK);
     const kept = this.asOfNow(entries);
+    const snapshot = this.forWatches(kept);
     return this.log.write(options.requestKey, ['documents'], (tx) => {
       const store = tx.objectStore('documents');
       const ids = new Array<string>(kept.length);
@@ -130,7 +133,7 @@ export class Database implements DatabaseApi, Watchable {
         ids[i] = record.id;
       }
       return ids;
-    }, (ids) => ids.map((id) => ({ id })));
+    }, (ids) => ids.map((id, i) => ({ id, doc: snapshot?.[i]!.doc })));
   }
 
   /**
@@ -287,6 +290,20 @@ export class Database implements DatabaseApi, Watchable {
   private record(id: string, doc: Doc): DocumentRecord {
     if (this.indexList.length === 0) return { id, doc };
     return { id, doc, ...indexFields(doc, this.indexList) };
+  }
+
+  /**
+   * A copy of what a write stores, for the watches that deliver documents from memory
+   * (changes-feed.ts `committed`), or undefined when none wants documents (no copy made). An
+   * uncloneable value gives undefined: the write itself fails with 400.
+   */
+  private forWatches<T>(value: T): T | undefined {
+    if (!this.feed.wantsDocs) return undefined;
+    try {
+      return structuredClone(value);
+    } catch {
+      return undefined;
+    }
   }
 
   /**

@@ -48,6 +48,7 @@ export class WriteLog {
         let result!: T;
         let repeated = false;
         let lastSeq = 0;
+        let list: readonly Change[] | undefined;
         try {
           result = apply(tx);
           if (requestKey !== undefined) {
@@ -58,7 +59,7 @@ export class WriteLog {
           }
           // Nothing more will be asked (after the seqs, when there are changes): let it commit
           // without waiting for this task to end.
-          const list = changed?.(result);
+          list = changed?.(result);
           if (list && list.length > 0) {
             recordChanges(tx, list, (seq) => {
               lastSeq = seq;
@@ -76,7 +77,7 @@ export class WriteLog {
         }
         tx.oncomplete = () => {
           resolve(result);
-          if (lastSeq > 0) this.feed.committed(lastSeq);
+          if (lastSeq > 0) this.feed.committed(lastSeq, list);
         };
         tx.onabort = () => {
           if (repeated) this.recordedAnswer<T>(requestKey!).then(resolve, reject);

@@ -106,6 +106,24 @@ describe('changes feed (storage, real IndexedDB)', () => {
     expect(batches.flatMap(seqsOf).at(-1)).to.equal(1231);
   });
 
+  it('a caught-up watch gets a write from memory as it was written, filtered by its query', async () => {
+    const batches: ChangesResult[] = [];
+    const stop = db.watch({ since: 0, include_docs: true, query: 'kind:"stock"' }, (b) => batches.push(b));
+    await new Promise((r) => setTimeout(r, 20));
+    const doc = { kind: 'stock', qty: 1 };
+    const written = db.put('s', doc);
+    doc.qty = 99; // changed by the caller after the call: neither stored nor delivered
+    await written;
+    await db.bulkPut([{ id: 'n', doc: { kind: 'note' } }, { id: 's', doc: { kind: 'stock', qty: 2 } }, { id: 's', doc: { kind: 'stock', qty: 3 } }]);
+    await until(() => batches.flatMap(seqsOf).includes(4), 'the bulk write');
+    expect(batches.flatMap((b) => b.results)).to.deep.equal([
+      { seq: 1, id: 's', doc: { kind: 'stock', qty: 1 } },
+      { seq: 4, id: 's', doc: { kind: 'stock', qty: 3 } },
+    ]);
+    expect((await db.changes({ include_docs: true, query: 'kind:"stock"' })).results).to.deep.equal([{ seq: 4, id: 's', doc: { kind: 'stock', qty: 3 } }]);
+    stop();
+  });
+
   it('keeps seqs strictly increasing across two connections, and wakes the other one\'s watches', async () => {
     const other = await Database.open(db.name);
     try {
