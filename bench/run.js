@@ -948,6 +948,114 @@ async function churnMetric({ browser, master }) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The changes feed (issue 11): delivery latency slave → slave, write throughput under 20 watching
+// slaves, and the `changes` store's cost on a 10k bulk write. Slaves of a page of their own
+// (`feed`), so the writer of the throughput metric (the slave page's slave 0) is another renderer.
+
+/** 11. A put on slave A to its `rtc-change` on slave B (watching) vs A's `get` RTT, same page, same run. */
+async function changeDeliveryMetric({ feed }) {
+  const N = 100;
+  await run(feed.page, 'connect two feed slaves', 60000, () => B.oursConnectMany(2 - B.slaveCount(), 'seed-3'));
+  await run(feed.page, 'slave B watches', 15000, () => B.feedWatch(1));
+  const ours = (prefix) => run(feed.page, 'change delivery', 60000, (x) => B.feedDelivery(0, 1, x.n, x.prefix), { n: N, prefix });
+  const base = (salt) => run(feed.page, 'get RTT', 30000, (ids) => B.oursGets(0, ids), seedIds(N, salt));
+  await ours('deliv-warm');
+  await base(300);
+  const o = [];
+  const b = [];
+  const oReps = [];
+  const bReps = [];
+  for (let r = 0; r < REPS; r++) {
+    const x = await ours(`deliv-${r}`);
+    const y = await base(310 + r);
+    o.push(...x);
+    b.push(...y);
+    oReps.push(median(x));
+    bReps.push(median(y));
+  }
+  return compare({
+    name: 'change delivery',
+    unit: 'ms',
+    goal: '≤2× (p95 too)',
+    ours: o,
+    baseline: b,
+    oursReps: oReps,
+    baseReps: bReps,
+    baselineName: 'get RTT',
+    pass: (m) => m.ratio <= 2 && m.ours.p95 / m.baseline.p95 <= 2,
+    extra: { p95Ratio: p95(o) / p95(b), notes: [`p95 ratio ${fmt(p95(o) / p95(b))}`] },
+  });
+}
+
+/** 12. Sequential puts from the slave page's slave with 20 feed-page slaves watching vs none watching (same connections). */
+async function watchThroughputMetric({ slave, feed }) {
+  const N = 300;
+  const WATCHERS = 20;
+  await run(feed.page, `connect ${WATCHERS} feed slaves`, 180000, (k) => B.oursConnectMany(k - B.slaveCount(), 'seed-3'), WATCHERS);
+  const puts = (prefix) => run(slave.page, 'sequential puts', 90000, (x) => B.oursSequentialPuts(0, x.n, x.prefix), { n: N, prefix });
+  const watching = async (prefix) => {
+    await run(feed.page, 'watch', 30000, (k) => B.feedWatchMany(k), WATCHERS);
+    const x = await puts(prefix);
+    // Every watcher got every write before the next phase (what the master had to push).
+    await run(feed.page, 'deliveries', 30000, (want) => new Promise((resolve, reject) => {
+      const t0 = performance.now();
+      const check = () => (B.feedReceived() >= want ? resolve() : performance.now() - t0 > 25000 ? reject(new Error(`received ${B.feedReceived()} of ${want}`)) : setTimeout(check, 10));
+      check();
+    }), N * WATCHERS);
+    await run(feed.page, 'unwatch', 10000, () => B.feedUnwatchAll());
+    return x;
+  };
+  await watching('tput-warm-w');
+  await puts('tput-warm-n');
+  const o = [];
+  const b = [];
+  for (let r = 0; r < REPS; r++) {
+    o.push((await watching(`tput-w-${r}`)).perSecond);
+    b.push((await puts(`tput-n-${r}`)).perSecond);
+  }
+  return compare({
+    name: 'watch throughput',
+    unit: 'docs/s',
+    goal: '≥0.8×',
+    higherIsBetter: true,
+    ours: o,
+    baseline: b,
+    oursReps: o,
+    baseReps: b,
+    baselineName: 'no watchers',
+    pass: (m) => m.ratio >= 0.8,
+    extra: { watchers: WATCHERS, docs: N },
+  });
+}
+
+/** 13. A 10k bulk write in one raw transaction with the changes feed's work vs without it (bench/pages/feed.js). */
+async function storeCostMetric({ master }) {
+  const N = 10000;
+  const write = (prefix, withChanges) => run(master.page, 'raw bulk write', 60000, (x) => B.feedStoreCost(x.n, x.prefix, x.withChanges), { n: N, prefix, withChanges });
+  await write('cost-warm-w', true);
+  await write('cost-warm-n', false);
+  const o = [];
+  const b = [];
+  for (let r = 0; r < REPS; r++) {
+    o.push((await write(`cost-w-${r}`, true)).perSecond);
+    b.push((await write(`cost-n-${r}`, false)).perSecond);
+  }
+  return compare({
+    name: 'changes store cost',
+    unit: 'docs/s',
+    goal: '≥0.9×',
+    higherIsBetter: true,
+    ours: o,
+    baseline: b,
+    oursReps: o,
+    baseReps: b,
+    baselineName: 'without changes',
+    pass: (m) => m.ratio >= 0.9,
+    extra: { docs: N, note: 'raw IndexedDB, one transaction: documents puts, plus the seq cursor and one changes put per document (storage/changes-feed.ts)' },
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
 // Profiles of what misses its goal: one more repetition of ours with the sampling profiler on.
 
 const PROFILERS = {
@@ -1082,6 +1190,23 @@ async function main() {
     if (!wanted(name)) continue;
     const m = await attempt(name, () => fn(ctx));
     if (m) await record(m, ctx);
+  }
+  const feedMetrics = [
+    ['change delivery', changeDeliveryMetric],
+    ['watch throughput', watchThroughputMetric],
+    ['changes store cost', storeCostMetric],
+  ].filter(([name]) => wanted(name));
+  if (feedMetrics.length) {
+    const feed = await openPage(browser, 'feed');
+    try {
+      for (const [name, fn] of feedMetrics) {
+        const m = await attempt(name, () => fn({ ...ctx, feed }));
+        if (m) await record(m, null);
+      }
+      await run(feed.page, 'drop feed slaves', 20000, () => B.oursDropFrom(0)).catch(() => {});
+    } finally {
+      await feed.context.close().catch(() => {});
+    }
   }
   if (wanted(`attachment ${THROUGHPUT_MB} MiB`)) {
     const m = await attempt(`attachment ${THROUGHPUT_MB} MiB`, () => attachmentThroughputMetric(ctx));

@@ -58,6 +58,48 @@ export interface TransferOptions {
   onProgress?: (loaded: number, total: number) => void;
 }
 
+/** Options of `changes` (CouchDB's `_changes`): entries after `since`, at most `limit` results, filtered by `query`. */
+export interface ChangesOptions {
+  /** Only changes with a greater seq (default 0: all). */
+  since?: number;
+  /** Most results to return (a positive integer; default all). */
+  limit?: number;
+  /** Adds `doc` (the document as it is now) to each result that is not a deletion. */
+  include_docs?: boolean;
+  /** A jIO query matched against each changed document; a deletion always passes. */
+  query?: string | QueryTree;
+}
+
+/** One change: the latest write of document `id` (only the latest per id is kept). */
+export interface ChangeRow {
+  seq: number;
+  id: string;
+  deleted?: true;
+  doc?: Doc;
+}
+
+/** The answer of `changes` and each batch of `watch`: `last_seq` is the highest seq examined (or `since`). */
+export interface ChangesResult {
+  results: ChangeRow[];
+  last_seq: number;
+}
+
+/** Options of `watch`: `since` a seq, or `'now'` (from the current last seq; the default). */
+export interface WatchOptions {
+  since?: number | 'now';
+  query?: string | QueryTree;
+  include_docs?: boolean;
+}
+
+/** Live changes: `watch(options, onChange)` → a function that stops the watch (both elements, `Database`, `RemoteDatabase`). */
+export interface Watchable {
+  /**
+   * Calls `onChange` with every change after `since`, in batches, in seq order, exactly once
+   * (also across a slave's reconnects and a master's reload). @returns stop.
+   */
+  watch(options: WatchOptions, onChange: (batch: ChangesResult) => void): () => void;
+}
+
 /** Every method callable on a database, locally or remotely. */
 export interface DatabaseApi {
   /** Creates a document with a new id; resolves to the id. */
@@ -80,6 +122,8 @@ export interface DatabaseApi {
   removeAttachment(id: string, name: string): Promise<void>;
   /** `{ name: { content_type, length, digest } }` of document `id`; 404 when the document is missing. */
   allAttachments(id: string): Promise<Record<string, AttachmentInfo>>;
+  /** The changes feed after `since` (CouchDB `_changes`): `{ results: [{ seq, id, deleted?, doc? }], last_seq }`. */
+  changes(options?: ChangesOptions): Promise<ChangesResult>;
 }
 
 /** The name of a database method (the method table, methods.ts, has one entry for each). */

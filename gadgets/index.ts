@@ -7,6 +7,7 @@ export { RtcSlave } from './elements/rtc-slave.js';
 export { RtcStatus } from './elements/rtc-status.js';
 export { RtcQueryForm } from './elements/query-form/rtc-query-form.js';
 export { RtcFileShare } from './elements/rtc-file-share.js';
+export { RtcChat, RtcChatMessageEvent } from './elements/rtc-chat.js';
 export type { AttachmentInfo, AttachmentFormat, GetAttachmentOptions, TransferOptions } from './api.js';
 export { DatabaseElement } from './elements/database-element.js';
 export * from './events/events.js';

@@ -21,6 +21,8 @@ import type { WriteOptions } from './storage/write-log.js';
 import {
   attachmentRange, validateAllDocsOptions, validateAttachmentMeta, validateAttachmentName, validateBulk, validateDoc, validateId,
 } from './storage/validate.js';
+import { validateChangesOptions } from './storage/changes-feed.js';
+import { parseSubscribe, subscriptionId, type FeedServer } from './channel/feed-server.js';
 import type { RpcClient } from './channel/rpc-client.js';
 import { downloadAttachment, uploadAttachment } from './channel/transfer-client.js';
 import { isTransfer, type TransferServer } from './channel/transfers.js';
@@ -34,6 +36,8 @@ export interface ServeContext {
   db: Database;
   /** The attachment transfers of this slave's channel. */
   transfers: TransferServer;
+  /** The changes-feed subscriptions of this slave's channel. */
+  feed: FeedServer;
   /** Aborted when the slave cancels the request (its timeout fired) or the channel stops. */
   signal: AbortSignal;
   /** `{ requestKey }` (the idempotency key) for a write, `{}` for a read. */
@@ -113,6 +117,11 @@ function plain<M extends MethodName>(name: M, spec: {
   };
 }
 
+/** `spec` with more requests that `allow` names it for. */
+function withRequests<M extends MethodName>(spec: MethodSpec<M>, more: Record<string, RequestSpec>): MethodSpec<M> {
+  return { ...spec, requests: { ...spec.requests, ...more } };
+}
+
 /** The table. Its order is `ALL_METHODS`'s: the reads, then the writes. */
 export const METHODS: { readonly [M in MethodName]: MethodSpec<M> } = {
   get: plain('get', {
@@ -167,6 +176,22 @@ export const METHODS: { readonly [M in MethodName]: MethodSpec<M> } = {
     arity: [1, 1],
     parse: (a) => tuple(docId(a[0], 'allAttachments')),
     run: (ctx, id) => ctx.db.allAttachments(id),
+  }),
+  changes: withRequests(plain('changes', {
+    writes: false,
+    params: ['options?'],
+    arity: [0, 1],
+    parse: (a) => {
+      const options = a[0] ?? {};
+      validateChangesOptions(options);
+      return tuple(options);
+    },
+    run: (ctx, options) => ctx.db.changes(options),
+  }), {
+    // A slave's watch (channel/feed-client.ts, channel/feed-server.ts): [sub, since, {query?, include_docs?}] → {last_seq}.
+    changesSubscribe: request([2, 3], parseSubscribe, (ctx, ...args) => ctx.feed.subscribe(...args)),
+    // [sub]
+    changesUnsubscribe: request([1, 1], (a) => tuple(subscriptionId(a[0])), async (ctx, sub) => ctx.feed.unsubscribe(sub)),
   }),
   post: plain('post', {
     writes: true,

@@ -5,6 +5,7 @@
 // through page.evaluate (window.B). Never shipped.
 import Dexie from '/dexie/dexie.mjs';
 import * as Scale from './scale.js';
+import * as Feed from './feed.js';
 import { SIGNAL, req, startMaster, within } from './common.js';
 import { randomBytes } from '/test-shared/seeded-random.js';
 
@@ -390,6 +391,8 @@ export async function oursDropFrom(from) {
 }
 
 export const slaveCount = () => slaves.length;
+/** Kept slave `i` (feed.js). */
+export const slaveAt = (i) => slaves[i];
 
 /** Sequential `get`s from slave `i`: round-trip times, ms. */
 export async function oursGets(i, ids) {
@@ -793,6 +796,7 @@ window.B = {
   attachmentPrepare, attachmentDoc, oursPutAttachment, masterRemoveAttachment,
   hold, release, pageErrors, instrument, uninstrument, mark,
   ...Object.fromEntries(Object.entries(Scale).filter(([, v]) => typeof v === 'function')),
+  ...Object.fromEntries(Object.entries(Feed).filter(([, v]) => typeof v === 'function')),
   masterLastError: () => (master?.lastError ? String(master.lastError.message) : null),
   ready: true,
 };

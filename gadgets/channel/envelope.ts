@@ -10,11 +10,14 @@
  * master → slave  {v:1, type:'error',    id, error: {name, message, status_code}}   id null: unparsable request
  * slave → master  {v:1, type:'cancel',   id}                         the slave gave up (timeout)
  * master → slave  {v:1, type:'progress', transfer, stored, error?}   bytes of an upload stored so far
+ * master → slave  {v:1, type:'changes',  sub, results, last_seq}    a batch of a subscribed watch
+ * master → slave  {v:1, type:'resync',   sub, last_seq}             too far behind: read `changes`, subscribe again
  * ```
  * Attachment bytes travel as binary data frames (`frames.ts`, kind 3) tagged with a transfer id
  * the slave picks; see `transfers.ts` for the requests of an upload and a download.
  * `id` is a positive integer unique per slave; `args` is the jIO argument list.
  */
+import type { ChangeRow } from '../api.js';
 import { RtcError, type ErrorShape } from '../errors.js';
 
 export const PROTOCOL_VERSION = 1;
@@ -51,7 +54,22 @@ export interface ProgressEnvelope {
   stored: number;
   error?: ErrorShape;
 }
-export type Envelope = ProgressEnvelope | RequestEnvelope | ResponseEnvelope | ErrorEnvelope | CancelEnvelope;
+/** A push of the changes feed to a subscribed slave (channel/feed-server.ts). */
+export interface ChangesEnvelope {
+  v: 1;
+  type: 'changes';
+  sub: number;
+  results: ChangeRow[];
+  last_seq: number;
+}
+export interface ResyncEnvelope {
+  v: 1;
+  type: 'resync';
+  sub: number;
+  last_seq: number;
+}
+export type PushEnvelope = ChangesEnvelope | ResyncEnvelope;
+export type Envelope = PushEnvelope | ProgressEnvelope | RequestEnvelope | ResponseEnvelope | ErrorEnvelope | CancelEnvelope;
 
 /** Longest accepted idempotency key. */
 const MAX_KEY_LENGTH = 128;
@@ -93,10 +111,13 @@ export function parseMasterInbound(message: unknown): RequestEnvelope | CancelEn
  * Checks a message received by a slave.
  * @throws RtcError 400 when it is not a response or error envelope of version 1.
  */
-export function parseSlaveInbound(message: unknown): ResponseEnvelope | ErrorEnvelope | ProgressEnvelope {
+export function parseSlaveInbound(message: unknown): ResponseEnvelope | ErrorEnvelope | ProgressEnvelope | PushEnvelope {
   const m = (message && typeof message === 'object' ? message : {}) as Record<string, unknown>;
   if (m.v !== PROTOCOL_VERSION) throw new RtcError(`Unsupported protocol version ${JSON.stringify(m.v)}`, 400);
   if (m.type === 'progress' && typeof m.transfer === 'number' && typeof m.stored === 'number') return m as unknown as ProgressEnvelope;
+  if ((m.type === 'changes' || m.type === 'resync') && isId(m.sub) && typeof m.last_seq === 'number') {
+    if (m.type === 'resync' || Array.isArray(m.results)) return m as unknown as PushEnvelope;
+  }
   if (m.type === 'response' && isId(m.id)) return m as unknown as ResponseEnvelope;
   if (m.type === 'error' && (m.id === null || isId(m.id)) && m.error && typeof m.error === 'object') {
     return m as unknown as ErrorEnvelope;

@@ -6,7 +6,7 @@
  * write it already applied from memory instead of applying it twice (storage/database.ts).
  */
 import { RtcError, fromErrorShape } from '../errors.js';
-import { PROTOCOL_VERSION, parseSlaveInbound, type RequestEnvelope } from './envelope.js';
+import { PROTOCOL_VERSION, parseSlaveInbound, type PushEnvelope, type RequestEnvelope } from './envelope.js';
 import type { FramedChannel } from './framed-channel.js';
 import type { DataFrame } from './frames.js';
 import type { ErrorShape } from '../errors.js';
@@ -39,6 +39,8 @@ export class RpcClient {
   private nextTransfer = 1;
   private readonly transfers = new Map<number, TransferListener>();
   private readonly channelWatchers = new Set<() => void>();
+  /** Told every push of the changes feed (channel/feed-client.ts). */
+  onPush: ((message: PushEnvelope) => void) | null = null;
 
   constructor(options: { timeout?: number } = {}) {
     this.timeout = options.timeout ?? 30000;
@@ -125,6 +127,10 @@ export class RpcClient {
     const reply = parseSlaveInbound(message);
     if (reply.type === 'progress') {
       this.transfers.get(reply.transfer)?.progress?.(reply.stored, reply.error);
+      return;
+    }
+    if (reply.type === 'changes' || reply.type === 'resync') {
+      this.onPush?.(reply);
       return;
     }
     if (reply.id === null) return; // an error about something unreadable; nothing to settle

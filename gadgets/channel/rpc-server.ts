@@ -9,6 +9,7 @@ import type { Database } from '../storage/database.js';
 import { PROTOCOL_VERSION, idOf, parseMasterInbound, type RequestEnvelope } from './envelope.js';
 import type { FramedChannel } from './framed-channel.js';
 import { TransferServer } from './transfers.js';
+import { FeedServer } from './feed-server.js';
 
 export interface RpcServerOptions {
   database: Database;
@@ -38,6 +39,7 @@ export function serveRpc(channel: FramedChannel, options: RpcServerOptions): () 
   channel.onError = (error) => fail(null, error, null);
   const transfers = new TransferServer(channel, options.database.attachments, options.onUploadProgress);
   channel.onData = (frame) => transfers.data(frame);
+  const feed = new FeedServer(channel, options.database);
   channel.onMessage = (message) => {
     let request: RequestEnvelope;
     try {
@@ -53,7 +55,7 @@ export function serveRpc(channel: FramedChannel, options: RpcServerOptions): () 
     }
     const controller = new AbortController();
     running.set(request.id, controller);
-    run(options, request, controller.signal, transfers).then(
+    run(options, request, controller.signal, transfers, feed).then(
       (result) => reply({ v: PROTOCOL_VERSION, type: 'response', id: request.id, result }),
       (e: unknown) => fail(request.id, e instanceof RtcError ? e : new RtcError(String((e as Error)?.message ?? e), 500), request),
     ).finally(() => running.delete(request.id));
@@ -61,6 +63,7 @@ export function serveRpc(channel: FramedChannel, options: RpcServerOptions): () 
   return () => {
     stopped = true;
     transfers.stop();
+    feed.stop();
     for (const controller of running.values()) controller.abort();
   };
 }
@@ -70,7 +73,7 @@ export function serveRpc(channel: FramedChannel, options: RpcServerOptions): () 
  * own name only: `constructor` is unknown), 400 for a transfer method called under its own name,
  * 403 outside `allow`, 400 for a wrong argument count or a bad argument.
  */
-async function run(options: RpcServerOptions, request: RequestEnvelope, signal: AbortSignal, transfers: TransferServer): Promise<unknown> {
+async function run(options: RpcServerOptions, request: RequestEnvelope, signal: AbortSignal, transfers: TransferServer, feed: FeedServer): Promise<unknown> {
   const { method, args } = request;
   const route = ROUTES.get(method);
   if (!route) {
@@ -86,5 +89,5 @@ async function run(options: RpcServerOptions, request: RequestEnvelope, signal: 
     throw new RtcError(`Bad request: '${method}' takes ${min === max ? min : `${min} to ${max}`} argument(s), got ${args.length}`, 400);
   }
   const write = route.writes ? { requestKey: request.key } : {};
-  return route.serve({ db: options.database, transfers, signal, write }, args);
+  return route.serve({ db: options.database, transfers, feed, signal, write }, args);
 }

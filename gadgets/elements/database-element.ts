@@ -6,8 +6,9 @@
  * Errors reject with an `Error` carrying `status_code`.
  */
 import { LitElement } from 'lit';
-import type { BulkEntry, DatabaseApi, GetAttachmentOptions, TransferOptions } from '../api.js';
-import { RtcBulkProgressEvent, RtcProgressEvent } from '../events/events.js';
+import type { BulkEntry, ChangesResult, DatabaseApi, GetAttachmentOptions, TransferOptions, Watchable, WatchOptions } from '../api.js';
+import { RtcBulkProgressEvent, RtcChangeEvent, RtcProgressEvent } from '../events/events.js';
+import { validateWatchOptions } from '../storage/changes-feed.js';
 import type { ConnectionState, PeerInfo } from '../session/types.js';
 import { validateBulk } from '../storage/validate.js';
 import { installMethods, invoke } from '../methods.js';
@@ -26,9 +27,10 @@ export interface DatabaseElement extends DatabaseApi {}
  *
  * @fires rtc-bulk-progress - `{ loaded, total }` documents of a `bulkPut` stored by the master so far.
  * @fires rtc-progress - `{ id, name, loaded, total }` bytes of this element's attachment transfer stored by the receiver so far.
+ * @fires rtc-change - `{ results, last_seq }`: a batch of the changes feed delivered to a `watch` made through this element.
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export abstract class DatabaseElement extends LitElement implements DatabaseApi {
+export abstract class DatabaseElement extends LitElement implements DatabaseApi, Watchable {
   static {
     installMethods(DatabaseElement.prototype, (name) => function (this: DatabaseElement, ...args: unknown[]) {
       return this.backend().then((db) => invoke(db, name, args));
@@ -113,6 +115,34 @@ export abstract class DatabaseElement extends LitElement implements DatabaseApi 
    */
   async getAttachment(id: string, name: string, options: GetAttachmentOptions & TransferOptions = {}): Promise<unknown> {
     return (await this.backend()).getAttachment(id, name, { ...options, ...this.progressOptions(id, name, options) });
+  }
+
+  /**
+   * `watch({ since = 'now', query, include_docs }, onChange)` → stop: every change of the master's
+   * database after `since`, once each, in seq order, in batches; each batch also fires
+   * `rtc-change` on this element. A master watches its own database; a slave subscribes over the
+   * data channel and resumes after reconnects and master reloads from the last seq it delivered
+   * (docs/protocol.md "Changes feed"). A watch made before the backend is ready starts once it is.
+   * @throws RtcError 400 for bad options (synchronously).
+   */
+  watch(options: WatchOptions, onChange: (batch: ChangesResult) => void): () => void {
+    validateWatchOptions(options);
+    let stopped = false;
+    let stop: (() => void) | null = null;
+    const deliver = (batch: ChangesResult): void => {
+      if (stopped) return;
+      onChange(batch);
+      this.dispatchEvent(new RtcChangeEvent(batch));
+    };
+    this.backend().then((db) => {
+      if (!stopped) stop = (db as DatabaseApi & Watchable).watch(options, deliver);
+    }, () => {
+      // No backend (a refused slave, a database IndexedDB will not open): rtc-error said why.
+    });
+    return () => {
+      stopped = true;
+      stop?.();
+    };
   }
 
   /** Progress callbacks that fire only when `loaded` grows (the first report may be 0). */

@@ -7,6 +7,7 @@
  * custom-elements-manifest.config.mjs names each event after the string its constructor passes
  * to `super`: keep it a literal.
  */
+import type { ChangesResult } from '../api.js';
 import type { ConnectionState, PeerInfo } from '../session/types.js';
 
 const init = { bubbles: true, composed: true } as const;
@@ -68,6 +69,13 @@ export class RtcQueueChangeEvent extends CustomEvent<{ pending: number }> {
   }
 }
 
+/** `rtc-change` `{ results, last_seq }`: one batch of the changes feed delivered to a `watch` made through the element. */
+export class RtcChangeEvent extends CustomEvent<ChangesResult> {
+  constructor(batch: ChangesResult) {
+    super('rtc-change', { ...init, detail: { results: batch.results, last_seq: batch.last_seq } });
+  }
+}
+
 declare global {
   interface GlobalEventHandlersEventMap {
     'rtc-state-change': RtcStateChangeEvent;
@@ -78,5 +86,6 @@ declare global {
     'rtc-bulk-progress': RtcBulkProgressEvent;
     'rtc-progress': RtcProgressEvent;
     'rtc-queue-change': RtcQueueChangeEvent;
+    'rtc-change': RtcChangeEvent;
   }
 }

@@ -9,6 +9,8 @@ import type { AttachmentInfo, GetAttachmentOptions, TransferOptions } from '../a
 import { RtcError } from '../errors.js';
 import { attachmentRange, isSha256Digest, validateAttachmentMeta, validateAttachmentName, validateFormat, validateId } from './validate.js';
 import { attachmentNotFound, CHUNK_SIZE, CHUNKS_PER_BATCH, convertBlob, Digest, digestBlob, toBlob } from './attachment-utils.js';
+import { unwrap } from 'idb';
+import { recordChanges } from './changes-feed.js';
 import { INSUFFICIENT_STORAGE, type Connection } from './connection.js';
 import { ofAttachment, ofDocument, type AttachmentRecord } from './schema.js';
 import type { WriteLog, WriteOptions } from './write-log.js';
@@ -60,7 +62,7 @@ export class AttachmentStore {
       tx.objectStore('attachments').delete([id, name]);
       tx.objectStore('chunks').delete(ofAttachment(id, name));
       return null;
-    });
+    }, () => [{ id }]);
   }
 
   /**
@@ -180,12 +182,19 @@ export class AttachmentStore {
       });
       throw new RtcError(`Attachment ${id} , ${name}: digest mismatch (expected ${expected}, got ${digest}); nothing kept`, 400);
     }
-    await this.connection.run(async (db) => {
-      const tx = db.transaction('attachments', 'readwrite');
-      const now = await tx.store.get([id, name]);
-      if (now && now.digest === record.digest) void tx.store.put({ ...now, digest: expected, complete: true });
+    // Completing it is the change of document `id` the feed records (in the same transaction).
+    const seq = await this.connection.run(async (db) => {
+      const tx = db.transaction(['attachments', 'changes'], 'readwrite');
+      const now = await tx.objectStore('attachments').get([id, name]);
+      let last = 0;
+      if (now && now.digest === record.digest) {
+        void tx.objectStore('attachments').put({ ...now, digest: expected, complete: true });
+        recordChanges(unwrap(tx), [{ id }], (s) => (last = s));
+      }
       await tx.done;
+      return last;
     });
+    if (seq > 0) this.log.feed.committed(seq);
   }
 
   /** One stored chunk of an attachment. @throws RtcError 500 when it is missing (broken attachment). */

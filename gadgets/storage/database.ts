@@ -5,12 +5,16 @@
  * - connection.ts: the live connection, reopened after another tab's upgrade or deletion;
  * - write-log.ts: idempotent writes (an answer recorded with the write, never applied twice);
  * - query-runner.ts: `allDocs` (planned read, sorted index walk, scan);
- * - attachment-store.ts: attachments, their uploads, chunks and ranges.
+ * - attachment-store.ts: attachments, their uploads, chunks and ranges;
+ * - changes-feed.ts: the changes feed every write records in, `changes` and `watch`.
  * Documents are read and written here. Every request runs in one transaction, except `allDocs`
  * scans (query-runner.ts). Removing a document removes its attachments and chunks in the same
  * transaction. Reference: docs/jio-compatibility.md ("The database API", "The query language").
  */
-import type { AllDocsOptions, AllDocsResult, AttachmentInfo, BulkEntry, DatabaseApi, Doc, GetAttachmentOptions, TransferOptions } from '../api.js';
+import type {
+  AllDocsOptions, AllDocsResult, AttachmentInfo, BulkEntry, ChangesOptions, ChangesResult, DatabaseApi, Doc, GetAttachmentOptions, TransferOptions, Watchable, WatchOptions,
+} from '../api.js';
+import { ChangesFeed } from './changes-feed.js';
 import { RtcError } from '../errors.js';
 import { validateBulk, validateDoc, validateId } from './validate.js';
 import { uuid } from './ids.js';
@@ -35,18 +39,20 @@ export interface OpenOptions {
  * Errors: `RtcError` 400 (bad id, document or options), 404 (missing document), 500 (IndexedDB
  * failures, with the browser's message).
  */
-export class Database implements DatabaseApi {
+export class Database implements DatabaseApi, Watchable {
   /** The attachments, their uploads and reads (what `TransferServer` serves slaves from). */
   readonly attachments: AttachmentStore;
   private readonly indexList: readonly string[];
   private readonly log: WriteLog;
+  private readonly feed: ChangesFeed;
   private readonly queries: QueryRunner;
   /** `get`s asked for in the current task, read together by `readPending`. */
   private pendingGets: PendingGet[] = [];
 
   private constructor(readonly name: string, private readonly connection: Connection, indexes: readonly string[]) {
     this.indexList = indexes;
-    this.log = new WriteLog(connection);
+    this.feed = new ChangesFeed(connection, name);
+    this.log = new WriteLog(connection, this.feed);
     this.queries = new QueryRunner(connection, new Set(indexes));
     this.attachments = new AttachmentStore(connection, this.log);
   }
@@ -87,6 +93,7 @@ export class Database implements DatabaseApi {
 
   /** Closes the IndexedDB connection; later calls reject with 500. */
   close(): void {
+    this.feed.close();
     this.connection.close();
   }
 
@@ -94,10 +101,11 @@ export class Database implements DatabaseApi {
   async post(doc: Doc, options: WriteOptions = {}): Promise<string> {
     validateDoc(doc, 'post');
     const record = this.record(uuid(), this.asOfNow(doc));
+    const snapshot = this.forWatches(doc);
     return this.log.write(options.requestKey, ['documents'], (tx) => {
       tx.objectStore('documents').put(record);
       return record.id;
-    });
+    }, (id) => [{ id, doc: snapshot }]);
   }
 
   /** `put(id, doc)` → `id`; creates or overwrites. */
@@ -105,10 +113,11 @@ export class Database implements DatabaseApi {
     validateId(id, 'put');
     validateDoc(doc, 'put');
     const record = this.record(id, this.asOfNow(doc));
+    const snapshot = this.forWatches(doc);
     return this.log.write(options.requestKey, ['documents'], (tx) => {
       tx.objectStore('documents').put(record);
       return id;
-    });
+    }, () => [{ id, doc: snapshot }]);
   }
 
   /**
@@ -119,6 +128,7 @@ export class Database implements DatabaseApi {
   async bulkPut(entries: BulkEntry[], options: WriteOptions = {}): Promise<string[]> {
     validateBulk(entries, MAX_BULK);
     const kept = this.asOfNow(entries);
+    const snapshot = this.forWatches(kept);
     return this.log.write(options.requestKey, ['documents'], (tx) => {
       const store = tx.objectStore('documents');
       const ids = new Array<string>(kept.length);
@@ -128,7 +138,7 @@ export class Database implements DatabaseApi {
         ids[i] = record.id;
       }
       return ids;
-    });
+    }, (ids) => ids.map((id, i) => ({ id, doc: snapshot?.[i]!.doc })));
   }
 
   /**
@@ -195,7 +205,7 @@ export class Database implements DatabaseApi {
       tx.objectStore('attachments').delete(ofDocument(id));
       tx.objectStore('chunks').delete(ofDocument(id));
       return id;
-    });
+    }, () => [{ id, deleted: true }]);
   }
 
   /**
@@ -204,6 +214,27 @@ export class Database implements DatabaseApi {
    */
   allDocs(options: AllDocsOptions = {}, run: RunOptions = {}): Promise<AllDocsResult> {
     return this.queries.allDocs(options, run);
+  }
+
+  /**
+   * `changes({ since = 0, limit, include_docs, query })` → `{ results: [{ seq, id, deleted?, doc? }], last_seq }`
+   * (changes-feed.ts; CouchDB's `_changes`). @throws RtcError 400 for bad options, 500.
+   */
+  changes(options: ChangesOptions = {}): Promise<ChangesResult> {
+    return this.feed.changes(options);
+  }
+
+  /** The highest seq of the changes feed (0 when empty). @throws RtcError 500. */
+  lastSeq(): Promise<number> {
+    return this.feed.lastSeq();
+  }
+
+  /**
+   * `watch({ since = 'now', query, include_docs }, onChange)` → stop: every change after `since`,
+   * once, in seq order, in batches, after each commit (changes-feed.ts). @throws RtcError 400.
+   */
+  watch(options: WatchOptions, onChange: (batch: ChangesResult) => void): () => void {
+    return this.feed.watch(options, onChange);
   }
 
   /** `putAttachment(id, name, blob|string)` (attachment-store.ts). @throws RtcError 404 when the document is missing, 400 for a bad name or content. */
@@ -264,6 +295,20 @@ export class Database implements DatabaseApi {
   private record(id: string, doc: Doc): DocumentRecord {
     if (this.indexList.length === 0) return { id, doc };
     return { id, doc, ...indexFields(doc, this.indexList) };
+  }
+
+  /**
+   * A copy of what a write stores, for the watches that deliver documents from memory
+   * (changes-feed.ts `committed`), or undefined when none wants documents (no copy made). An
+   * uncloneable value gives undefined: the write itself fails with 400.
+   */
+  private forWatches<T>(value: T): T | undefined {
+    if (!this.feed.wantsDocs) return undefined;
+    try {
+      return structuredClone(value);
+    } catch {
+      return undefined;
+    }
   }
 
   /**

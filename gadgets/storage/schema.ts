@@ -12,11 +12,15 @@
  *   written so far (an upload being received or interrupted has `complete: false` and is
  *   invisible to `getAttachment`/`allAttachments` until its digest is verified);
  * - `chunks`, keyPath `[id, name, index]`, records `{ id, name, index, data }`: its bytes,
- *   `chunk_size` per ArrayBuffer (the last one shorter).
+ *   `chunk_size` per ArrayBuffer (the last one shorter);
+ * - `changes`, keyPath `id`, unique index `seq`, records `{ id, seq, deleted? }`: the changes
+ *   feed, one entry per document (changes-feed.ts). An upgrade that makes it gives every stored
+ *   document a seq, in id order.
  * A database made by an earlier version gets what it lacks in an upgrade, keeping its documents.
  */
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { openDB, unwrap, type DBSchema, type IDBPDatabase, type IDBPTransaction } from 'idb';
 import type { AttachmentInfo, Doc } from '../api.js';
+import type { ChangeRecord } from './changes-feed.js';
 import { indexFields } from './index-keys.js';
 import { fxName, ixName, sxName } from './planner.js';
 
@@ -62,9 +66,10 @@ export interface RtcSchema extends DBSchema {
   requests: { key: string; value: RequestRecord; indexes: { at: number } };
   attachments: { key: [string, string]; value: AttachmentRecord };
   chunks: { key: [string, string, number]; value: ChunkRecord };
+  changes: { key: string; value: ChangeRecord; indexes: { seq: number } };
 }
 
-export type StoreName = 'documents' | 'requests' | 'attachments' | 'chunks';
+export type StoreName = 'documents' | 'requests' | 'attachments' | 'chunks' | 'changes';
 
 /** Every key of document `id` in `attachments` or `chunks` (arrays sort after strings). */
 export const ofDocument = (id: string): IDBKeyRange => IDBKeyRange.bound([id], [id, []]);
@@ -90,7 +95,7 @@ export interface ConnectionEvents {
  */
 export async function openSchema(dbName: string, wanted: readonly string[], events: ConnectionEvents): Promise<IDBPDatabase<RtcSchema>> {
   let db = await connect(dbName, undefined, wanted, events);
-  const storesMissing = !db.objectStoreNames.contains('attachments') || !db.objectStoreNames.contains('chunks');
+  const storesMissing = !db.objectStoreNames.contains('attachments') || !db.objectStoreNames.contains('chunks') || !db.objectStoreNames.contains('changes');
   if (!indexesAsWanted(db, wanted) || storesMissing) {
     const version = db.version + 1;
     db.close();
@@ -112,6 +117,7 @@ function connect(dbName: string, version: number | undefined, wanted: readonly s
       // Attachments came later: databases made before them get the stores in an upgrade.
       if (!upgradeDb.objectStoreNames.contains('attachments')) upgradeDb.createObjectStore('attachments', { keyPath: ['id', 'name'] });
       if (!upgradeDb.objectStoreNames.contains('chunks')) upgradeDb.createObjectStore('chunks', { keyPath: ['id', 'name', 'index'] });
+      if (!upgradeDb.objectStoreNames.contains('changes')) makeChanges(upgradeDb, tx);
       if (version === undefined) return; // first open of a new database: version 1, no indexes yet
       const store = tx.objectStore('documents');
       const names = [...store.indexNames];
@@ -152,6 +158,21 @@ function connect(dbName: string, version: number | undefined, wanted: readonly s
     },
   });
   return opening.then((d) => (db = d));
+}
+
+/** Creates the `changes` store and gives every stored document a seq, in id order (within the upgrade). */
+function makeChanges(upgradeDb: IDBPDatabase<RtcSchema>, tx: IDBPTransaction<RtcSchema, StoreName[], 'versionchange'>): void {
+  upgradeDb.createObjectStore('changes', { keyPath: 'id' }).createIndex('seq', 'seq', { unique: true });
+  const documents = unwrap(tx).objectStore('documents');
+  const changes = unwrap(tx).objectStore('changes');
+  let seq = 0;
+  const keys = documents.openKeyCursor();
+  keys.onsuccess = () => {
+    const cursor = keys.result;
+    if (!cursor) return;
+    changes.put({ id: cursor.key as string, seq: ++seq });
+    cursor.continue();
+  };
 }
 
 /** Whether the documents store has exactly the indexes of the `wanted` keys (`ix:`, `fx:`, `sx:` each). */

@@ -6,6 +6,7 @@
  */
 import { RtcError } from '../errors.js';
 import { storeError, type Connection } from './connection.js';
+import { recordChanges, type Change, type ChangesFeed } from './changes-feed.js';
 import type { StoreName } from './schema.js';
 import { noteStorageWrite } from './persistence.js';
 
@@ -19,7 +20,8 @@ export interface WriteOptions {
 
 /** The writes of one database, each in one transaction, idempotent with a `requestKey`. */
 export class WriteLog {
-  constructor(private readonly connection: Connection) {}
+  /** @param feed the changes feed the writes record in (changes-feed.ts). */
+  constructor(private readonly connection: Connection, readonly feed: ChangesFeed) {}
 
   /**
    * Runs one write in one readwrite transaction on `stores`, and resolves once it has committed
@@ -29,22 +31,27 @@ export class WriteLog {
    * it, and the recorded answer is returned instead. No read before the write, so one idempotent
    * write costs what a plain one does.
    * @param apply queues the write's requests on `tx` synchronously and returns the answer.
+   * @param changed the documents the write changed (given its answer), recorded in the changes
+   *   feed in the same transaction; watches are woken once it committed.
    * @throws RtcError 400 for a document that cannot be cloned, 507 `Insufficient storage: …` when
    *   the browser refuses it for lack of space (the transaction is aborted: nothing of it is
    *   stored), 500 when IndexedDB fails otherwise.
    */
-  write<T>(requestKey: string | undefined, stores: readonly StoreName[], apply: (tx: IDBTransaction) => T): Promise<T> {
+  write<T>(requestKey: string | undefined, stores: readonly StoreName[], apply: (tx: IDBTransaction) => T, changed?: (result: T) => readonly Change[]): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.connection.withRaw((raw) => {
         let tx: IDBTransaction;
         try {
-          tx = raw.transaction(requestKey === undefined ? [...stores] : [...stores, 'requests'], 'readwrite');
+          const scope: string[] = changed ? [...stores, 'changes'] : [...stores];
+          tx = raw.transaction(requestKey === undefined ? scope : [...scope, 'requests'], 'readwrite');
         } catch (e) {
           reject(this.connection.error(e));
           return;
         }
         let result!: T;
         let repeated = false;
+        let lastSeq = 0;
+        let list: readonly Change[] | undefined;
         try {
           result = apply(tx);
           if (requestKey !== undefined) {
@@ -53,7 +60,15 @@ export class WriteLog {
               repeated = add.error?.name === 'ConstraintError';
             };
           }
-          tx.commit?.(); // nothing more will be asked: let it commit without waiting for this task to end
+          // Nothing more will be asked (after the seqs, when there are changes): let it commit
+          // without waiting for this task to end.
+          list = changed?.(result);
+          if (list && list.length > 0) {
+            recordChanges(tx, list, (seq) => {
+              lastSeq = seq;
+              tx.commit?.();
+            });
+          } else tx.commit?.();
         } catch (e) {
           try {
             tx.abort();
@@ -66,6 +81,7 @@ export class WriteLog {
         tx.oncomplete = () => {
           noteStorageWrite();
           resolve(result);
+          if (lastSeq > 0) this.feed.committed(lastSeq, list);
         };
         tx.onabort = () => {
           if (repeated) this.recordedAnswer<T>(requestKey!).then(resolve, reject);

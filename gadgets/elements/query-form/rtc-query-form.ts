@@ -1,12 +1,15 @@
-import { LitElement, html, css, nothing } from 'lit';
+import { LitElement, html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import type { Doc, Row } from '../../api.js';
+import { repeat } from 'lit/directives/repeat.js';
+import type { ChangesResult, Doc, Row } from '../../api.js';
 import { TargetController } from '../../controllers/target-controller.js';
+import { WatchController } from '../../controllers/watch-controller.js';
 import { searchToQuery } from './search-query.js';
 import { readImportFile } from './import-file.js';
 import { RtcRecordCreateEvent } from '../../events/events.js';
 import { hostStyles } from '../../styles/host.styles.js';
 import type { PendingWrite } from '../../session/outbox.js';
+import { queryFormStyles } from './query-form.styles.js';
 
 type Direction = 'ascending' | 'descending';
 
@@ -15,6 +18,9 @@ type Direction = 'ascending' | 'descending';
  * searches (plain words → full text; text with `:` → a jIO query as typed), and shows the
  * results in a table with sortable columns and paging. Errors are shown in place.
  * With `import`, a file picker imports a JSON or CSV file through `bulkPut`, with a progress bar.
+ * With `live`, it watches the database and runs the current search again when a change may touch
+ * the results (debounced), keeping the page, the sort, the search text and the focus, and a
+ * changed or new row flashes briefly (`--rtc-color-highlight`; still under prefers-reduced-motion).
  *
  * @tagname rtc-query-form
  * @summary Create, search, sort and page records of a master's database.
@@ -23,44 +29,10 @@ type Direction = 'ascending' | 'descending';
  * @csspart search - The search form.
  * @csspart results - The results table.
  * @csspart error - The error message.
+ * @cssprop --rtc-color-highlight - Background of a row that just changed (`live`; default #fff1a8).
  */
 export class RtcQueryForm extends LitElement {
-  static override styles = [
-    hostStyles,
-    css`
-      form, .results { margin: 0 0 1rem; }
-      fieldset { border: 1px solid var(--rtc-color-border, #d0d7de); border-radius: 8px; padding: 0.6rem 0.8rem; margin: 0; }
-      legend { font-weight: 600; padding: 0 0.3rem; }
-      .fields { display: grid; grid-template-columns: repeat(auto-fill, minmax(11rem, 1fr)); gap: 0.5rem 0.8rem; margin-bottom: 0.6rem; }
-      label { display: flex; flex-direction: column; gap: 0.2rem; font-size: 0.9rem; }
-      input { font: inherit; padding: 0.45rem 0.5rem; border: 1px solid #8c959f; border-radius: 6px; min-width: 0; }
-      input:focus-visible, button:focus-visible { outline: 3px solid var(--rtc-color-focus, #0969da); outline-offset: 1px; }
-      button { font: inherit; padding: 0.45rem 0.9rem; border-radius: 6px; border: 1px solid #1f6feb; background: var(--rtc-color-accent, #0969da); color: #fff; cursor: pointer; }
-      button[disabled] { opacity: 0.55; cursor: default; }
-      button.secondary { background: #f6f8fa; color: #1f2933; border-color: #d0d7de; }
-      .search-row { display: flex; gap: 0.5rem; align-items: flex-end; flex-wrap: wrap; }
-      .search-row label { flex: 1 1 14rem; }
-      .hint { font-size: 0.8rem; color: var(--rtc-color-muted, #57606a); margin: 0.3rem 0 0; }
-      .notice { margin: 0 0 0.8rem; color: #1a7f37; overflow-wrap: anywhere; }
-      .error { margin: 0 0 0.8rem; padding: 0.5rem 0.7rem; border-radius: 6px; background: #ffebe9; color: #82071e; overflow-wrap: anywhere; white-space: pre-wrap; }
-      .error.multiline { font-family: ui-monospace, monospace; font-size: 0.85rem; }
-      .table-wrap { overflow-x: auto; border: 1px solid var(--rtc-color-border, #d0d7de); border-radius: 8px; }
-      table { border-collapse: collapse; width: 100%; font-size: 0.92rem; }
-      caption { text-align: left; padding: 0.5rem 0.7rem; font-weight: 600; }
-      th, td { text-align: left; padding: 0.4rem 0.7rem; border-top: 1px solid #eaeef2; vertical-align: top; overflow-wrap: break-word; }
-      th button { all: unset; cursor: pointer; font-weight: 600; display: inline-flex; gap: 0.3rem; }
-      th button:focus-visible { outline: 3px solid var(--rtc-color-focus, #0969da); }
-      /* Ids are long UUIDs: cut them visually (the full id stays in the text and the title). */
-      td.id { font-family: ui-monospace, monospace; font-size: 0.8rem; color: #57606a; max-width: 6.5rem; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
-      @media (min-width: 48rem) { td.id { max-width: 20rem; } }
-      .import { margin: 0 0 1rem; display: grid; gap: 0.4rem; }
-      .import input[type='file'] { border: none; padding: 0.2rem 0; }
-      progress { width: 100%; height: 1rem; }
-      .pending-badge { display: inline-block; margin-right: 0.3rem; padding: 0 0.35rem; border-radius: 999px; background: #fff8c5; color: #7d4e00; border: 1px solid #d4a72c; font: 600 0.72rem system-ui, sans-serif; }
-      tr.queued td { background: #fffbe6; }
-      nav { display: flex; align-items: center; gap: 0.8rem; margin-top: 0.6rem; flex-wrap: wrap; }
-    `,
-  ];
+  static override styles = [hostStyles, queryFormStyles];
 
   /** Id of the `<rtc-master>` or `<rtc-slave>` to use; default the closest ancestor. */
   @property({ attribute: 'for' }) htmlFor = '';
@@ -70,6 +42,8 @@ export class RtcQueryForm extends LitElement {
   @property({ type: Boolean, attribute: 'import' }) allowImport = false;
   /** Rows per page. */
   @property({ type: Number, attribute: 'page-size' }) pageSize = 20;
+  /** Watch the database and update the results as others write (on a master or a slave). */
+  @property({ type: Boolean, reflect: true }) live = false;
 
   @state() private rows: Row[] = [];
   @state() private hasNext = false;
@@ -81,16 +55,28 @@ export class RtcQueryForm extends LitElement {
   @state() private notice = '';
   @state() private busy = false;
   @state() private importing: { loaded: number; total: number } | null = null;
+  /** live: ids of rows to flash, with the animation name (0 or 1) each flashes with. */
+  @state() private flashing = new Map<string, number>();
+  @state() private liveNote = '';
   private loaded = false;
   private generation = 0;
+  /** live: ids changed since the last refresh began, and the debounce timer. */
+  private changed = new Set<string>();
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  private refreshing: Promise<void> | null = null;
+  private flashTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
   private readonly target = new TargetController(this, () => this.htmlFor);
+  // Every change (no docs, no query): a write may enter, leave or change the page whatever its
+  // query, so the form asks the database again rather than guessing from the document.
+  private readonly watcher = new WatchController(this, () => (this.live ? { since: 'now' } : null), (batch) => this.onChanges(batch));
 
   constructor() {
     super();
     this.target.onTargetEvent = (type) => {
       // (Re)load once the target can answer: a master at once, a slave when connected.
       const t = this.target.target;
+      this.watcher.sync(t);
       if (!t) return;
       const ready = t.localName === 'rtc-master' || t.state === 'connected';
       // A slave's outbox emptied: what it held is on the master now.
@@ -111,13 +97,75 @@ export class RtcQueryForm extends LitElement {
 
   protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
     if (changed.has('htmlFor') && changed.get('htmlFor') !== undefined) this.target.resolve();
+    if (changed.has('live')) this.watcher.sync(this.target.target);
   }
 
-  private async search(): Promise<void> {
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearTimeout(this.refreshTimer);
+    for (const timer of this.flashTimers.values()) clearTimeout(timer);
+    this.flashTimers.clear();
+  }
+
+  /** live: remembers the changed ids and schedules one refresh (trailing, never two at once). */
+  private onChanges(batch: ChangesResult): void {
+    for (const change of batch.results) this.changed.add(change.id);
+    if (this.changed.size === 0) return;
+    clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(() => void this.liveRefresh(), LIVE_DEBOUNCE_MS);
+  }
+
+  private async liveRefresh(): Promise<void> {
+    if (this.refreshing) {
+      // One at a time: the changes that arrive meanwhile are read by the next one.
+      await this.refreshing;
+      if (this.changed.size > 0) this.onChanges({ results: [], last_seq: 0 });
+      return;
+    }
+    const ids = this.changed;
+    this.changed = new Set();
+    const before = new Set(this.rows.map((r) => r.id));
+    this.refreshing = this.search(true);
+    try {
+      await this.refreshing;
+    } finally {
+      this.refreshing = null;
+    }
+    // A deletion emptied the last page: show the one before rather than an empty table.
+    if (this.rows.length === 0 && this.page > 0) {
+      this.page--;
+      await this.search(true);
+    }
+    const shown = this.rows.filter((r) => ids.has(r.id));
+    for (const row of shown) this.flash(row.id);
+    const added = shown.filter((r) => !before.has(r.id)).length;
+    const updated = shown.length - added;
+    if (shown.length > 0) this.liveNote = [added && `${added} new`, updated && `${updated} changed`].filter(Boolean).join(', ') + ` record${shown.length === 1 ? '' : 's'}`;
+  }
+
+  /** Flashes row `id` (restarting its animation when it is already flashing) for a moment. */
+  private flash(id: string): void {
+    const flashing = new Map(this.flashing);
+    flashing.set(id, flashing.get(id) === 0 ? 1 : 0);
+    this.flashing = flashing;
+    clearTimeout(this.flashTimers.get(id));
+    this.flashTimers.set(id, setTimeout(() => {
+      this.flashTimers.delete(id);
+      const rest = new Map(this.flashing);
+      rest.delete(id);
+      this.flashing = rest;
+    }, FLASH_MS));
+  }
+
+  /**
+   * Runs the current search. `quiet` (a live refresh) leaves `busy` alone: busy disables the
+   * paging buttons, and a disabled button loses the focus of whoever is on it.
+   */
+  private async search(quiet = false): Promise<void> {
     const t = this.target.target;
     if (!t) return;
     const generation = ++this.generation;
-    this.busy = true;
+    if (!quiet) this.busy = true;
     const fields = this.fieldList;
     try {
       const result = await t.allDocs({
@@ -135,7 +183,7 @@ export class RtcQueryForm extends LitElement {
     } catch (e) {
       if (generation === this.generation) this.error = describe(e);
     } finally {
-      if (generation === this.generation) this.busy = false;
+      if (generation === this.generation && !quiet) this.busy = false;
     }
   }
 
@@ -256,7 +304,7 @@ export class RtcQueryForm extends LitElement {
       <div class="results">
         <div class="table-wrap">
           <table part="results" aria-busy=${this.busy ? 'true' : 'false'}>
-            <caption>Results${this.rows.length > 0 ? html` ${this.page * this.pageSize + 1}–${this.page * this.pageSize + this.rows.length}` : html`: none`}${waiting.size > 0 ? ` · ${waiting.size} waiting to be sent` : nothing}</caption>
+            <caption>Results${this.rows.length > 0 ? html` ${this.page * this.pageSize + 1}–${this.page * this.pageSize + this.rows.length}` : html`: none`}${waiting.size > 0 ? ` · ${waiting.size} waiting to be sent` : nothing}${this.live ? html`<span class="live">· live</span>` : nothing}</caption>
             <thead>
               <tr>
                 <th scope="col">id</th>
@@ -266,15 +314,17 @@ export class RtcQueryForm extends LitElement {
               </tr>
             </thead>
             <tbody>
-              ${this.rows.map((row) => {
+              ${repeat(this.rows, (row) => row.id, (row) => {
                 const doc = fields.length > 0 ? row.value : row.doc ?? {};
-                return html`<tr><td class="id" title=${row.id}>${pendingBadge(waiting.get(row.id))}${row.id}</td>${columns.map((c) => html`<td>${display(doc[c])}</td>`)}</tr>`;
+                const flash = this.flashing.get(row.id);
+                return html`<tr data-id=${row.id} class=${flash === undefined ? '' : `changed-${flash}`}><td class="id" title=${row.id}>${pendingBadge(waiting.get(row.id))}${row.id}</td>${columns.map((c) => html`<td>${display(doc[c])}</td>`)}</tr>`;
               })}
               ${[...waiting.values()].filter((w) => w.doc && !this.rows.some((r) => r.id === w.id)).slice(0, this.pageSize).map((w) => html`<tr class="queued">
                 <td class="id" title=${w.id}>${pendingBadge(w)}${w.id}</td>${columns.map((c) => html`<td>${display(w.doc![c])}</td>`)}</tr>`)}
             </tbody>
           </table>
         </div>
+        ${this.live ? html`<p class="visually-hidden" role="status">${this.liveNote}</p>` : nothing}
         <nav aria-label="Result pages">
           <button type="button" class="secondary" ?disabled=${this.page === 0 || this.busy} @click=${() => this.turnPage(-1)}>Previous</button>
           <span>Page ${this.page + 1}</span>
@@ -297,6 +347,11 @@ function pendingBadge(w: PendingWrite | undefined) {
   return html`<span class="pending-badge" title="Queued on this device: not yet on the master">${w.kind === 'remove' ? 'pending removal' : 'pending'}</span>`;
 }
 
+/** live: how long changes gather before the results are read again, ms. */
+const LIVE_DEBOUNCE_MS = 150;
+/** live: how long a changed row stays highlighted, ms (the CSS animation lasts as long). */
+const FLASH_MS = 1800;
+
 function display(value: unknown): string {
   if (value === undefined || value === null) return '';
   if (typeof value === 'object') return JSON.stringify(value);
@@ -309,7 +364,8 @@ function columnsOf(rows: Row[]): string[] {
   return [...keys];
 }
 
-function describe(e: unknown): string {
+/** An error as a person reads it: its message and, for a database error, its status code. */
+export function describe(e: unknown): string {
   const err = e as { message?: string; status_code?: number };
   const code = typeof err?.status_code === 'number' ? ` (${err.status_code})` : '';
   return `${err?.message ?? String(e)}${code}`;

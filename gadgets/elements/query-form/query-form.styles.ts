@@ -1,0 +1,46 @@
+import { css } from 'lit';
+
+/** The styles of `<rtc-query-form>` (after hostStyles). */
+export const queryFormStyles = css`
+      form, .results { margin: 0 0 1rem; }
+      fieldset { border: 1px solid var(--rtc-color-border, #d0d7de); border-radius: 8px; padding: 0.6rem 0.8rem; margin: 0; }
+      legend { font-weight: 600; padding: 0 0.3rem; }
+      .fields { display: grid; grid-template-columns: repeat(auto-fill, minmax(11rem, 1fr)); gap: 0.5rem 0.8rem; margin-bottom: 0.6rem; }
+      label { display: flex; flex-direction: column; gap: 0.2rem; font-size: 0.9rem; }
+      input { font: inherit; padding: 0.45rem 0.5rem; border: 1px solid #8c959f; border-radius: 6px; min-width: 0; }
+      input:focus-visible, button:focus-visible { outline: 3px solid var(--rtc-color-focus, #0969da); outline-offset: 1px; }
+      button { font: inherit; padding: 0.45rem 0.9rem; border-radius: 6px; border: 1px solid #1f6feb; background: var(--rtc-color-accent, #0969da); color: #fff; cursor: pointer; }
+      button[disabled] { opacity: 0.55; cursor: default; }
+      button.secondary { background: #f6f8fa; color: #1f2933; border-color: #d0d7de; }
+      .search-row { display: flex; gap: 0.5rem; align-items: flex-end; flex-wrap: wrap; }
+      .search-row label { flex: 1 1 14rem; }
+      .hint { font-size: 0.8rem; color: var(--rtc-color-muted, #57606a); margin: 0.3rem 0 0; }
+      .notice { margin: 0 0 0.8rem; color: #1a7f37; overflow-wrap: anywhere; }
+      .error { margin: 0 0 0.8rem; padding: 0.5rem 0.7rem; border-radius: 6px; background: #ffebe9; color: #82071e; overflow-wrap: anywhere; white-space: pre-wrap; }
+      .error.multiline { font-family: ui-monospace, monospace; font-size: 0.85rem; }
+      .table-wrap { overflow-x: auto; border: 1px solid var(--rtc-color-border, #d0d7de); border-radius: 8px; }
+      table { border-collapse: collapse; width: 100%; font-size: 0.92rem; }
+      caption { text-align: left; padding: 0.5rem 0.7rem; font-weight: 600; }
+      th, td { text-align: left; padding: 0.4rem 0.7rem; border-top: 1px solid #eaeef2; vertical-align: top; overflow-wrap: break-word; }
+      th button { all: unset; cursor: pointer; font-weight: 600; display: inline-flex; gap: 0.3rem; }
+      th button:focus-visible { outline: 3px solid var(--rtc-color-focus, #0969da); }
+      /* Ids are long UUIDs: cut them visually (the full id stays in the text and the title). */
+      td.id { font-family: ui-monospace, monospace; font-size: 0.8rem; color: #57606a; max-width: 6.5rem; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+      @media (min-width: 48rem) { td.id { max-width: 20rem; } }
+      .import { margin: 0 0 1rem; display: grid; gap: 0.4rem; }
+      .import input[type='file'] { border: none; padding: 0.2rem 0; }
+      progress { width: 100%; height: 1rem; }
+      .pending-badge { display: inline-block; margin-right: 0.3rem; padding: 0 0.35rem; border-radius: 999px; background: #fff8c5; color: #7d4e00; border: 1px solid #d4a72c; font: 600 0.72rem system-ui, sans-serif; }
+      tr.queued td { background: #fffbe6; }
+      nav { display: flex; align-items: center; gap: 0.8rem; margin-top: 0.6rem; flex-wrap: wrap; }
+      /* live: a changed or new row flashes; two names so that a row changed again restarts it. */
+      tr.changed-0 { animation: rtc-row-flash-0 1.8s ease-out; }
+      tr.changed-1 { animation: rtc-row-flash-1 1.8s ease-out; }
+      @keyframes rtc-row-flash-0 { from { background: var(--rtc-color-highlight, #fff1a8); } to { background: transparent; } }
+      @keyframes rtc-row-flash-1 { from { background: var(--rtc-color-highlight, #fff1a8); } to { background: transparent; } }
+      @media (prefers-reduced-motion: reduce) {
+        tr.changed-0, tr.changed-1 { animation: none; background: var(--rtc-color-highlight, #fff1a8); }
+      }
+      .live { font-size: 0.8rem; font-weight: 400; color: var(--rtc-color-muted, #57606a); margin-left: 0.4rem; }
+      .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+`;

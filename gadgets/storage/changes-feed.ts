@@ -1,0 +1,266 @@
+/**
+ * The changes feed (issue 11; the shape of CouchDB's `_changes` and its by-sequence index):
+ * store `changes` (schema.ts), keyPath `id`, unique index `seq`, one entry `{ id, seq, deleted? }`
+ * per document. Every write puts the entries of the ids it touched in its own transaction
+ * (write-log.ts, attachment-store.ts), overwriting the previous entry of each id: that is the
+ * compaction, the feed grows with documents, not with writes. A write's seqs follow the highest
+ * seq in the store, read in the same readwrite transaction: every write transaction includes the
+ * `changes` store, so IndexedDB runs them one after another, also across connections (other tabs),
+ * and seqs increase strictly within the database.
+ *
+ * Watches (`ChangesFeed.watch`) are woken after each commit, by this connection or (through a
+ * BroadcastChannel named after the database) another tab's, and read the feed from the last seq
+ * they delivered: every change exactly once, in seq order.
+ */
+import type { ChangeRow, ChangesOptions, ChangesResult, Doc, WatchOptions } from '../api.js';
+import { RtcError } from '../errors.js';
+import { compileQuery } from '../query.js';
+import type { Connection } from './connection.js';
+
+/** One document's change to record: `deleted` for a removal; `doc`, when known, the document written (a snapshot). */
+export interface Change {
+  id: string;
+  deleted?: boolean;
+  doc?: Doc;
+}
+
+/** The stored entry. */
+export interface ChangeRecord {
+  id: string;
+  seq: number;
+  deleted?: true;
+}
+
+/** Most entries a watch reads per batch. */
+export const WATCH_BATCH = 500;
+
+/**
+ * Puts the entries of `changes` in `tx` (a readwrite transaction including `changes`), with seqs
+ * after the highest stored one, then calls `done(lastSeq)` (still inside the transaction, so the
+ * caller may commit). A later entry of the same id in `changes` wins (one entry per id).
+ * If the transaction fails meanwhile, `done` is not called.
+ */
+export function recordChanges(tx: IDBTransaction, changes: readonly Change[], done: (lastSeq: number) => void): void {
+  const store = tx.objectStore('changes');
+  const last = store.index('seq').openKeyCursor(null, 'prev');
+  last.onsuccess = () => {
+    let seq = (last.result?.key as number | undefined) ?? 0;
+    try {
+      for (const c of changes) store.put(c.deleted ? { id: c.id, seq: ++seq, deleted: true } : { id: c.id, seq: ++seq });
+    } catch {
+      return; // the transaction is finishing (aborted): its owner reports it
+    }
+    done(seq);
+  };
+}
+
+/**
+ * Checks `changes` options. @throws RtcError 400 naming the bad option.
+ */
+export function validateChangesOptions(options: unknown): asserts options is ChangesOptions {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new RtcError('changes options must be an object', 400);
+  const o = options as Record<string, unknown>;
+  for (const key of Object.keys(o)) {
+    if (!['since', 'limit', 'include_docs', 'query'].includes(key)) throw new RtcError(`changes: unknown option '${key}'`, 400);
+  }
+  if (o.since !== undefined && !(Number.isSafeInteger(o.since) && (o.since as number) >= 0)) throw new RtcError('changes: since must be a non-negative integer', 400);
+  if (o.limit !== undefined && !(Number.isSafeInteger(o.limit) && (o.limit as number) > 0)) throw new RtcError('changes: limit must be a positive integer', 400);
+  if (o.include_docs !== undefined && typeof o.include_docs !== 'boolean') throw new RtcError('changes: include_docs must be a boolean', 400);
+  if (o.query !== undefined && typeof o.query !== 'string' && (o.query === null || typeof o.query !== 'object')) {
+    throw new RtcError('changes: query must be a string or a query tree', 400);
+  }
+  if (o.query !== undefined) compileQuery(o.query as string); // a syntax error is a 400 now, not per document
+}
+
+/** Checks `watch` options (as `changes`, with `since: 'now'` and no `limit`). @throws RtcError 400. */
+export function validateWatchOptions(options: unknown): asserts options is WatchOptions {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new RtcError('watch options must be an object', 400);
+  const { since, ...rest } = options as Record<string, unknown>;
+  if ('limit' in rest) throw new RtcError("watch: unknown option 'limit'", 400);
+  validateChangesOptions(since === 'now' ? rest : { since, ...rest });
+}
+
+interface Watcher {
+  since: number;
+  options: WatchOptions;
+  /** The compiled `query`, or null. */
+  match: ((doc: object) => boolean) | null;
+  onChange: (batch: ChangesResult) => void;
+  running: boolean;
+  /** A commit came while a read ran: read again. */
+  dirty: boolean;
+  stopped: boolean;
+}
+
+/** The feed of one database: reads (`changes`), watches and their wake-ups. */
+export class ChangesFeed {
+  private readonly watchers = new Set<Watcher>();
+  private broadcast: BroadcastChannel | null = null;
+
+  constructor(private readonly connection: Connection, private readonly dbName: string) {}
+
+  /**
+   * `changes({ since = 0, limit, include_docs, query })` → `{ results, last_seq }` in seq order;
+   * `last_seq` is the highest seq examined (a filtered read still advances), or `since`.
+   * @throws RtcError 400 for bad options, 500 when IndexedDB fails.
+   */
+  async changes(options: ChangesOptions = {}): Promise<ChangesResult> {
+    validateChangesOptions(options);
+    const since = options.since ?? 0;
+    const limit = options.limit ?? Infinity;
+    const match = options.query === undefined ? null : compileQuery(options.query);
+    const wantDocs = options.include_docs === true || match !== null;
+    return this.connection.run(async (db) => {
+      const tx = db.transaction(['changes', 'documents']);
+      const page = Number.isFinite(limit) ? Math.max(limit, 100) : undefined;
+      const results: ChangeRow[] = [];
+      let lastSeq = since;
+      for (;;) {
+        const entries = (await tx.objectStore('changes').index('seq').getAll(IDBKeyRange.lowerBound(lastSeq, true), page)) as ChangeRecord[];
+        const docs = wantDocs ? await Promise.all(entries.map((e) => (e.deleted ? undefined : tx.objectStore('documents').get(e.id)))) : [];
+        for (let i = 0; i < entries.length; i++) {
+          const e = entries[i]!;
+          lastSeq = e.seq;
+          const doc = docs[i]?.doc as Doc | undefined;
+          if (e.deleted) results.push({ seq: e.seq, id: e.id, deleted: true });
+          else if (wantDocs && !doc) continue; // cannot happen within one transaction; skip rather than lie
+          else if (match && !match(doc!)) continue;
+          else results.push(options.include_docs ? { seq: e.seq, id: e.id, doc } : { seq: e.seq, id: e.id });
+          if (results.length >= limit) return { results, last_seq: lastSeq };
+        }
+        if (page === undefined || entries.length < page) return { results, last_seq: lastSeq };
+      }
+    });
+  }
+
+  /** The highest seq in the feed (0 when empty). @throws RtcError 500. */
+  lastSeq(): Promise<number> {
+    return this.connection.run(async (db) => {
+      const cursor = await db.transaction('changes').store.index('seq').openKeyCursor(null, 'prev');
+      return (cursor?.key as number | undefined) ?? 0;
+    });
+  }
+
+  /**
+   * Calls `onChange` with every change after `since` (`'now'`: the last seq when the watch
+   * starts), in batches of at most {@link WATCH_BATCH}, each once, in seq order; batches with no
+   * result (everything filtered out) are not delivered. A read that fails (connection closed)
+   * ends nothing: the next commit wakes the watch again.
+   * @returns stop (no batch is delivered after it).
+   * @throws RtcError 400 for bad options.
+   */
+  watch(options: WatchOptions, onChange: (batch: ChangesResult) => void): () => void {
+    validateWatchOptions(options);
+    const match = options.query === undefined ? null : compileQuery(options.query);
+    const w: Watcher = { since: 0, options, match, onChange, running: true, dirty: false, stopped: false };
+    this.openBroadcast();
+    const start = options.since === 'now' || options.since === undefined ? this.lastSeq() : Promise.resolve(options.since);
+    start.then((since) => {
+      w.since = since;
+      w.running = false;
+      this.watchers.add(w);
+      this.pump(w);
+    }, () => {
+      w.running = false;
+    });
+    return () => {
+      w.stopped = true;
+      this.watchers.delete(w);
+    };
+  }
+
+  /** Whether a write should snapshot its documents for the watches (one wants them: `include_docs` or `query`). */
+  get wantsDocs(): boolean {
+    for (const w of this.watchers) if (w.match || w.options.include_docs) return true;
+    return false;
+  }
+
+  /**
+   * Called after a write committed `changes`, which got the seqs up to `lastSeq`: a watch that had
+   * read everything before them gets them from memory (no IndexedDB read: the fast path); any
+   * other, or one that needs a document the write did not snapshot, reads the feed. Other tabs'
+   * watches are woken too.
+   */
+  committed(lastSeq: number, changes: readonly Change[] = []): void {
+    const first = lastSeq - changes.length + 1;
+    for (const w of this.watchers) {
+      if (changes.length === 0 || w.running || w.since !== first - 1 || !this.deliverKnown(w, changes, first)) this.pump(w);
+    }
+    this.openBroadcast();
+    this.broadcast?.postMessage(lastSeq);
+  }
+
+  /**
+   * Delivers `changes` (seqs from `first`) to a caught-up watch, in batches of at most
+   * {@link WATCH_BATCH}; false (nothing delivered) when a document it needs is unknown.
+   */
+  private deliverKnown(w: Watcher, changes: readonly Change[], first: number): boolean {
+    const needsDoc = w.match !== null || w.options.include_docs === true;
+    if (needsDoc && changes.some((c) => !c.deleted && !c.doc)) return false;
+    const lastIndex = new Map(changes.map((c, i) => [c.id, i]));
+    let results: ChangeRow[] = [];
+    for (let i = 0; i < changes.length; i++) {
+      const c = changes[i]!;
+      const seq = first + i;
+      w.since = seq;
+      if (lastIndex.get(c.id) !== i) continue; // overwritten later in the same write: the feed keeps the last
+      if (c.deleted) results.push({ seq, id: c.id, deleted: true });
+      else if (w.match && !w.match(c.doc!)) continue;
+      else results.push(w.options.include_docs ? { seq, id: c.id, doc: c.doc } : { seq, id: c.id });
+      if (results.length === WATCH_BATCH) {
+        w.onChange({ results, last_seq: seq });
+        results = [];
+        if (w.stopped) return true;
+      }
+    }
+    if (results.length > 0) w.onChange({ results, last_seq: w.since });
+    return true;
+  }
+
+  /** Stops every watch (the database closes). */
+  close(): void {
+    for (const w of this.watchers) w.stopped = true;
+    this.watchers.clear();
+    this.closeBroadcast();
+  }
+
+  private wake(): void {
+    for (const w of this.watchers) this.pump(w);
+  }
+
+  private pump(w: Watcher): void {
+    if (w.stopped) return;
+    if (w.running) {
+      w.dirty = true;
+      return;
+    }
+    w.running = true;
+    w.dirty = false;
+    const { query, include_docs } = w.options;
+    const options: ChangesOptions = { since: w.since, limit: WATCH_BATCH };
+    if (query !== undefined) options.query = query;
+    if (include_docs !== undefined) options.include_docs = include_docs;
+    this.changes(options).then((batch) => {
+      w.running = false;
+      if (w.stopped) return;
+      const more = batch.results.length >= WATCH_BATCH; // a short batch read to the end
+      w.since = batch.last_seq;
+      if (batch.results.length > 0) w.onChange(batch);
+      if (more || w.dirty) this.pump(w);
+    }, () => {
+      w.running = false;
+      if (w.dirty) this.pump(w);
+    });
+  }
+
+  private openBroadcast(): void {
+    if (this.broadcast || typeof BroadcastChannel === 'undefined') return;
+    this.broadcast = new BroadcastChannel(`rtc-changes:${this.dbName}`);
+    this.broadcast.onmessage = () => this.wake();
+  }
+
+  private closeBroadcast(): void {
+    this.broadcast?.close();
+    this.broadcast = null;
+  }
+}

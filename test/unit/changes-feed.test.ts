@@ -1,0 +1,178 @@
+import { expect } from '@open-wc/testing';
+import type { ChangesResult } from '../../gadgets/api.js';
+import { Database } from '../../gadgets/storage/database.js';
+import { deleteDatabase } from '../shared/databases.js';
+import { dropDatabase, freshDatabase, rejectionOf, uniqueName } from './helpers.js';
+import { openRaw } from './raw-idb.js';
+
+/** Resolves once `pred()` holds (polled every 5 ms), or fails after 5 s. */
+async function until(pred: () => boolean, what: string): Promise<void> {
+  const end = performance.now() + 5000;
+  while (!pred()) {
+    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+const seqsOf = (r: ChangesResult): number[] => r.results.map((c) => c.seq);
+const strictlyIncreasing = (xs: number[]): boolean => xs.every((x, i) => i === 0 || x > xs[i - 1]!);
+
+describe('changes feed (storage, real IndexedDB)', () => {
+  let db: Database;
+  beforeEach(async () => {
+    db = await freshDatabase();
+  });
+  afterEach(async () => {
+    await dropDatabase(db);
+  });
+
+  it('keeps one entry per document: N writes of one id leave one, with the latest seq', async () => {
+    for (let i = 0; i < 20; i++) await db.put('a', { i });
+    await db.put('b', { i: 0 });
+    const feed = await db.changes();
+    expect(feed.results).to.deep.equal([{ seq: 20, id: 'a' }, { seq: 21, id: 'b' }]);
+    expect(feed.last_seq).to.equal(21);
+  });
+
+  it('records every write kind: post, put, remove, bulkPut, putAttachment, removeAttachment', async () => {
+    const posted = await db.post({ k: 'post' });
+    await db.put('p', { k: 'put' });
+    await db.put('gone', { k: 'x' });
+    await db.remove('gone');
+    const bulk = await db.bulkPut([{ id: 'b1', doc: { k: 1 } }, { doc: { k: 2 } }]);
+    let feed = await db.changes();
+    expect(feed.results.map((c) => c.id)).to.deep.equal([posted, 'p', 'gone', 'b1', bulk[1]]);
+    expect(feed.results[2]).to.deep.equal({ seq: 4, id: 'gone', deleted: true });
+    expect(seqsOf(feed)).to.deep.equal([1, 2, 4, 5, 6]);
+    await db.putAttachment('p', 'note.txt', 'hello');
+    feed = await db.changes({ since: 6 });
+    expect(feed.results).to.deep.equal([{ seq: 7, id: 'p' }]);
+    await db.removeAttachment('p', 'note.txt');
+    feed = await db.changes({ since: 7 });
+    expect(feed.results).to.deep.equal([{ seq: 8, id: 'p' }]);
+  });
+
+  it('records nothing for a failed write, nor for a re-sent one answered from the write log', async () => {
+    await db.put('a', { v: 1 }, { requestKey: 'k1' });
+    const e = await rejectionOf(db.put('b', { f: () => 1 } as never));
+    expect(e.status_code).to.equal(400);
+    expect(await db.put('a', { v: 2 }, { requestKey: 'k1' })).to.equal('a'); // the same request again
+    expect(await rejectionOf(db.putAttachment('missing', 'n', 'x')).then((x) => x.status_code)).to.equal(404);
+    expect(await db.changes()).to.deep.equal({ results: [{ seq: 1, id: 'a' }], last_seq: 1 });
+    expect(await db.get('a')).to.deep.equal({ v: 1 });
+  });
+
+  it('reads with since, limit, include_docs and query; a deletion passes any query', async () => {
+    await db.bulkPut([{ id: 'a', doc: { t: 'x' } }, { id: 'b', doc: { t: 'y' } }, { id: 'c', doc: { t: 'x' } }]);
+    await db.remove('b');
+    expect(await db.changes({ since: 1, limit: 1 })).to.deep.equal({ results: [{ seq: 3, id: 'c' }], last_seq: 3 });
+    expect(await db.changes({ query: 't:"x"', include_docs: true })).to.deep.equal({
+      results: [{ seq: 1, id: 'a', doc: { t: 'x' } }, { seq: 3, id: 'c', doc: { t: 'x' } }, { seq: 4, id: 'b', deleted: true }],
+      last_seq: 4,
+    });
+    // A filtered read still advances: last_seq is the highest seq examined.
+    expect(await db.changes({ since: 3, query: 't:"nothing"' })).to.deep.equal({ results: [{ seq: 4, id: 'b', deleted: true }], last_seq: 4 });
+    expect(await db.changes({ since: 4 })).to.deep.equal({ results: [], last_seq: 4 });
+    for (const bad of [{ since: -1 }, { limit: 0 }, { include_docs: 1 }, { query: 'a:(' }, { sort_on: [] }]) {
+      expect((await rejectionOf(db.changes(bad as never))).status_code, JSON.stringify(bad)).to.equal(400);
+    }
+  });
+
+  it('watch delivers every change after since exactly once, in seq order, and stops', async () => {
+    await db.put('old', {});
+    const batches: ChangesResult[] = [];
+    const stop = db.watch({ since: 'now', include_docs: true }, (b) => batches.push(b));
+    await new Promise((r) => setTimeout(r, 20));
+    const writes: Promise<unknown>[] = [];
+    for (let i = 0; i < 30; i++) writes.push(db.put(`d${i % 7}`, { i }));
+    writes.push(db.bulkPut(Array.from({ length: 1200 }, (_, i) => ({ id: `bulk${i}`, doc: { i } }))));
+    await Promise.all(writes);
+    await until(() => batches.at(-1)?.last_seq === 1231, 'the last change');
+    // Seqs strictly increase (no change twice, none out of order); a write overwritten before the
+    // watch read it is seen as its latest change only (compaction): the last seq seen of each id
+    // is the feed's.
+    const seqs = batches.flatMap(seqsOf);
+    expect(strictlyIncreasing(seqs)).to.equal(true);
+    const lastOf = new Map(batches.flatMap((b) => b.results).map((c) => [c.id, c.seq]));
+    const feed = await db.changes({ since: 1 });
+    expect([...lastOf].sort((x, y) => x[1] - y[1])).to.deep.equal(feed.results.map((c) => [c.id, c.seq]));
+    expect(lastOf.size).to.equal(1207);
+    expect(batches.every((b) => b.results.length <= 500)).to.equal(true);
+    const last = batches.flatMap((b) => b.results).filter((c) => c.id === 'd1').at(-1);
+    expect(last?.doc).to.deep.equal({ i: 29 });
+    stop();
+    await db.put('after', {});
+    await new Promise((r) => setTimeout(r, 50));
+    expect(batches.flatMap(seqsOf).at(-1)).to.equal(1231);
+  });
+
+  it('a caught-up watch gets a write from memory as it was written, filtered by its query', async () => {
+    const batches: ChangesResult[] = [];
+    const stop = db.watch({ since: 0, include_docs: true, query: 'kind:"stock"' }, (b) => batches.push(b));
+    await new Promise((r) => setTimeout(r, 20));
+    const doc = { kind: 'stock', qty: 1 };
+    const written = db.put('s', doc);
+    doc.qty = 99; // changed by the caller after the call: neither stored nor delivered
+    await written;
+    await db.bulkPut([{ id: 'n', doc: { kind: 'note' } }, { id: 's', doc: { kind: 'stock', qty: 2 } }, { id: 's', doc: { kind: 'stock', qty: 3 } }]);
+    await until(() => batches.flatMap(seqsOf).includes(4), 'the bulk write');
+    expect(batches.flatMap((b) => b.results)).to.deep.equal([
+      { seq: 1, id: 's', doc: { kind: 'stock', qty: 1 } },
+      { seq: 4, id: 's', doc: { kind: 'stock', qty: 3 } },
+    ]);
+    expect((await db.changes({ include_docs: true, query: 'kind:"stock"' })).results).to.deep.equal([{ seq: 4, id: 's', doc: { kind: 'stock', qty: 3 } }]);
+    stop();
+  });
+
+  it('keeps seqs strictly increasing across two connections, and wakes the other one\'s watches', async () => {
+    const other = await Database.open(db.name);
+    try {
+      const seen: number[] = [];
+      const stop = db.watch({ since: 0 }, (b) => seen.push(...seqsOf(b)));
+      const writes: Promise<unknown>[] = [];
+      for (let i = 0; i < 40; i++) writes.push((i % 2 ? db : other).put(`id${i}`, { i }));
+      await Promise.all(writes);
+      const feed = await db.changes();
+      expect(feed.results.length).to.equal(40);
+      expect(seqsOf(feed)).to.deep.equal(Array.from({ length: 40 }, (_, i) => i + 1));
+      await until(() => seen.length === 40, 'the watch to see both connections\' writes');
+      expect(seen).to.deep.equal(seqsOf(feed));
+      stop();
+      expect(strictlyIncreasing(seqsOf(await other.changes()))).to.equal(true);
+    } finally {
+      other.close();
+    }
+  });
+});
+
+describe('changes feed upgrade of a database made before it', () => {
+  it('creates the store and gives every stored document a seq, in id order', async () => {
+    const name = uniqueName('old');
+    const raw = await openRaw(`rtc:${name}`, 1, (idb) => {
+      idb.createObjectStore('documents', { keyPath: 'id' });
+      idb.createObjectStore('requests', { keyPath: 'key' }).createIndex('at', 'at');
+      idb.createObjectStore('attachments', { keyPath: ['id', 'name'] });
+      idb.createObjectStore('chunks', { keyPath: ['id', 'name', 'index'] });
+    });
+    await new Promise<void>((resolve, reject) => {
+      const tx = raw.transaction('documents', 'readwrite');
+      for (const id of ['m', 'c', 'x', 'a']) tx.objectStore('documents').put({ id, doc: { id } });
+      tx.oncomplete = () => resolve();
+      tx.onerror = () => reject(tx.error);
+    });
+    raw.close();
+    const db = await Database.open(name);
+    try {
+      expect(await db.changes()).to.deep.equal({
+        results: [{ seq: 1, id: 'a' }, { seq: 2, id: 'c' }, { seq: 3, id: 'm' }, { seq: 4, id: 'x' }],
+        last_seq: 4,
+      });
+      await db.put('c', { again: true });
+      expect((await db.changes({ since: 4 })).results).to.deep.equal([{ seq: 5, id: 'c' }]);
+      expect(await db.get('m')).to.deep.equal({ id: 'm' });
+    } finally {
+      db.close();
+      await deleteDatabase(`${name}`);
+    }
+  });
+});
