@@ -3,6 +3,7 @@ import { property, state } from 'lit/decorators.js';
 import { TargetController } from '../controllers/target-controller.js';
 import type { ConnectionState } from '../session/types.js';
 import { defaultSignalingUrl } from '../signaling/signaling-socket.js';
+import type { JournalStatus } from '../storage/journal.js';
 import { hostStyles } from '../styles/host.styles.js';
 import { qrSvg } from './qr-code.js';
 
@@ -199,9 +200,19 @@ export class RtcStatus extends LitElement {
           </ul>`
         : nothing}
       ${error ? html`<p class="error" part="error">Last error: ${error.message}</p>` : nothing}
+      ${isMaster ? journalLine((t as unknown as { journal?: JournalStatus | null }).journal) : nothing}
     </div>
     ${isMaster && !manual ? this.renderShare() : nothing}`;
   }
+}
+
+/** One line on the master's journal (storage/journal.ts): on, off and why, or what a restore did. */
+function journalLine(j: JournalStatus | null | undefined) {
+  if (!j) return nothing;
+  const restored = j.restored
+    ? html` Restored ${j.restored.documents} documents from it at ${new Date(j.restored.at).toLocaleTimeString()}, after the browser wiped IndexedDB${j.restored.lostAttachments > 0 ? html` (${j.restored.lostAttachments} attachments to upload again)` : nothing}.`
+    : nothing;
+  return html`<p class="detail" part="journal">${j.on ? 'Journal: on (a copy of every write outside IndexedDB).' : `Journal: off (${j.reason}).`}${restored}</p>`;
 }
 
 /** What the broadcaster's `/info.json` says (broadcaster/server.ts). */

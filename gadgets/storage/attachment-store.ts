@@ -58,7 +58,7 @@ export class AttachmentStore {
       tx.objectStore('attachments').delete([id, name]);
       tx.objectStore('chunks').delete(ofAttachment(id, name));
       return null;
-    });
+    }, () => ({ t: 'delatt', id, name }));
   }
 
   /**
@@ -160,6 +160,8 @@ export class AttachmentStore {
       if (now && now.digest === record.digest) void tx.store.put({ ...now, digest: expected, complete: true });
       await tx.done;
     });
+    // Metadata only: the journal does not copy attachment bytes (journal.ts).
+    await this.log.journal?.append({ t: 'att', id, name, content_type: record.content_type, length: record.length, digest: expected });
   }
 
   /** One stored chunk of an attachment. @throws RtcError 500 when it is missing (broken attachment). */

@@ -20,6 +20,7 @@ import { Connection, idbError, storeError } from './connection.js';
 import { QueryRunner, type ReadKind, type RunOptions } from './query-runner.js';
 import { ofDocument, type AttachmentRecord, type DocumentRecord } from './schema.js';
 import { WriteLog, type WriteOptions } from './write-log.js';
+import type { JournalSink } from './journal.js';
 
 /** Most documents one `bulkPut` request may carry. */
 export const MAX_BULK = 50000;
@@ -67,6 +68,15 @@ export class Database implements DatabaseApi {
     return database;
   }
 
+  /** The copy of acknowledged writes outside IndexedDB (journal.ts, journal-restore.ts), or null. */
+  get journal(): JournalSink | null {
+    return this.log.journal;
+  }
+
+  set journal(journal: JournalSink | null) {
+    this.log.journal = journal;
+  }
+
   /** The indexed keys. */
   get indexes(): readonly string[] {
     return this.indexList;
@@ -92,7 +102,7 @@ export class Database implements DatabaseApi {
     return this.log.write(options.requestKey, ['documents'], (tx) => {
       tx.objectStore('documents').put(record);
       return record.id;
-    });
+    }, (id) => ({ t: 'put', id, doc: record.doc }));
   }
 
   /** `put(id, doc)` → `id`; creates or overwrites. */
@@ -103,7 +113,7 @@ export class Database implements DatabaseApi {
     return this.log.write(options.requestKey, ['documents'], (tx) => {
       tx.objectStore('documents').put(record);
       return id;
-    });
+    }, () => ({ t: 'put', id, doc: record.doc }));
   }
 
   /**
@@ -123,7 +133,7 @@ export class Database implements DatabaseApi {
         ids[i] = record.id;
       }
       return ids;
-    });
+    }, (ids) => ({ t: 'bulk', e: ids.map((id, i) => [id, kept[i]!.doc]) }));
   }
 
   /**
@@ -190,7 +200,7 @@ export class Database implements DatabaseApi {
       tx.objectStore('attachments').delete(ofDocument(id));
       tx.objectStore('chunks').delete(ofDocument(id));
       return id;
-    });
+    }, () => ({ t: 'del', id }));
   }
 
   /**

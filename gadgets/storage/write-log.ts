@@ -7,6 +7,7 @@
 import { RtcError } from '../errors.js';
 import { idbError, storeError, type Connection } from './connection.js';
 import type { StoreName } from './schema.js';
+import type { JournalRecord, JournalSink } from './journal.js';
 
 /** How long the answer of an applied write is kept for deduplication, ms. */
 export const REQUEST_MEMORY_MS = 24 * 60 * 60 * 1000;
@@ -18,6 +19,9 @@ export interface WriteOptions {
 
 /** The writes of one database, each in one transaction, idempotent with a `requestKey`. */
 export class WriteLog {
+  /** The copy outside IndexedDB (journal.ts), when the master keeps one. */
+  journal: JournalSink | null = null;
+
   constructor(private readonly connection: Connection) {}
 
   /**
@@ -28,9 +32,12 @@ export class WriteLog {
    * it, and the recorded answer is returned instead. No read before the write, so one idempotent
    * write costs what a plain one does.
    * @param apply queues the write's requests on `tx` synchronously and returns the answer.
+   * @param effect the write's journal record, from its answer: appended (and flushed) after the
+   *   commit and before resolving, in commit order, when a journal is attached. A repeated write
+   *   is not appended again (its first time was).
    * @throws RtcError 400 for a document that cannot be cloned, 500 when IndexedDB fails.
    */
-  write<T>(requestKey: string | undefined, stores: readonly StoreName[], apply: (tx: IDBTransaction) => T): Promise<T> {
+  write<T>(requestKey: string | undefined, stores: readonly StoreName[], apply: (tx: IDBTransaction) => T, effect?: (result: T) => JournalRecord): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.connection.withRaw((raw) => {
         let tx: IDBTransaction;
@@ -60,7 +67,10 @@ export class WriteLog {
           reject(storeError(e));
           return;
         }
-        tx.oncomplete = () => resolve(result);
+        tx.oncomplete = () => {
+          if (!this.journal || !effect) resolve(result);
+          else void this.journal.append({ ...effect(result), ...(requestKey === undefined ? {} : { k: requestKey }) }).then(() => resolve(result));
+        };
         tx.onabort = () => {
           if (repeated) this.recordedAnswer<T>(requestKey!).then(resolve, reject);
           else reject(idbError(tx.error ?? new Error('transaction aborted')));
