@@ -5,11 +5,14 @@
  * the remembered answers (`requests`) a restore puts back. Documents are restored through the
  * normal write paths instead (journal-restore.ts), so their index entries are right.
  */
-import type { SnapshotSource } from './journal.js';
+import type { JournalRecord, SnapshotSource } from './journal.js';
 import type { AttachmentRecord, DocumentRecord, RequestRecord } from './schema.js';
 
 /** Documents read per transaction by a snapshot. */
 const BATCH = 2000;
+
+/** How far before the last remembered answer `recentWrites` looks, ms (appends follow commits by ms). */
+export const CRASH_WINDOW_MS = 60 * 1000;
 
 function openRaw(dbName: string): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
@@ -98,4 +101,30 @@ export function restoreAnswers(dbName: string, answers: RequestRecord[]): Promis
     tx.oncomplete = () => resolve();
     tx.onabort = () => reject(tx.error ?? new Error('transaction aborted'));
   }));
+}
+
+/**
+ * The crash window: a write committed just before the browser died may have missed its journal
+ * append, and a slave re-sending it then gets its remembered answer without a new append. So at
+ * open, the documents named by the answers of the last {@link CRASH_WINDOW_MS} before the newest
+ * one are journaled again as they are now (`put` of the document, or `del` when it is gone): the
+ * state IndexedDB has before anything is served, so appending it is always right.
+ */
+export function recentWrites(dbName: string): Promise<JournalRecord[]> {
+  return withRaw(dbName, async (db) => {
+    const tx = db.transaction(['requests', 'documents'], 'readonly');
+    const byTime = tx.objectStore('requests').index('at');
+    const last = await done(byTime.openCursor(null, 'prev'));
+    if (!last) return [];
+    const recent = await done(byTime.getAll(IDBKeyRange.lowerBound((last.value as RequestRecord).at - CRASH_WINDOW_MS)) as IDBRequest<RequestRecord[]>);
+    const ids = new Set<string>();
+    for (const { result } of recent) {
+      for (const id of Array.isArray(result) ? result : [result]) if (typeof id === 'string') ids.add(id);
+    }
+    const documents = tx.objectStore('documents');
+    return Promise.all([...ids].map(async (id): Promise<JournalRecord> => {
+      const record = await done(documents.get(id) as IDBRequest<DocumentRecord | undefined>);
+      return record ? { t: 'put', id, doc: record.doc } : { t: 'del', id };
+    }));
+  });
 }

@@ -9,7 +9,7 @@
 import type { Doc } from '../api.js';
 import { RtcError } from '../errors.js';
 import type { Database } from './database.js';
-import { countDocuments, restoreAnswers, snapshotOf } from './journal-idb.js';
+import { countDocuments, recentWrites, restoreAnswers, snapshotOf } from './journal-idb.js';
 import { Journal, journalUnsupported, type JournalRecord, type JournalStatus } from './journal.js';
 import type { RequestRecord } from './schema.js';
 
@@ -123,6 +123,8 @@ export async function startJournal(db: Database, report: (error: Error) => void)
         + (lost > 0 ? ` (${lost} attachments must be uploaded again)` : ''), 500));
     } else if (count > 0 && !journal.hasData) {
       void journal.compact(); // a database older than its journal: start from a snapshot of it
+    } else if (count > 0) {
+      await Promise.all((await recentWrites(dbName)).map((r) => journal.append(r))); // the crash window (journal-idb.ts)
     }
   } catch (e) {
     report(new RtcError(`Restoring from the journal failed: ${(e as Error).message}`, 500));

@@ -76,6 +76,29 @@ describe('Journal (real OPFS, sync access handles in a Worker)', () => {
     await dropDatabase(db);
   });
 
+  it('journals again, at open, the writes of the crash window (committed, maybe not journaled)', async () => {
+    const name = fresh();
+    let db = await Database.open(name);
+    let started = await startJournal(db, () => undefined);
+    await db.put('a', { n: 1 }, { requestKey: 's:1' });
+    await started.journal!.close();
+    // Committed in IndexedDB, answered, but the browser died before the journal append.
+    const id = await db.post({ n: 2 }, { requestKey: 's:2' });
+    await db.bulkPut([{ id: 'b', doc: { n: 3 } }, { id: 'c', doc: { n: 4 } }], { requestKey: 's:3' });
+    await db.remove('a', { requestKey: 's:4' });
+    started = await startJournal(db, () => undefined); // the relaunch
+    // The slave re-sends: answered from memory, nothing new journaled.
+    expect(await db.post({ n: 2 }, { requestKey: 's:2' })).to.equal(id);
+    await started.journal!.close();
+    await wipe(db);
+    db = await Database.open(name);
+    const again = await startJournal(db, () => undefined);
+    expect((await db.allDocs()).data.rows.map((r) => r.id).sort()).to.deep.equal(['b', 'c', id].sort());
+    expect(await db.get(id)).to.deep.equal({ n: 2 });
+    await again.journal!.close();
+    await dropDatabase(db);
+  });
+
   it('drops a record torn by a crash, and appends after the last whole one', async () => {
     const name = fresh();
     let db = await Database.open(name);
