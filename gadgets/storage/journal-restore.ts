@@ -13,6 +13,10 @@ import { countDocuments, recentWrites, restoreAnswers, snapshotOf } from './jour
 import { Journal, journalUnsupported, type JournalRecord, type JournalStatus } from './journal.js';
 import type { RequestRecord } from './schema.js';
 
+/** Tries to open a journal held by another Worker, and the wait between them, ms. */
+const OPEN_ATTEMPTS = 10;
+const OPEN_RETRY_MS = 300;
+
 /** Documents per `bulkPut` while replaying. */
 const REPLAY_BATCH = 2500;
 
@@ -105,11 +109,17 @@ export async function startJournal(db: Database, report: (error: Error) => void)
   if (why) return off(why);
   const dbName = `rtc:${db.name}`;
   let journal: Journal;
-  try {
-    journal = await Journal.open(db.name);
-  } catch (e) {
-    const error = e as Error;
-    return off(error.name === 'NoModificationAllowedError' ? 'the journal is in use by another tab of this database' : error.message);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      journal = await Journal.open(db.name);
+      break;
+    } catch (e) {
+      const error = e as Error;
+      if (error.name !== 'NoModificationAllowedError') return off(error.message);
+      // After a reload the old page's Worker may still hold the files for a moment.
+      if (attempt === OPEN_ATTEMPTS) return off('the journal is in use by another tab of this database');
+      await new Promise((r) => setTimeout(r, OPEN_RETRY_MS));
+    }
   }
   journal.source = snapshotOf(dbName);
   journal.onFailure = report;

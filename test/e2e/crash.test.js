@@ -156,10 +156,17 @@ after(async () => {
   if (profile) await rm(profile, { recursive: true, force: true });
 });
 
-test('the master journals: the copy outside IndexedDB is on', async () => {
-  const journal = await master.page.evaluate(() => document.getElementById('db').journal);
-  assert.equal(journal?.on, true, `journal off: ${journal?.reason}`);
-  await master.page.waitForSelector('rtc-status >> text=Journal: on');
+test('the master journals: the copy outside IndexedDB is on, and on again after a reload', async () => {
+  for (let round = 0; round < 2; round++) {
+    if (round === 1) {
+      await master.page.reload(); // the old page's Worker lets go of the files as the new one opens them
+      await master.page.waitForSelector('rtc-master[state="connected"]', { timeout: 30000 });
+    }
+    await master.page.waitForFunction(() => document.getElementById('db').journal !== null);
+    const journal = await master.page.evaluate(() => document.getElementById('db').journal);
+    assert.equal(journal.on, true, `journal off: ${journal.reason}`);
+    await master.page.waitForSelector('rtc-status >> text=Journal: on');
+  }
 });
 
 test(`SIGKILL of the master's browser, ${KILLS} times: every acknowledged write survives, none twice, slaves carry on`, { timeout: 300000 }, async () => {
