@@ -127,10 +127,14 @@ export async function startJournal(db: Database, report: (error: Error) => void)
     const count = await countDocuments(dbName);
     if (count === 0 && journal.hasData) {
       const restored = await restoreFromJournal(journal, db, dbName);
-      journal.status.restored = { documents: restored.documents, lostAttachments: restored.lostAttachments.length, at: Date.now() };
-      const lost = restored.lostAttachments.length;
-      report(new RtcError(`IndexedDB was wiped by the browser; restored ${restored.documents} documents from the journal`
-        + (lost > 0 ? ` (${lost} attachments must be uploaded again)` : ''), 500));
+      if (restored.documents === 0) {
+        void journal.compact(); // everything had been removed: nothing lost; a snapshot spares the next open a replay
+      } else {
+        journal.status.restored = { documents: restored.documents, lostAttachments: restored.lostAttachments.length, at: Date.now() };
+        const lost = restored.lostAttachments.length;
+        report(new RtcError(`IndexedDB was wiped by the browser; restored ${restored.documents} documents from the journal`
+          + (lost > 0 ? ` (${lost} attachments must be uploaded again)` : ''), 500));
+      }
     } else if (count > 0 && !journal.hasData) {
       void journal.compact(); // a database older than its journal: start from a snapshot of it
     } else if (count > 0) {

@@ -99,6 +99,21 @@ describe('Journal (real OPFS, sync access handles in a Worker)', () => {
     await dropDatabase(db);
   });
 
+  it('says nothing when every document was removed (an empty database that was not wiped)', async () => {
+    const name = fresh();
+    const db = await Database.open(name);
+    const first = await startJournal(db, () => undefined);
+    await db.put('a', { n: 1 });
+    await db.remove('a');
+    await first.journal!.close();
+    const errors: Error[] = [];
+    const second = await startJournal(db, (e) => errors.push(e));
+    expect(second.status).to.include({ on: true, restored: null });
+    expect(errors).to.deep.equal([]);
+    await second.journal!.close();
+    await dropDatabase(db);
+  });
+
   it('drops a record torn by a crash, and appends after the last whole one', async () => {
     const name = fresh();
     let db = await Database.open(name);
