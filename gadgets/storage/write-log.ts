@@ -34,7 +34,8 @@ export class WriteLog {
    * @param apply queues the write's requests on `tx` synchronously and returns the answer.
    * @param effect the write's journal record, from its answer: appended (and flushed) after the
    *   commit and before resolving, in commit order, when a journal is attached. A repeated write
-   *   is not appended again (its first time was).
+   *   is not appended again (its first time was; a crash between a commit and its append is
+   *   covered when the master opens: journal-idb.ts `recentWrites`).
    * @throws RtcError 400 for a document that cannot be cloned, 500 when IndexedDB fails.
    */
   write<T>(requestKey: string | undefined, stores: readonly StoreName[], apply: (tx: IDBTransaction) => T, effect?: (result: T) => JournalRecord): Promise<T> {
