@@ -114,6 +114,26 @@ describe('Journal (real OPFS, sync access handles in a Worker)', () => {
     await dropDatabase(db);
   });
 
+  it('keeps attachment metadata only: after a wipe it counts the attachments to upload again', async () => {
+    const name = fresh();
+    let db = await Database.open(name);
+    const first = await startJournal(db, () => undefined);
+    await db.put('doc', { n: 1 });
+    await db.putAttachment('doc', 'kept.txt', 'hello');
+    await db.putAttachment('doc', 'dropped.txt', 'bye');
+    await db.removeAttachment('doc', 'dropped.txt');
+    await first.journal!.close();
+    await wipe(db);
+    db = await Database.open(name);
+    const errors: Error[] = [];
+    const second = await startJournal(db, (e) => errors.push(e));
+    expect(second.status.restored).to.include({ documents: 1, lostAttachments: 1 });
+    expect(errors.map((e) => e.message)).to.deep.equal(['IndexedDB was wiped by the browser; restored 1 documents from the journal (1 attachments must be uploaded again)']);
+    expect(await db.allAttachments('doc')).to.deep.equal({});
+    await second.journal!.close();
+    await dropDatabase(db);
+  });
+
   it('drops a record torn by a crash, and appends after the last whole one', async () => {
     const name = fresh();
     let db = await Database.open(name);
