@@ -26,6 +26,7 @@ import { seededRandom } from '../test/shared/seeded-random.js';
 import { fmt, median, p95, summary } from './lib/stats.js';
 import { chromiumPids, machine, rendererPids, rssBytes, sumRss } from './lib/machine.js';
 import { startProfiling, topSelf } from './lib/profile.js';
+import { journalMetrics } from './journal.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const started = new Date();
@@ -1122,6 +1123,15 @@ async function main() {
   resources.server = await startStaticServer(inNamespace ? '0.0.0.0' : '127.0.0.1');
   const signal = `ws://${lanAddress}:${resources.broadcaster.port}/signal`;
   pageUrl = `http://${lanAddress}:${resources.server.port}/bench/index.html?signal=${encodeURIComponent(signal)}`;
+  // The journal needs a secure context: its page is on the loopback address (bench/journal.js).
+  const loopback = `http://127.0.0.1:${resources.server.port}`;
+  if (ONLY.length > 0 && ONLY.every((w) => w.includes('journal'))) {
+    const js = await step('journal', 600000, () => journalMetrics(loopback));
+    js.forEach(printLine);
+    const passed = js.filter((m) => m.passed).length;
+    console.log(`${passed} passed, ${js.length - passed} failed`);
+    return passed === js.length ? 0 : 1;
+  }
   const browser = await step('launch Chromium', 20000, () => launchChromium());
   resources.browser = browser;
   const chromiumVersion = browser.version();
@@ -1254,6 +1264,11 @@ async function main() {
   if (wanted('churn')) {
     const churn = await attempt('churn 600', () => churnMetric(ctx));
     if (churn) await record(churn, null);
+  }
+
+  if (wanted('journal')) {
+    const js = await attempt('journal', () => journalMetrics(loopback));
+    if (js) for (const m of js) await record(m, null);
   }
 
   const passed = metrics.filter((m) => m.passed).length;

@@ -3,6 +3,7 @@ import { property, state } from 'lit/decorators.js';
 import { parseAllow } from '../methods.js';
 import { RtcError } from '../errors.js';
 import type { Database } from '../storage/database.js';
+import type { JournalStatus } from '../storage/journal.js';
 import { DatabaseElement } from './database-element.js';
 import { SessionController } from '../controllers/session-controller.js';
 import { KeepAliveController, type WakeLockState } from '../controllers/keep-alive-controller.js';
@@ -79,6 +80,9 @@ export class RtcMaster extends DatabaseElement {
   }
 
   private masterName = 'Master';
+
+  /** Keep no journal (the copy of acknowledged writes outside IndexedDB; README "Keeping your data"). */
+  @property({ type: Boolean, attribute: 'no-journal' }) noJournal = false;
   /** Do not join the room when connected to the document. */
   @property({ type: Boolean, attribute: 'no-autoconnect' }) noAutoconnect = false;
   /** `disconnected`, `connecting`, `connected` (in its room, accepting slaves) or `error`. */
@@ -92,6 +96,7 @@ export class RtcMaster extends DatabaseElement {
         indexes: this.indexes.split(',').map((s) => s.trim()).filter(Boolean),
         allow: parseAllow(this.allow),
         secret: this.secret,
+        journal: !this.noJournal,
       };
       return this.manual
         ? new ManualMasterSession(common, listener)
@@ -139,6 +144,15 @@ export class RtcMaster extends DatabaseElement {
     return this.keepAlive.wakeLockState;
   }
 
+  /**
+   * The journal (README "Keeping your data"): `{ on, reason, bytes, restored }`, where `reason` says
+   * why it is off and `restored` is `{ documents, lostAttachments, at }` after a wiped database
+   * was rebuilt from it; null until the database is open.
+   */
+  get journal(): JournalStatus | null {
+    return this.controller.session?.journalStatus ?? null;
+  }
+
   get lastError(): Error | null {
     return this.controller.lastError;
   }
@@ -164,7 +178,7 @@ export class RtcMaster extends DatabaseElement {
   }
 
   protected override updated(changed: Map<PropertyKey, unknown>): void {
-    const keys = ['database', 'indexes', 'room', 'signaling', 'allow', 'secret'];
+    const keys = ['database', 'indexes', 'room', 'signaling', 'allow', 'secret', 'noJournal'];
     if (keys.some((k) => changed.has(k) && changed.get(k) !== undefined)) void this.controller.reconfigure();
   }
 

@@ -5,6 +5,7 @@ import { StorageController } from '../controllers/storage-controller.js';
 import { storageSection, storageStyles } from './storage-status.js';
 import type { ConnectionState } from '../session/types.js';
 import { defaultSignalingUrl } from '../signaling/signaling-socket.js';
+import type { JournalStatus } from '../storage/journal.js';
 import { hostStyles } from '../styles/host.styles.js';
 import { qrSvg } from './qr-code.js';
 import { nameEditor, nameStyles, peerList } from './status-names.js';
@@ -209,6 +210,7 @@ export class RtcStatus extends LitElement {
       ${isMaster ? peerList(peers) : this.renderName(t)}
       ${isMaster ? storageSection(this.storage.report, { slaves: connected.length, persist: () => void this.storage.requestPersistence() }) : nothing}
       ${error ? html`<p class="error" part="error">Last error: ${error.message}</p>` : nothing}
+      ${isMaster ? journalLine((t as unknown as { journal?: JournalStatus | null }).journal) : nothing}
     </div>
     ${isMaster && !manual ? this.renderShare() : nothing}`;
   }
@@ -242,6 +244,15 @@ function queueOf(t: HTMLElement): unknown {
   if (slave.localName !== 'rtc-slave' || !slave.queue) return nothing;
   const n = slave.pending ?? 0;
   return html` · <span class="pending" part="pending">${n === 0 ? 'no writes queued' : `${n} ${n === 1 ? 'write' : 'writes'} queued for the master`}</span>`;
+}
+
+/** One line on the master's journal (storage/journal.ts): on, off and why, or what a restore did. */
+function journalLine(j: JournalStatus | null | undefined) {
+  if (!j) return nothing;
+  const restored = j.restored
+    ? html` Restored ${j.restored.documents} documents from it at ${new Date(j.restored.at).toLocaleTimeString()}, after the browser wiped IndexedDB${j.restored.lostAttachments > 0 ? html` (${j.restored.lostAttachments} attachments to upload again)` : nothing}.`
+    : nothing;
+  return html`<p class="detail" part="journal">${j.on ? 'Journal: on (a copy of every write outside IndexedDB).' : `Journal: off (${j.reason}).`}${restored}</p>`;
 }
 
 /** What the broadcaster's `/info.json` says (broadcaster/server.ts). */

@@ -3,6 +3,7 @@
  * database and the slaves it serves), its accessors, and closing it all on `stop()`.
  */
 import type { Database } from '../storage/database.js';
+import type { JournalStatus } from '../storage/journal.js';
 import { MasterCore, type MasterCoreOptions } from './master-core.js';
 import { Session } from './session.js';
 import type { PeerInfo, SessionListener } from './types.js';
@@ -18,6 +19,11 @@ export abstract class MasterSessionBase extends Session {
   /** The database, opened on first use. @throws RtcError 500 when IndexedDB refuses. */
   database(): Promise<Database> {
     return this.core.database();
+  }
+
+  /** The journal's state (storage/journal.ts), null until the database is open. */
+  get journalStatus(): JournalStatus | null {
+    return this.core.journalStatus;
   }
 
   /** The connected and connecting slaves. */

@@ -7,6 +7,8 @@
 import { RtcError } from '../errors.js';
 import { Database } from '../storage/database.js';
 import { requestPersistence } from '../storage/persistence.js';
+import { startJournal } from '../storage/journal-restore.js';
+import type { Journal, JournalStatus } from '../storage/journal.js';
 import { createPeerConnection, createProtocolChannel, gatheringDone } from '../channel/peer-connection.js';
 import { AdmissionError } from '../channel/handshake.js';
 import { CandidateInbox, CandidateOutbox, type CandidateJSON } from '../channel/trickle.js';
@@ -28,6 +30,8 @@ export interface MasterCoreOptions {
   allow: ReadonlySet<string>;
   /** Room secret slaves must prove they know; '' for none. */
   secret: string;
+  /** False: keep no journal (the copy outside IndexedDB, storage/journal.ts). Default true. */
+  journal?: boolean;
 }
 
 interface Peer {
@@ -44,6 +48,9 @@ interface Peer {
 export class MasterCore {
   private readonly peers = new Map<string, Peer>();
   private databasePromise: Promise<Database> | null = null;
+  private journal: Journal | null = null;
+  /** The journal's state (storage/journal.ts), null until the database is open. */
+  journalStatus: JournalStatus | null = null;
 
   constructor(private readonly options: MasterCoreOptions, private readonly listener: SessionListener) {}
 
@@ -54,9 +61,15 @@ export class MasterCore {
    */
   database(): Promise<Database> {
     if (!this.databasePromise) {
-      this.databasePromise = Database.open(this.options.database, { indexes: this.options.indexes }).then((db) => {
+      this.databasePromise = Database.open(this.options.database, { indexes: this.options.indexes }).then(async (db) => {
         db.onStorageFull = (error) => this.listener.error(error);
         void requestPersistence();
+        // A wiped database is restored from the journal before anything is served (journal-restore.ts).
+        const { journal, status } = this.options.journal === false
+          ? { journal: null, status: { on: false, reason: 'turned off (no-journal)', bytes: 0, restored: null } }
+          : await startJournal(db, (e) => this.listener.error(e));
+        this.journal = journal;
+        this.journalStatus = status;
         return db;
       });
       this.databasePromise.catch(() => {
@@ -192,5 +205,8 @@ export class MasterCore {
     const db = this.databasePromise;
     this.databasePromise = null;
     if (db) (await db.catch(() => null))?.close();
+    const journal = this.journal;
+    this.journal = null;
+    await journal?.close();
   }
 }

@@ -62,7 +62,10 @@ export class AttachmentStore {
       tx.objectStore('attachments').delete([id, name]);
       tx.objectStore('chunks').delete(ofAttachment(id, name));
       return null;
-    }, () => [{ id }]);
+    }, {
+      changes: () => [{ id }],
+      journal: () => ({ t: 'delatt', id, name }),
+    });
   }
 
   /**
@@ -195,6 +198,8 @@ export class AttachmentStore {
       return last;
     });
     if (seq > 0) this.log.feed.committed(seq);
+    // Metadata only: the journal does not copy attachment bytes (journal.ts).
+    await this.log.journal?.append({ t: 'att', id, name, content_type: record.content_type, length: record.length, digest: expected });
   }
 
   /** One stored chunk of an attachment. @throws RtcError 500 when it is missing (broken attachment). */

@@ -24,6 +24,7 @@ import { Connection, idbError, storeError } from './connection.js';
 import { QueryRunner, type ReadKind, type RunOptions } from './query-runner.js';
 import { ofDocument, type AttachmentRecord, type DocumentRecord } from './schema.js';
 import { WriteLog, type WriteOptions } from './write-log.js';
+import type { JournalSink } from './journal.js';
 
 /** Most documents one `bulkPut` request may carry. */
 export const MAX_BULK = 50000;
@@ -73,6 +74,15 @@ export class Database implements DatabaseApi, Watchable {
     return database;
   }
 
+  /** The copy of acknowledged writes outside IndexedDB (journal.ts, journal-restore.ts), or null. */
+  get journal(): JournalSink | null {
+    return this.log.journal;
+  }
+
+  set journal(journal: JournalSink | null) {
+    this.log.journal = journal;
+  }
+
   /** The indexed keys. */
   get indexes(): readonly string[] {
     return this.indexList;
@@ -105,7 +115,10 @@ export class Database implements DatabaseApi, Watchable {
     return this.log.write(options.requestKey, ['documents'], (tx) => {
       tx.objectStore('documents').put(record);
       return record.id;
-    }, (id) => [{ id, doc: snapshot }]);
+    }, {
+      changes: (id) => [{ id, doc: snapshot }],
+      journal: (id) => ({ t: 'put', id, doc: record.doc }),
+    });
   }
 
   /** `put(id, doc)` → `id`; creates or overwrites. */
@@ -117,7 +130,10 @@ export class Database implements DatabaseApi, Watchable {
     return this.log.write(options.requestKey, ['documents'], (tx) => {
       tx.objectStore('documents').put(record);
       return id;
-    }, () => [{ id, doc: snapshot }]);
+    }, {
+      changes: () => [{ id, doc: snapshot }],
+      journal: () => ({ t: 'put', id, doc: record.doc }),
+    });
   }
 
   /**
@@ -138,7 +154,10 @@ export class Database implements DatabaseApi, Watchable {
         ids[i] = record.id;
       }
       return ids;
-    }, (ids) => ids.map((id, i) => ({ id, doc: snapshot?.[i]!.doc })));
+    }, {
+      changes: (ids) => ids.map((id, i) => ({ id, doc: snapshot?.[i]!.doc })),
+      journal: (ids) => ({ t: 'bulk', e: ids.map((id, i) => [id, kept[i]!.doc]) }),
+    });
   }
 
   /**
@@ -205,7 +224,10 @@ export class Database implements DatabaseApi, Watchable {
       tx.objectStore('attachments').delete(ofDocument(id));
       tx.objectStore('chunks').delete(ofDocument(id));
       return id;
-    }, () => [{ id, deleted: true }]);
+    }, {
+      changes: () => [{ id, deleted: true }],
+      journal: () => ({ t: 'del', id }),
+    });
   }
 
   /**

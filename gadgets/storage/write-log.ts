@@ -9,6 +9,7 @@ import { storeError, type Connection } from './connection.js';
 import { recordChanges, type Change, type ChangesFeed } from './changes-feed.js';
 import type { StoreName } from './schema.js';
 import { noteStorageWrite } from './persistence.js';
+import type { JournalRecord, JournalSink } from './journal.js';
 
 /** How long the answer of an applied write is kept for deduplication, ms. */
 export const REQUEST_MEMORY_MS = 24 * 60 * 60 * 1000;
@@ -18,8 +19,19 @@ export interface WriteOptions {
   requestKey?: string;
 }
 
+/** What a write did, derived from its answer (see `WriteLog.write`). */
+export interface WriteEffects<T> {
+  /** The documents it changed, for the changes feed (changes-feed.ts). */
+  changes?: (result: T) => readonly Change[];
+  /** Its record in the journal (journal.ts). */
+  journal?: (result: T) => JournalRecord;
+}
+
 /** The writes of one database, each in one transaction, idempotent with a `requestKey`. */
 export class WriteLog {
+  /** The copy outside IndexedDB (journal.ts), when the master keeps one. */
+  journal: JournalSink | null = null;
+
   /** @param feed the changes feed the writes record in (changes-feed.ts). */
   constructor(private readonly connection: Connection, readonly feed: ChangesFeed) {}
 
@@ -31,13 +43,18 @@ export class WriteLog {
    * it, and the recorded answer is returned instead. No read before the write, so one idempotent
    * write costs what a plain one does.
    * @param apply queues the write's requests on `tx` synchronously and returns the answer.
-   * @param changed the documents the write changed (given its answer), recorded in the changes
-   *   feed in the same transaction; watches are woken once it committed.
+   * @param effects what the write did, from its answer: `changes`, the documents it changed,
+   *   recorded in the changes feed in the same transaction (watches are woken once it committed);
+   *   `journal`, its journal record, appended (and flushed) after the commit and before resolving,
+   *   in commit order, when a journal is attached. A repeated write is not appended again (its
+   *   first time was; a crash between a commit and its append is covered when the master opens:
+   *   journal-idb.ts `recentWrites`).
    * @throws RtcError 400 for a document that cannot be cloned, 507 `Insufficient storage: …` when
    *   the browser refuses it for lack of space (the transaction is aborted: nothing of it is
    *   stored), 500 when IndexedDB fails otherwise.
    */
-  write<T>(requestKey: string | undefined, stores: readonly StoreName[], apply: (tx: IDBTransaction) => T, changed?: (result: T) => readonly Change[]): Promise<T> {
+  write<T>(requestKey: string | undefined, stores: readonly StoreName[], apply: (tx: IDBTransaction) => T, effects: WriteEffects<T> = {}): Promise<T> {
+    const { changes: changed, journal: effect } = effects;
     return new Promise<T>((resolve, reject) => {
       this.connection.withRaw((raw) => {
         let tx: IDBTransaction;
@@ -80,8 +97,9 @@ export class WriteLog {
         }
         tx.oncomplete = () => {
           noteStorageWrite();
-          resolve(result);
           if (lastSeq > 0) this.feed.committed(lastSeq, list);
+          if (!this.journal || !effect) resolve(result);
+          else void this.journal.append({ ...effect(result), ...(requestKey === undefined ? {} : { k: requestKey }) }).then(() => resolve(result));
         };
         tx.onabort = () => {
           if (repeated) this.recordedAnswer<T>(requestKey!).then(resolve, reject);

@@ -1,0 +1,203 @@
+// Crash and wipe, for real: the master page runs in a Chromium with a profile on disk (IndexedDB of
+// an incognito context lives in memory and proves nothing), three slaves (incognito contexts of
+// another Chromium) post continuously through the real broadcaster. The master's browser is
+// SIGKILLed (its whole process group, as a power cut would stop it) five times: after each
+// relaunch every acknowledged write is there, none twice, and the slaves carry on by themselves.
+// Then the wipe: SIGKILL, the profile's IndexedDB files deleted (what Chromium does to a store it
+// finds corrupt), relaunch: every acknowledged write comes back from the journal (OPFS).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { chromium } from 'playwright-core';
+import { chromiumArgs, launchChromium, openConnected, startBroadcaster } from './harness.js';
+
+const KILLS = 5;
+const SLAVES = 3;
+
+let broadcaster;
+let profile;
+let master = null;
+let slaveBrowser;
+const slaves = [];
+
+/**
+ * Starts Chromium on `profile` in a process group of its own (so one signal reaches every process of
+ * it) and opens the master page over CDP. Resolves once the master is in its room.
+ */
+async function launchMaster() {
+  const child = spawn(process.env.CHROME_PATH || '/usr/bin/chromium', [
+    ...chromiumArgs, '--headless=new', `--user-data-dir=${profile}`, '--remote-debugging-port=0', 'about:blank',
+  ], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  const endpoint = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('Chromium did not print its DevTools endpoint')), 30000);
+    createInterface({ input: child.stderr }).on('line', (line) => {
+      const m = /DevTools listening on (ws:\/\/\S+)/.exec(line);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`Chromium exited ${code}`)));
+  });
+  const browser = await chromium.connectOverCDP(endpoint);
+  const context = browser.contexts()[0];
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e));
+  await page.addInitScript(() => {
+    window.__rtcErrors = [];
+    addEventListener('rtc-error', (e) => window.__rtcErrors.push(e.detail.error.message), true);
+  });
+  await page.goto(`${broadcaster.origin}/demo/master.html`);
+  await page.waitForSelector('rtc-master[state="connected"]', { timeout: 30000 });
+  return { child, browser, page, errors };
+}
+
+/** SIGKILLs the master's browser, every process of it at once, and waits until it is gone. */
+async function killMaster() {
+  const { child, browser } = master;
+  master = null;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  process.kill(-child.pid, 'SIGKILL');
+  await exited;
+  await browser.close().catch(() => undefined);
+  // The renderers and utilities of the group die with it; give the kernel a moment to reap them.
+  await new Promise((r) => setTimeout(r, 300));
+}
+
+/** Each slave's acknowledged writes so far: `[{ n, id }]` per slave. */
+function ackedBySlave() {
+  return Promise.all(slaves.map((s) => s.page.evaluate(() => window.__acked.slice())));
+}
+
+/** Waits until every slave has had `more` more writes acknowledged than in `since`. */
+async function slavesProgress(since, more = 20, timeout = 60000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const now = await ackedBySlave();
+    if (now.every((a, i) => a.length >= since[i].length + more)) return now;
+    if (Date.now() > deadline) {
+      const errors = await Promise.all(slaves.map((s) => s.page.evaluate(() => window.__errors.slice(-3))));
+      assert.fail(`slaves did not carry on: acked ${now.map((a) => a.length)} (were ${since.map((a) => a.length)}); errors ${JSON.stringify(errors)}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Every write acknowledged (in `acked`) is in the master's database with its content, none twice. */
+async function checkMaster(acked) {
+  const rows = await master.page.evaluate(async () => {
+    const result = await document.getElementById('db').allDocs({ select_list: ['slave', 'n'] });
+    return result.data.rows.map((r) => [r.id, r.value.slave, r.value.n]);
+  });
+  const byId = new Map(rows.map(([id, slave, n]) => [id, `${slave}:${n}`]));
+  const seen = new Set();
+  for (const [, slave, n] of rows) {
+    const key = `${slave}:${n}`;
+    assert.ok(!seen.has(key), `write ${key} is stored twice`);
+    seen.add(key);
+  }
+  let count = 0;
+  acked.forEach((list, slave) => {
+    for (const { n, id } of list) {
+      assert.equal(byId.get(id), `${slave}:${n}`, `acknowledged write ${slave}:${n} (${id}) is missing`);
+      count += 1;
+    }
+  });
+  return { count, rows: rows.length };
+}
+
+/** The profile's IndexedDB files of every origin (what Chromium deletes when it finds them corrupt). */
+async function indexedDbPaths(dir = path.join(profile, 'Default')) {
+  const found = [];
+  for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory() && /\.indexeddb\.(leveldb|blob)$/.test(entry.name)) found.push(full);
+    else if (entry.isDirectory() && entry.name !== 'File System') found.push(...await indexedDbPaths(full));
+  }
+  return found;
+}
+
+before(async () => {
+  broadcaster = await startBroadcaster();
+  profile = await mkdtemp(path.join(tmpdir(), 'rtc-crash-'));
+  master = await launchMaster();
+  slaveBrowser = await launchChromium();
+  for (let k = 0; k < SLAVES; k++) {
+    const slave = await openConnected(slaveBrowser, `${broadcaster.lanOrigin}/demo/slave.html`, 'rtc-slave');
+    await slave.page.evaluate((slave) => {
+      window.__acked = [];
+      window.__errors = [];
+      const db = document.getElementById('db');
+      void (async () => {
+        for (let n = 0; ; n++) {
+          try {
+            const id = await db.post({ slave, n, at: Date.now() });
+            window.__acked.push({ n, id });
+          } catch (e) {
+            window.__errors.push(String(e.message ?? e));
+          }
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      })();
+    }, k);
+    slaves.push(slave);
+  }
+});
+
+after(async () => {
+  if (master) await killMaster().catch(() => undefined);
+  await slaveBrowser?.close();
+  await broadcaster?.stop();
+  if (profile) await rm(profile, { recursive: true, force: true });
+});
+
+test('the master journals: the copy outside IndexedDB is on, and on again after a reload', async () => {
+  for (let round = 0; round < 2; round++) {
+    if (round === 1) {
+      await master.page.reload(); // the old page's Worker lets go of the files as the new one opens them
+      await master.page.waitForSelector('rtc-master[state="connected"]', { timeout: 30000 });
+    }
+    await master.page.waitForFunction(() => document.getElementById('db').journal !== null);
+    const journal = await master.page.evaluate(() => document.getElementById('db').journal);
+    assert.equal(journal.on, true, `journal off: ${journal.reason}`);
+    await master.page.waitForSelector('rtc-status >> text=Journal: on');
+  }
+});
+
+test(`SIGKILL of the master's browser, ${KILLS} times: every acknowledged write survives, none twice, slaves carry on`, { timeout: 300000 }, async () => {
+  let acked = await slavesProgress(slaves.map(() => []), 30);
+  for (let kill = 0; kill < KILLS; kill++) {
+    await killMaster();
+    acked = await ackedBySlave(); // everything acknowledged before the kill
+    master = await launchMaster();
+    const { count } = await checkMaster(acked);
+    assert.ok(count > 0);
+    acked = await slavesProgress(acked, 20);
+  }
+  await checkMaster(acked);
+});
+
+test('the browser wipes IndexedDB after a crash: every acknowledged write comes back from the journal', { timeout: 180000 }, async () => {
+  await slavesProgress(await ackedBySlave(), 20);
+  await killMaster();
+  const acked = await ackedBySlave();
+  const wiped = await indexedDbPaths();
+  assert.ok(wiped.length > 0, 'no IndexedDB files found in the profile');
+  for (const dir of wiped) await rm(dir, { recursive: true, force: true });
+
+  master = await launchMaster();
+  const journal = await master.page.evaluate(() => document.getElementById('db').journal);
+  const { count, rows } = await checkMaster(acked);
+  assert.ok(journal.restored, 'the master did not say it restored');
+  assert.ok(journal.restored.documents >= count && journal.restored.documents <= rows, `restored ${journal.restored.documents}`);
+  const errors = await master.page.evaluate(() => window.__rtcErrors);
+  assert.ok(errors.includes(`IndexedDB was wiped by the browser; restored ${journal.restored.documents} documents from the journal`), JSON.stringify(errors));
+  await master.page.waitForSelector(`rtc-status >> text=Restored ${journal.restored.documents} documents from it`);
+  await slavesProgress(acked, 20);
+  await checkMaster(await ackedBySlave());
+});
