@@ -98,8 +98,13 @@ interface Watcher {
 export class ChangesFeed {
   private readonly watchers = new Set<Watcher>();
   private broadcast: BroadcastChannel | null = null;
+  /** Commits not yet handed to the watches, in commit order (see `committed`). */
+  private commits: { lastSeq: number; changes: readonly Change[] }[] = [];
+  private readonly nextTask = new MessageChannel();
 
-  constructor(private readonly connection: Connection, private readonly dbName: string) {}
+  constructor(private readonly connection: Connection, private readonly dbName: string) {
+    this.nextTask.port1.onmessage = () => this.flush();
+  }
 
   /**
    * `changes({ since = 0, limit, include_docs, query })` → `{ results, last_seq }` in seq order;
@@ -181,15 +186,25 @@ export class ChangesFeed {
    * Called after a write committed `changes`, which got the seqs up to `lastSeq`: a watch that had
    * read everything before them gets them from memory (no IndexedDB read: the fast path); any
    * other, or one that needs a document the write did not snapshot, reads the feed. Other tabs'
-   * watches are woken too.
+   * watches are woken too. The watches get it in the next task, in commit order: the write's own
+   * answer (resolved in this one) leaves first, so pushing to many watchers does not delay the writer.
    */
   committed(lastSeq: number, changes: readonly Change[] = []): void {
-    const first = lastSeq - changes.length + 1;
-    for (const w of this.watchers) {
-      if (changes.length === 0 || w.running || w.since !== first - 1 || !this.deliverKnown(w, changes, first)) this.pump(w);
-    }
+    if (this.commits.length === 0) this.nextTask.port2.postMessage(null);
+    this.commits.push({ lastSeq, changes });
     this.openBroadcast();
     this.broadcast?.postMessage(lastSeq);
+  }
+
+  private flush(): void {
+    const commits = this.commits;
+    this.commits = [];
+    for (const { lastSeq, changes } of commits) {
+      const first = lastSeq - changes.length + 1;
+      for (const w of this.watchers) {
+        if (changes.length === 0 || w.running || w.since !== first - 1 || !this.deliverKnown(w, changes, first)) this.pump(w);
+      }
+    }
   }
 
   /**
@@ -221,6 +236,7 @@ export class ChangesFeed {
 
   /** Stops every watch (the database closes). */
   close(): void {
+    this.nextTask.port1.close();
     for (const w of this.watchers) w.stopped = true;
     this.watchers.clear();
     this.closeBroadcast();
