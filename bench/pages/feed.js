@@ -76,10 +76,13 @@ let costDb = null;
 /** `bench-feed-cost`: a `documents` store and a `changes` store laid out as the master's. */
 async function costStore() {
   if (!costDb) {
-    const open = indexedDB.open('bench-feed-cost', 1);
+    const open = indexedDB.open('bench-feed-cost', 3);
     open.onupgradeneeded = () => {
+      for (const name of [...open.result.objectStoreNames]) open.result.deleteObjectStore(name);
       open.result.createObjectStore('documents', { keyPath: 'id' });
-      open.result.createObjectStore('changes', { keyPath: 'id' }).createIndex('seq', 'seq', { unique: true });
+      open.result.createObjectStore('changes', { keyPath: 'id' }).createIndex('seq', 'seq');
+      // A variant for comparison only: the same entries with a `seq` index declared unique.
+      open.result.createObjectStore('changes-unique', { keyPath: 'id' }).createIndex('seq', 'seq', { unique: true });
     };
     costDb = await req(open);
   }
@@ -92,15 +95,15 @@ async function costStore() {
  * adds (storage/changes-feed.ts): the highest seq read with a `seq` cursor, then one `{ id, seq }`
  * put in `changes` per document, in the same transaction. @returns docs/s.
  */
-export async function feedStoreCost(n, prefix, withChanges) {
+export async function feedStoreCost(n, prefix, withChanges, store = 'changes') {
   const db = await costStore();
   const docs = makeDocs(n, prefix);
   const t0 = now();
-  const tx = db.transaction(withChanges ? ['documents', 'changes'] : ['documents'], 'readwrite');
+  const tx = db.transaction(withChanges ? ['documents', store] : ['documents'], 'readwrite');
   const documents = tx.objectStore('documents');
   for (const r of docs) documents.put(r);
   if (withChanges) {
-    const changes = tx.objectStore('changes');
+    const changes = tx.objectStore(store);
     const last = changes.index('seq').openKeyCursor(null, 'prev');
     last.onsuccess = () => {
       let seq = last.result?.key ?? 0;

@@ -13,7 +13,7 @@
  *   invisible to `getAttachment`/`allAttachments` until its digest is verified);
  * - `chunks`, keyPath `[id, name, index]`, records `{ id, name, index, data }`: its bytes,
  *   `chunk_size` per ArrayBuffer (the last one shorter);
- * - `changes`, keyPath `id`, unique index `seq`, records `{ id, seq, deleted? }`: the changes
+ * - `changes`, keyPath `id`, index `seq` (unique by construction, not declared so), records `{ id, seq, deleted? }`: the changes
  *   feed, one entry per document (changes-feed.ts). An upgrade that makes it gives every stored
  *   document a seq, in id order.
  * A database made by an earlier version gets what it lacks in an upgrade, keeping its documents.
@@ -162,7 +162,7 @@ function connect(dbName: string, version: number | undefined, wanted: readonly s
 
 /** Creates the `changes` store and gives every stored document a seq, in id order (within the upgrade). */
 function makeChanges(upgradeDb: IDBPDatabase<RtcSchema>, tx: IDBPTransaction<RtcSchema, StoreName[], 'versionchange'>): void {
-  upgradeDb.createObjectStore('changes', { keyPath: 'id' }).createIndex('seq', 'seq', { unique: true });
+  upgradeDb.createObjectStore('changes', { keyPath: 'id' }).createIndex('seq', 'seq');
   const documents = unwrap(tx).objectStore('documents');
   const changes = unwrap(tx).objectStore('changes');
   let seq = 0;
