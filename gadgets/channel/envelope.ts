@@ -10,6 +10,7 @@
  * master → slave  {v:1, type:'error',    id, error: {name, message, status_code}}   id null: unparsable request
  * slave → master  {v:1, type:'cancel',   id}                         the slave gave up (timeout)
  * master → slave  {v:1, type:'progress', transfer, stored, error?}   bytes of an upload stored so far
+ *                 (a backup's also carries total and phase: backup-transfer.ts)
  * ```
  * Attachment bytes travel as binary data frames (`frames.ts`, kind 3) tagged with a transfer id
  * the slave picks; see `transfers.ts` for the requests of an upload and a download.
@@ -50,6 +51,8 @@ export interface ProgressEnvelope {
   transfer: number;
   stored: number;
   error?: ErrorShape;
+  total?: number;
+  phase?: string;
 }
 export type Envelope = ProgressEnvelope | RequestEnvelope | ResponseEnvelope | ErrorEnvelope | CancelEnvelope;
 

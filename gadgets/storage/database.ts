@@ -10,7 +10,7 @@
  * scans (query-runner.ts). Removing a document removes its attachments and chunks in the same
  * transaction. Reference: docs/jio-compatibility.md ("The database API", "The query language").
  */
-import type { AllDocsOptions, AllDocsResult, AttachmentInfo, BulkEntry, DatabaseApi, Doc, GetAttachmentOptions, TransferOptions } from '../api.js';
+import type { AllDocsOptions, AllDocsResult, AttachmentInfo, BulkEntry, DatabaseApi, Doc, GetAttachmentOptions, ImportResult, TransferOptions } from '../api.js';
 import { RtcError } from '../errors.js';
 import { validateBulk, validateDoc, validateId } from './validate.js';
 import { uuid } from './ids.js';
@@ -20,6 +20,8 @@ import { Connection, idbError, storeError } from './connection.js';
 import { QueryRunner, type ReadKind, type RunOptions } from './query-runner.js';
 import { ofDocument, type AttachmentRecord, type DocumentRecord } from './schema.js';
 import { WriteLog, type WriteOptions } from './write-log.js';
+import { exportDatabase, type ExportDatabaseOptions } from './backup-export.js';
+import { importDatabase, type ImportDatabaseOptions } from './backup-import.js';
 
 /** Most documents one `bulkPut` request may carry. */
 export const MAX_BULK = 50000;
@@ -221,6 +223,16 @@ export class Database implements DatabaseApi {
     return this.attachments.allAttachments(id);
   }
 
+  /** The whole database as a ZIP file (backup-export.ts). @throws RtcError 413 over 4 GiB, 500 when IndexedDB fails. */
+  exportDatabase(options: ExportDatabaseOptions = {}): Promise<File> {
+    return exportDatabase(this, options);
+  }
+
+  /** Restores a backup (backup-import.ts). @throws RtcError 400 `Bad backup: <entry>: <what>` with nothing written. */
+  importDatabase(file: Blob, options: ImportDatabaseOptions = {}): Promise<ImportResult> {
+    return importDatabase(this, file, options);
+  }
+
   /** The description of a complete attachment. @throws RtcError 404. */
   attachmentInfo(id: string, name: string): Promise<AttachmentRecord> {
     return this.attachments.attachmentInfo(id, name);
@@ -249,6 +261,31 @@ export class Database implements DatabaseApi {
   /** Reads bytes `[start, end)` of an attachment, one chunk at a time (attachment-store.ts `readRange`). */
   readRange(record: AttachmentRecord, start: number, end: number, onPart: (bytes: Uint8Array<ArrayBuffer>, offset: number) => Promise<void> | void): Promise<void> {
     return this.attachments.readRange(record, start, end, onPart);
+  }
+
+  /** Up to `count` documents with ids after `after` (null: from the first), in id order, in one transaction (backup-export.ts). */
+  async documentsAfter(after: string | null, count: number): Promise<{ id: string; doc: Doc }[]> {
+    const range = after === null ? null : IDBKeyRange.lowerBound(after, true);
+    const records = await this.connection.run((db) => db.getAll('documents', range, count));
+    return records.map((r) => ({ id: r.id, doc: r.doc }));
+  }
+
+  /** The number of documents, and the description of every complete attachment in key order (backup-export.ts). */
+  async inventory(): Promise<{ documents: number; attachments: AttachmentRecord[] }> {
+    return this.connection.run(async (db) => {
+      const tx = db.transaction(['documents', 'attachments']);
+      const documents = await tx.objectStore('documents').count();
+      const attachments = (await tx.objectStore('attachments').getAll()).filter((r) => r.complete);
+      return { documents, attachments };
+    });
+  }
+
+  /** Removes every document, attachment and chunk in one transaction (a restore's `replace`, backup-import.ts). */
+  async clear(): Promise<void> {
+    await this.log.write(undefined, ['documents', 'attachments', 'chunks'], (tx) => {
+      for (const store of ['documents', 'attachments', 'chunks'] as const) tx.objectStore(store).clear();
+      return null;
+    });
   }
 
   /**
