@@ -8,6 +8,7 @@ import { RtcSlave } from './elements/rtc-slave.js';
 import { RtcStatus } from './elements/rtc-status.js';
 import { RtcQueryForm } from './elements/query-form/rtc-query-form.js';
 import { RtcFileShare } from './elements/rtc-file-share.js';
+import { RtcBackup } from './elements/rtc-backup.js';
 
 const tags: [string, CustomElementConstructor][] = [
   ['rtc-master', RtcMaster],
@@ -15,6 +16,7 @@ const tags: [string, CustomElementConstructor][] = [
   ['rtc-status', RtcStatus],
   ['rtc-query-form', RtcQueryForm],
   ['rtc-file-share', RtcFileShare],
+  ['rtc-backup', RtcBackup],
 ];
 
 // Each element module declares its own HTMLElementTagNameMap entry.
@@ -22,4 +24,4 @@ for (const [tag, element] of tags) {
   if (!customElements.get(tag)) customElements.define(tag, element);
 }
 
-export { RtcMaster, RtcSlave, RtcStatus, RtcQueryForm, RtcFileShare };
+export { RtcMaster, RtcSlave, RtcStatus, RtcQueryForm, RtcFileShare, RtcBackup };

@@ -5,6 +5,7 @@
 // through page.evaluate (window.B). Never shipped.
 import Dexie from '/dexie/dexie.mjs';
 import * as Scale from './scale.js';
+import * as Backup from './backup.js';
 import { SIGNAL, req, startMaster, within } from './common.js';
 import { randomBytes } from '/test-shared/seeded-random.js';
 
@@ -793,6 +794,7 @@ window.B = {
   attachmentPrepare, attachmentDoc, oursPutAttachment, masterRemoveAttachment,
   hold, release, pageErrors, instrument, uninstrument, mark,
   ...Object.fromEntries(Object.entries(Scale).filter(([, v]) => typeof v === 'function')),
+  ...Object.fromEntries(Object.entries(Backup).filter(([, v]) => typeof v === 'function')),
   masterLastError: () => (master?.lastError ? String(master.lastError.message) : null),
   ready: true,
 };
