@@ -75,11 +75,14 @@ describe('Backup and restore', () => {
     expect(phases).to.deep.equal(new Set(['export']));
 
     await target.put('other', { gone: true });
-    const restorePhases: BackupPhase[] = [];
-    const result = await target.importDatabase(file, { mode: 'replace', onProgress: (_l, _t, p) => restorePhases.push(p) });
+    const restore: [number, number, BackupPhase][] = [];
+    const result = await target.importDatabase(file, { mode: 'replace', onProgress: (l, t, p) => restore.push([l, t, p]) });
     expect(result).to.include({ mode: 'replace', documents: 2500, attachments: 3 });
-    expect(restorePhases[0]).to.equal('check');
-    expect(restorePhases[restorePhases.length - 1]).to.equal('write');
+    expect(restore[0]![2]).to.equal('check');
+    // Each phase ends full, at the uncompressed bytes the manifest lists.
+    const total = manifest.bytes.documents + manifest.bytes.attachments;
+    expect(restore.filter(([, , p]) => p === 'check').at(-1)).to.deep.equal([total, total, 'check']);
+    expect(restore.at(-1)).to.deep.equal([total, total, 'write']);
     expect(await snapshot(target)).to.deep.equal(await snapshot(source));
     expect(await digestBlob((await target.getAttachment('doc-0001', 'photo.bin')) as Blob)).to.equal(await digestBlob(bigBlob()));
     // The target's own indexes serve queries over the restored documents.
