@@ -100,6 +100,46 @@ export interface Watchable {
   watch(options: WatchOptions, onChange: (batch: ChangesResult) => void): () => void;
 }
 
+/** A step of a backup or restore, as `onProgress` names it: `export` (the ZIP being built on the master), `download`/`upload` (its bytes over the data channel), `check` and `write` (a restore's two passes). */
+export type BackupPhase = 'export' | 'download' | 'upload' | 'check' | 'write';
+
+/** `onProgress(loaded, total, phase)` of a backup or restore: bytes of the current phase (`total` may be an estimate while `export` runs). */
+export type BackupProgress = (loaded: number, total: number, phase: BackupPhase) => void;
+
+/** Options of `exportDatabase`. */
+export interface ExportOptions {
+  onProgress?: BackupProgress;
+}
+
+/** Options of `importDatabase`: `merge` (default) overwrites documents and attachments of the same id and name and keeps the others; `replace` leaves exactly the backup's. */
+export interface ImportOptions {
+  mode?: 'merge' | 'replace';
+  onProgress?: BackupProgress;
+}
+
+/** `manifest.json` of a backup (README "Backup and restore"). */
+export interface BackupManifest {
+  format: 'rtc-gadgets-backup';
+  version: number;
+  database: string;
+  indexes: string[];
+  /** The changes feed's last sequence number, when the database keeps one. */
+  last_seq?: number;
+  /** ISO 8601 time the export started. */
+  created: string;
+  counts: { documents: number; attachments: number };
+  /** Uncompressed bytes of documents.ndjson and of all attachments. */
+  bytes: { documents: number; attachments: number };
+}
+
+/** What `importDatabase` restored. */
+export interface ImportResult {
+  mode: 'merge' | 'replace';
+  documents: number;
+  attachments: number;
+  manifest: BackupManifest;
+}
+
 /** Every method callable on a database, locally or remotely. */
 export interface DatabaseApi {
   /** Creates a document with a new id; resolves to the id. */
@@ -124,6 +164,10 @@ export interface DatabaseApi {
   allAttachments(id: string): Promise<Record<string, AttachmentInfo>>;
   /** The changes feed after `since` (CouchDB `_changes`): `{ results: [{ seq, id, deleted?, doc? }], last_seq }`. */
   changes(options?: ChangesOptions): Promise<ChangesResult>;
+  /** The whole database as a ZIP `File` named `rtc-<database>-<YYYY-MM-DD>.zip` (storage/backup-export.ts). */
+  exportDatabase(options?: ExportOptions): Promise<File>;
+  /** Restores a backup made by `exportDatabase`; a bad file is refused with 400 naming the entry, with nothing written (storage/backup-import.ts). */
+  importDatabase(file: Blob, options?: ImportOptions): Promise<ImportResult>;
 }
 
 /** The name of a database method (the method table, methods.ts, has one entry for each). */

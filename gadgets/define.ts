@@ -9,6 +9,7 @@ import { RtcStatus } from './elements/rtc-status.js';
 import { RtcQueryForm } from './elements/query-form/rtc-query-form.js';
 import { RtcFileShare } from './elements/rtc-file-share.js';
 import { RtcChat } from './elements/rtc-chat.js';
+import { RtcBackup } from './elements/rtc-backup.js';
 
 const tags: [string, CustomElementConstructor][] = [
   ['rtc-master', RtcMaster],
@@ -17,6 +18,7 @@ const tags: [string, CustomElementConstructor][] = [
   ['rtc-query-form', RtcQueryForm],
   ['rtc-file-share', RtcFileShare],
   ['rtc-chat', RtcChat],
+  ['rtc-backup', RtcBackup],
 ];
 
 // Each element module declares its own HTMLElementTagNameMap entry.
@@ -24,4 +26,4 @@ for (const [tag, element] of tags) {
   if (!customElements.get(tag)) customElements.define(tag, element);
 }
 
-export { RtcMaster, RtcSlave, RtcStatus, RtcQueryForm, RtcFileShare, RtcChat };
+export { RtcMaster, RtcSlave, RtcStatus, RtcQueryForm, RtcFileShare, RtcChat, RtcBackup };

@@ -26,6 +26,7 @@ import { parseSubscribe, subscriptionId, type FeedServer } from './channel/feed-
 import type { RpcClient } from './channel/rpc-client.js';
 import { downloadAttachment, uploadAttachment } from './channel/transfer-client.js';
 import { isTransfer, type TransferServer } from './channel/transfers.js';
+import { downloadBackup, uploadBackup } from './channel/backup-transfer.js';
 
 export type { MethodName };
 type Args<M extends MethodName> = Parameters<DatabaseApi[M]>;
@@ -85,6 +86,18 @@ function docValue(x: unknown, method: string): Doc {
 /** A transfer id. @throws RtcError 400 when `x` is not one. */
 function transferId(x: unknown): number {
   if (!isTransfer(x)) throw new RtcError('Bad request: transfer must be a positive integer', 400);
+  return x;
+}
+
+/** A byte offset or size. @throws RtcError 400 when `x` is not one. */
+function byteOffset(x: unknown): number {
+  if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < 0) throw new RtcError('Bad request: a byte offset must be a non-negative integer', 400);
+  return x;
+}
+
+/** A restore's mode. @throws RtcError 400 for another one. */
+function importMode(x: unknown): 'merge' | 'replace' {
+  if (x !== 'merge' && x !== 'replace') throw new RtcError(`importDatabase mode: '${String(x)}' is not 'merge' or 'replace'`, 400);
   return x;
 }
 
@@ -193,6 +206,22 @@ export const METHODS: { readonly [M in MethodName]: MethodSpec<M> } = {
     // [sub]
     changesUnsubscribe: request([1, 1], (a) => tuple(subscriptionId(a[0])), async (ctx, sub) => ctx.feed.unsubscribe(sub)),
   }),
+  exportDatabase: {
+    writes: false,
+    params: ['options?'],
+    requests: {
+      // [transfer] → {size, name}; progress messages while the ZIP is built (channel/backup-transfer.ts).
+      backupExport: request([1, 1], (a) => tuple(transferId(a[0])), (ctx, transfer) => ctx.transfers.backups.export(ctx.db, transfer, ctx.signal)),
+      // [transfer, from, to, data]: the bytes [from, to) as data frames of `data`.
+      backupRead: request(
+        [4, 4],
+        (a) => tuple(transferId(a[0]), byteOffset(a[1]), byteOffset(a[2]), transferId(a[3])),
+        (ctx, transfer, from, to, data) => ctx.transfers.backups.read(transfer, from, to, data, ctx.signal),
+      ),
+      backupRelease: request([1, 1], (a) => tuple(transferId(a[0])), async (ctx, transfer) => ctx.transfers.backups.release(transfer)),
+    },
+    remote: downloadBackup,
+  },
   post: plain('post', {
     writes: true,
     params: ['doc'],
@@ -265,6 +294,21 @@ export const METHODS: { readonly [M in MethodName]: MethodSpec<M> } = {
       return ctx.db.removeAttachment(id, name);
     },
   }),
+  importDatabase: {
+    writes: true,
+    params: ['file', 'options?'],
+    requests: {
+      // [size, transfer]: opens the receiver of the ZIP's data frames.
+      backupOpen: request([2, 2], (a) => tuple(byteOffset(a[0]), transferId(a[1])), async (ctx, size, transfer) => ctx.transfers.backups.open(size, transfer)),
+      // [transfer, mode] → the import's result, once every byte is in.
+      backupImport: request(
+        [2, 2],
+        (a) => tuple(transferId(a[0]), importMode(a[1])),
+        (ctx, transfer, mode) => ctx.transfers.backups.import(ctx.db, transfer, mode, ctx.signal),
+      ),
+    },
+    remote: uploadBackup,
+  },
 };
 
 /** Every method a slave may call, by default all of them (`allow` narrows it). */

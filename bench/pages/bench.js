@@ -6,6 +6,7 @@
 import Dexie from '/dexie/dexie.mjs';
 import * as Scale from './scale.js';
 import * as Feed from './feed.js';
+import * as Backup from './backup.js';
 import { SIGNAL, req, startMaster, within } from './common.js';
 import { randomBytes } from '/test-shared/seeded-random.js';
 
@@ -797,6 +798,7 @@ window.B = {
   hold, release, pageErrors, instrument, uninstrument, mark,
   ...Object.fromEntries(Object.entries(Scale).filter(([, v]) => typeof v === 'function')),
   ...Object.fromEntries(Object.entries(Feed).filter(([, v]) => typeof v === 'function')),
+  ...Object.fromEntries(Object.entries(Backup).filter(([, v]) => typeof v === 'function')),
   masterLastError: () => (master?.lastError ? String(master.lastError.message) : null),
   ready: true,
 };

@@ -12,6 +12,7 @@
  * master → slave  {v:1, type:'progress', transfer, stored, error?}   bytes of an upload stored so far
  * master → slave  {v:1, type:'changes',  sub, results, last_seq}    a batch of a subscribed watch
  * master → slave  {v:1, type:'resync',   sub, last_seq}             too far behind: read `changes`, subscribe again
+ *                 (a backup's also carries total and phase: backup-transfer.ts)
  * ```
  * Attachment bytes travel as binary data frames (`frames.ts`, kind 3) tagged with a transfer id
  * the slave picks; see `transfers.ts` for the requests of an upload and a download.
@@ -53,6 +54,8 @@ export interface ProgressEnvelope {
   transfer: number;
   stored: number;
   error?: ErrorShape;
+  total?: number;
+  phase?: string;
 }
 /** A push of the changes feed to a subscribed slave (channel/feed-server.ts). */
 export interface ChangesEnvelope {

@@ -6,14 +6,15 @@
  * write it already applied from memory instead of applying it twice (storage/database.ts).
  */
 import { RtcError, fromErrorShape } from '../errors.js';
-import { PROTOCOL_VERSION, parseSlaveInbound, type PushEnvelope, type RequestEnvelope } from './envelope.js';
+import { PROTOCOL_VERSION, parseSlaveInbound, type ProgressEnvelope, type PushEnvelope, type RequestEnvelope } from './envelope.js';
 import type { FramedChannel } from './framed-channel.js';
 import type { DataFrame } from './frames.js';
 import type { ErrorShape } from '../errors.js';
 
 /** What a transfer (transfer-client.ts) hears: upload acknowledgements and download bytes. */
 export interface TransferListener {
-  progress?: (stored: number, error?: ErrorShape) => void;
+  /** `message`: the whole progress envelope (a backup's carries `total` and `phase`, backup-transfer.ts). */
+  progress?: (stored: number, error?: ErrorShape, message?: ProgressEnvelope) => void;
   data?: (frame: DataFrame) => void;
 }
 import { uuid } from '../storage/ids.js';
@@ -126,7 +127,7 @@ export class RpcClient {
   private receive(message: unknown): void {
     const reply = parseSlaveInbound(message);
     if (reply.type === 'progress') {
-      this.transfers.get(reply.transfer)?.progress?.(reply.stored, reply.error);
+      this.transfers.get(reply.transfer)?.progress?.(reply.stored, reply.error, reply);
       return;
     }
     if (reply.type === 'changes' || reply.type === 'resync') {

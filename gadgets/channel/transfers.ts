@@ -42,6 +42,7 @@ import { attachmentRange } from '../storage/validate.js';
 import type { FramedChannel } from './framed-channel.js';
 import type { DataFrame } from './frames.js';
 import { PROTOCOL_VERSION } from './envelope.js';
+import { BackupServer } from './backup-transfer.js';
 
 /** One upload being received by the master: bytes → chunks → batched transactions. */
 class UploadSink {
@@ -166,6 +167,8 @@ const receiving = new WeakMap<AttachmentStore, Map<string, UploadSink>>();
  */
 export class TransferServer {
   private readonly uploads = new Map<number, UploadSink>();
+  /** This channel's backups (backup-transfer.ts). */
+  readonly backups: BackupServer;
 
   /**
    * @param onUploadProgress told `(id, name, stored, total)` each time bytes of an upload from
@@ -175,13 +178,18 @@ export class TransferServer {
     private readonly channel: FramedChannel,
     private readonly db: AttachmentStore,
     private readonly onUploadProgress?: (id: string, name: string, stored: number, total: number) => void,
-  ) {}
+  ) {
+    this.backups = new BackupServer(channel);
+  }
 
   data(frame: DataFrame): void {
-    this.uploads.get(frame.transfer)?.push(frame);
+    const sink = this.uploads.get(frame.transfer);
+    if (sink) sink.push(frame);
+    else this.backups.data(frame);
   }
 
   stop(): void {
+    this.backups.stop();
     for (const sink of this.uploads.values()) void sink.abort();
     this.uploads.clear();
   }

@@ -12,7 +12,7 @@
  * transaction. Reference: docs/jio-compatibility.md ("The database API", "The query language").
  */
 import type {
-  AllDocsOptions, AllDocsResult, AttachmentInfo, BulkEntry, ChangesOptions, ChangesResult, DatabaseApi, Doc, GetAttachmentOptions, TransferOptions, Watchable, WatchOptions,
+  AllDocsOptions, AllDocsResult, AttachmentInfo, BulkEntry, ChangesOptions, ChangesResult, DatabaseApi, Doc, GetAttachmentOptions, ImportResult, TransferOptions, Watchable, WatchOptions,
 } from '../api.js';
 import { ChangesFeed } from './changes-feed.js';
 import { RtcError } from '../errors.js';
@@ -25,6 +25,8 @@ import { QueryRunner, type ReadKind, type RunOptions } from './query-runner.js';
 import { ofDocument, type AttachmentRecord, type DocumentRecord } from './schema.js';
 import { WriteLog, type WriteOptions } from './write-log.js';
 import type { JournalSink } from './journal.js';
+import { exportDatabase, type ExportDatabaseOptions } from './backup-export.js';
+import { importDatabase, type ImportDatabaseOptions } from './backup-import.js';
 
 /** Most documents one `bulkPut` request may carry. */
 export const MAX_BULK = 50000;
@@ -279,6 +281,16 @@ export class Database implements DatabaseApi, Watchable {
     return this.attachments.allAttachments(id);
   }
 
+  /** The whole database as a ZIP file (backup-export.ts). @throws RtcError 413 over 4 GiB, 500 when IndexedDB fails. */
+  exportDatabase(options: ExportDatabaseOptions = {}): Promise<File> {
+    return exportDatabase(this, options);
+  }
+
+  /** Restores a backup (backup-import.ts). @throws RtcError 400 `Bad backup: <entry>: <what>` with nothing written. */
+  importDatabase(file: Blob, options: ImportDatabaseOptions = {}): Promise<ImportResult> {
+    return importDatabase(this, file, options);
+  }
+
   /** The description of a complete attachment. @throws RtcError 404. */
   attachmentInfo(id: string, name: string): Promise<AttachmentRecord> {
     return this.attachments.attachmentInfo(id, name);
@@ -307,6 +319,49 @@ export class Database implements DatabaseApi, Watchable {
   /** Reads bytes `[start, end)` of an attachment, one chunk at a time (attachment-store.ts `readRange`). */
   readRange(record: AttachmentRecord, start: number, end: number, onPart: (bytes: Uint8Array<ArrayBuffer>, offset: number) => Promise<void> | void): Promise<void> {
     return this.attachments.readRange(record, start, end, onPart);
+  }
+
+  /** Up to `count` documents with ids after `after` (null: from the first), in id order, in one transaction (backup-export.ts). */
+  async documentsAfter(after: string | null, count: number): Promise<{ id: string; doc: Doc }[]> {
+    const range = after === null ? null : IDBKeyRange.lowerBound(after, true);
+    const records = await this.connection.run((db) => db.getAll('documents', range, count));
+    return records.map((r) => ({ id: r.id, doc: r.doc }));
+  }
+
+  /** The number of documents, and the description of every complete attachment in key order (backup-export.ts). */
+  async inventory(): Promise<{ documents: number; attachments: AttachmentRecord[] }> {
+    return this.connection.run(async (db) => {
+      const tx = db.transaction(['documents', 'attachments']);
+      const documents = await tx.objectStore('documents').count();
+      const attachments = (await tx.objectStore('attachments').getAll()).filter((r) => r.complete);
+      return { documents, attachments };
+    });
+  }
+
+  /**
+   * Removes every document with its attachments (a restore's `replace`, backup-import.ts), in one
+   * transaction. Each removal is recorded like `remove`'s, in the changes feed (watchers see the
+   * deletions) and the journal (a restore after a wipe does not bring them back). A document written
+   * between the read of the ids and the removal stays: a concurrent write is not lost silently.
+   */
+  async clear(): Promise<void> {
+    const ids = (await this.connection.run((db) => db.getAllKeys('documents'))) as string[];
+    if (ids.length > 0) await this.removeMany(ids);
+  }
+
+  /** Removes documents `ids` and their attachments in one transaction (see `clear`). */
+  async removeMany(ids: readonly string[]): Promise<void> {
+    await this.log.write(undefined, ['documents', 'attachments', 'chunks'], (tx) => {
+      for (const id of ids) {
+        tx.objectStore('documents').delete(id);
+        tx.objectStore('attachments').delete(ofDocument(id));
+        tx.objectStore('chunks').delete(ofDocument(id));
+      }
+      return null;
+    }, {
+      changes: () => ids.map((id) => ({ id, deleted: true as const })),
+      journal: () => ({ t: 'dels', ids: [...ids] }),
+    });
   }
 
   /**

@@ -79,6 +79,15 @@ export async function restoreFromJournal(journal: Journal, db: Database, dbName:
           for (const [key, a] of attachments) if (a.id === line.id) attachments.delete(key);
           remember(line.k, line.id);
           break;
+        case 'dels': // Database.clear (a restore's replace): flushed first, so the removal follows the puts before it
+          for (const id of line.ids) puts.delete(id);
+          await flush();
+          await db.removeMany(line.ids);
+          {
+            const gone = new Set(line.ids);
+            for (const [key, a] of attachments) if (gone.has(a.id)) attachments.delete(key);
+          }
+          break;
         case 'att':
           attachments.set(`${line.id}\u0000${line.name}`, { id: line.id, name: line.name });
           break;

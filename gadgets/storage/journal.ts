@@ -23,6 +23,7 @@ export type JournalRecord =
   | { t: 'put'; id: string; doc: Doc; k?: string }
   | { t: 'bulk'; e: [string, Doc][]; k?: string }
   | { t: 'del'; id: string; k?: string }
+  | { t: 'dels'; ids: string[] }
   | { t: 'att'; id: string; name: string; content_type: string; length: number; digest: string }
   | { t: 'delatt'; id: string; name: string; k?: string };
 

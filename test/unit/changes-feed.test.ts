@@ -34,6 +34,18 @@ describe('changes feed (storage, real IndexedDB)', () => {
     expect(feed.last_seq).to.equal(21);
   });
 
+  it('records a clear (a restore\'s replace) as one deletion per document, seen by a watcher', async () => {
+    await db.bulkPut([{ id: 'x', doc: { n: 1 } }, { id: 'y', doc: { n: 2 } }]);
+    const seen: ChangesResult[] = [];
+    const stop = db.watch({ since: 'now' }, (batch) => seen.push(batch));
+    await db.clear();
+    await until(() => seen.length > 0, 'the deletions');
+    stop();
+    expect(seen.flatMap((b) => b.results)).to.deep.equal([{ seq: 3, id: 'x', deleted: true }, { seq: 4, id: 'y', deleted: true }]);
+    expect((await db.changes({ since: 2 })).results.map((c) => [c.id, c.deleted])).to.deep.equal([['x', true], ['y', true]]);
+    expect((await db.allDocs()).data.total_rows).to.equal(0);
+  });
+
   it('records every write kind: post, put, remove, bulkPut, putAttachment, removeAttachment', async () => {
     const posted = await db.post({ k: 'post' });
     await db.put('p', { k: 'put' });

@@ -76,6 +76,24 @@ describe('Journal (real OPFS, sync access handles in a Worker)', () => {
     await dropDatabase(db);
   });
 
+  it('replays a clear (a restore\'s replace): the documents it removed stay removed after a wipe', async () => {
+    const name = fresh();
+    let db = await Database.open(name);
+    const first = await startJournal(db, () => undefined);
+    await db.bulkPut([{ id: 'old1', doc: { v: 1 } }, { id: 'old2', doc: { v: 2 } }]);
+    await db.clear();
+    await db.put('new', { v: 3 });
+    await first.journal!.close();
+    await wipe(db);
+
+    db = await Database.open(name);
+    const second = await startJournal(db, () => undefined);
+    expect(second.status.restored?.documents).to.equal(1);
+    expect((await db.allDocs()).data.rows.map((r) => r.id)).to.deep.equal(['new']);
+    await second.journal!.close();
+    await dropDatabase(db);
+  });
+
   it('journals again, at open, the writes of the crash window (committed, maybe not journaled)', async () => {
     const name = fresh();
     let db = await Database.open(name);

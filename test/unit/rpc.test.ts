@@ -68,8 +68,8 @@ describe('RPC protocol (client and server over a MessageChannel, real IndexedDB)
   });
 
   it('derives the read/write split, the arity and the transfer routes from the method table', async () => {
-    expect(READ_METHODS).to.deep.equal(['get', 'allDocs', 'getAttachment', 'allAttachments', 'changes']);
-    expect(WRITE_METHODS).to.deep.equal(['post', 'put', 'remove', 'bulkPut', 'putAttachment', 'removeAttachment']);
+    expect(READ_METHODS).to.deep.equal(['get', 'allDocs', 'getAttachment', 'allAttachments', 'changes', 'exportDatabase']);
+    expect(WRITE_METHODS).to.deep.equal(['post', 'put', 'remove', 'bulkPut', 'putAttachment', 'removeAttachment', 'importDatabase']);
     const { rpc } = connect(['get', 'putAttachment']);
     const arity = await rejectionOf(rpc.call('get', ['a', 'b']));
     expect(arity.status_code).to.equal(400);
