@@ -20,7 +20,7 @@ export const storageStyles = css`
   .storage { margin: 0.4rem 0 0; font-size: 0.92rem; }
   .storage p { margin: 0.2rem 0 0; }
   .storage meter { width: 10rem; max-width: 100%; vertical-align: middle; }
-  .storage button { font: inherit; font-size: 0.9em; margin-left: 0.3rem; }
+  .storage button { font: inherit; font-size: 0.9em; margin-left: 0.3rem; padding: 0.15rem 0.7rem; border-radius: 6px; border: 1px solid #d0d7de; background: #f6f8fa; color: #1f2933; cursor: pointer; }
   .storage button:focus-visible { outline: 3px solid var(--rtc-color-focus, #0969da); outline-offset: 1px; }
   .storage .warn {
     color: var(--rtc-status-color-error, #cf222e);
