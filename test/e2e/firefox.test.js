@@ -330,7 +330,15 @@ function databaseChecks(label, pair) {
 
 /** Asserts what the connected slave and master pages say about their peer connection. */
 async function checkConnection(label, masterPage, slavePage, slaveBrowser) {
-  const [m, s] = await Promise.all([run(masterPage, connectionFacts), run(slavePage, connectionFacts)]);
+  // getStats is a snapshot (Chromium caches it briefly): the pair that carries the channel may not be
+  // reported as succeeded at the very moment the channel opened. Read again for up to 5 s.
+  let m;
+  let s;
+  for (const end = Date.now() + 5000; ;) {
+    [m, s] = await Promise.all([run(masterPage, connectionFacts), run(slavePage, connectionFacts)]);
+    if ((m.succeededPairs.length > 0 && s.succeededPairs.length > 0) || Date.now() > end) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
   console.log(`# ${label}: slave ${JSON.stringify({ maxMessageSize: s.maxMessageSize, local: s.localCandidates, pairs: s.succeededPairs, sent: s.candidatesSent })}`);
   console.log(`# ${label}: master ${JSON.stringify({ maxMessageSize: m.maxMessageSize, local: m.localCandidates, pairs: m.succeededPairs, sent: m.candidatesSent })}`);
   assert.equal(s.connected, 1, 'the slave has one connected RTCPeerConnection');
