@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchChromium, openConnected, startBroadcaster } from './harness.js';
-import { closeQuietly } from './steps.js';
+import { closeAll } from './steps.js';
 
 let broadcaster;
 let browser;
@@ -20,10 +20,7 @@ before(async () => {
   browser = await launchChromium();
 });
 
-after(async () => {
-  if (browser) await closeQuietly('Chromium', () => browser.close());
-  if (broadcaster) await closeQuietly('broadcaster', () => broadcaster.stop());
-});
+after(() => closeAll({ server: broadcaster, chromium: browser }));
 
 /** The form's row showing `last`, in a page (playwright locators pierce shadow roots). */
 const rowOf = (page, last) => page.locator('rtc-query-form tbody tr').filter({ hasText: last });

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchChromium, openConnected, startBroadcaster } from './harness.js';
-import { closeQuietly, rawDocuments, run } from './steps.js';
+import { closeAll, rawDocuments, run } from './steps.js';
 
 let broadcaster;
 let browser;
@@ -19,10 +19,7 @@ before(async () => {
   browser = await launchChromium();
 });
 
-after(async () => {
-  if (browser) await closeQuietly('Chromium', () => browser.close());
-  if (broadcaster) await closeQuietly('broadcaster', () => broadcaster.stop());
-});
+after(() => closeAll({ server: broadcaster, chromium: browser }));
 
 /** In the slave page: posts `count` records numbered from `from`; resolves with their ids. */
 async function postRecords({ from, count }) {
