@@ -9,10 +9,12 @@ import type { NetworkInterfaceInfo } from 'node:os';
 /** Hosts that mean "every interface". */
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '']);
 
+/** Whether `host` (a `--host` value) means every interface: `0.0.0.0`, `::` or empty. */
 export function isWildcardHost(host: string): boolean {
   return WILDCARD_HOSTS.has(host);
 }
 
+/** Whether `host` is this machine only: `localhost`, `::1` or 127.0.0.0/8 (RFC 1122 §3.2.1.3). */
 export function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
@@ -23,6 +25,7 @@ export function isLoopbackHost(host: string): boolean {
  */
 const VIRTUAL_INTERFACE = /^(docker.*|br-.*|veth.*|virbr.*|vmnet.*|utun.*)$/;
 
+/** Whether interface `name` (a key of `os.networkInterfaces()`) is a virtual bridge or tunnel, left out of the LAN URLs. */
 export function isVirtualInterface(name: string): boolean {
   return VIRTUAL_INTERFACE.test(name);
 }

@@ -35,6 +35,7 @@ Environment:
   PORT, HOST     defaults for --port and --host (the flags win)
 `;
 
+/** A bad flag or environment variable: the CLI prints its message and the usage, and exits 2. */
 export class UsageError extends Error {}
 
 export type CliCommand = { help: true } | { help: false; options: BroadcasterOptions; qr: boolean };
