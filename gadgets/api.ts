@@ -150,8 +150,12 @@ export interface DatabaseApi {
   get(id: string): Promise<Doc>;
   /** Removes document `id` (no 404 when missing, as jIO's IndexedDB storage); resolves to `id`. */
   remove(id: string): Promise<string>;
-  /** Lists, queries, sorts, limits and projects documents. */
-  allDocs(options?: AllDocsOptions): Promise<AllDocsResult>;
+  /**
+   * Lists, queries, sorts, limits and projects documents. `run.signal` gives up: a slave's call
+   * rejects with the signal's reason at once and cancels the request on the master; a master's
+   * scan stops between batches (504).
+   */
+  allDocs(options?: AllDocsOptions, run?: { signal?: AbortSignal }): Promise<AllDocsResult>;
   /** Writes many documents at once (one transaction per request); resolves to their ids. */
   bulkPut(entries: BulkEntry[]): Promise<string[]>;
   /** Stores `blob` (a string becomes text/plain;charset=utf-8) as attachment `name` of document `id`; 404 when the document is missing. */

@@ -144,17 +144,24 @@ export const METHODS: { readonly [M in MethodName]: MethodSpec<M> } = {
     parse: (a) => tuple(docId(a[0], 'get')),
     run: (ctx, id) => ctx.db.get(id),
   }),
-  allDocs: plain('allDocs', {
-    writes: false,
-    params: ['options?'],
-    arity: [0, 1],
-    parse: (a) => {
-      const options = a[0] ?? {};
-      validateAllDocsOptions(options);
-      return tuple(options);
+  allDocs: {
+    ...plain('allDocs', {
+      writes: false,
+      params: ['options?'],
+      arity: [0, 1],
+      parse: (a) => {
+        const options = a[0] ?? {};
+        validateAllDocsOptions(options);
+        return tuple(options);
+      },
+      run: (ctx, options) => ctx.db.allDocs(options, { signal: ctx.signal }),
+    }),
+    // `{ signal }` stays on the slave: aborting it cancels the request on the master (rpc-client.ts).
+    remote: async (rpc, options, run) => {
+      validateAllDocsOptions(options ?? {});
+      return rpc.call('allDocs', options === undefined ? [] : [options], false, rpc.timeout, run?.signal);
     },
-    run: (ctx, options) => ctx.db.allDocs(options, { signal: ctx.signal }),
-  }),
+  },
   getAttachment: {
     writes: false,
     params: ['id', 'name', 'options?'],

@@ -55,17 +55,27 @@ export class RpcClient {
   /**
    * Calls `method(...args)` on the master. `write` adds an idempotency key: `true` a new one,
    * a string that key (the slave's outbox, session/outbox.ts, re-sends a write with its own key).
+   * `signal` gives up: the call rejects with its reason and the master is sent `cancel`.
    * @throws RtcError from the master (its status_code), 504 on timeout, 500 when closed.
    */
-  call<T>(method: string, args: unknown[], write: boolean | string = false, timeout = this.timeout): Promise<T> {
+  call<T>(method: string, args: unknown[], write: boolean | string = false, timeout = this.timeout, signal?: AbortSignal): Promise<T> {
     const id = this.nextId++;
     const request: RequestEnvelope = { v: PROTOCOL_VERSION, type: 'request', id, method, args };
     if (write) request.key = typeof write === 'string' ? write : `${this.session}:${id}`;
     return new Promise<T>((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason as Error);
       this.pending.set(id, { request, deadline: performance.now() + timeout, resolve: resolve as (v: unknown) => void, reject });
       this.schedule();
       if (this.channel) this.transmit(this.channel, request);
+      signal?.addEventListener('abort', () => this.cancel(id, signal.reason as Error), { once: true });
     });
+  }
+
+  /** Rejects request `id` (still unanswered) with `error` and tells the master to stop working on it. */
+  private cancel(id: number, error: Error): void {
+    if (!this.pending.has(id)) return;
+    this.settle(id, null, error);
+    this.channel?.send({ v: PROTOCOL_VERSION, type: 'cancel', id }).catch(() => {});
   }
 
   /** The channel in use, or null while there is none. */
