@@ -25,8 +25,30 @@ export const queryFormStyles = css`
       th button { all: unset; cursor: pointer; font-weight: 600; display: inline-flex; gap: 0.3rem; }
       th button:focus-visible { outline: 3px solid var(--rtc-color-focus, #0969da); }
       /* Ids are long UUIDs: cut them visually (the full id stays in the text and the title). */
-      td.id { font-family: ui-monospace, monospace; font-size: 0.8rem; color: #57606a; max-width: 6.5rem; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
-      @media (min-width: 48rem) { td.id { max-width: 20rem; } }
+      td.id { font-family: ui-monospace, monospace; font-size: 0.8rem; color: #57606a; white-space: nowrap; }
+      .id-text { display: inline-block; vertical-align: middle; max-width: 6.5rem; overflow: hidden; text-overflow: ellipsis; }
+      @media (min-width: 48rem) { .id-text { max-width: 20rem; } }
+      button.edit { font: 600 0.8rem system-ui, sans-serif; padding: 0.2rem 0.6rem; margin-right: 0.4rem; vertical-align: middle; }
+      @media (pointer: coarse) { button.edit { min-height: 44px; min-width: 44px; } }
+      input[aria-invalid='true'] { border-color: #cf222e; box-shadow: 0 0 0 1px #cf222e; }
+      button.danger { background: #fff; color: #a40e26; border-color: #cf222e; }
+      .actions { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: center; }
+      .actions .delete { margin-left: auto; }
+      /* The edit dialog: modal, as wide as the page allows on a phone. */
+      dialog.editor { width: min(40rem, calc(100vw - 1.5rem)); max-height: calc(100dvh - 1.5rem); padding: 1rem 1.1rem; border: 1px solid var(--rtc-color-border, #d0d7de); border-radius: 10px; color: inherit; background: var(--rtc-color-surface, #fff); box-shadow: 0 10px 30px rgb(0 0 0 / 25%); }
+      dialog.editor::backdrop { background: rgb(15 23 42 / 45%); }
+      dialog.editor h2 { margin: 0 0 0.2rem; font-size: 1.15rem; }
+      .record-id { margin: 0 0 0.8rem; font-size: 0.85rem; color: var(--rtc-color-muted, #57606a); overflow-wrap: anywhere; }
+      dialog.editor .hint { margin: 0 0 0.8rem; }
+      .conflict { margin: 0 0 0.8rem; padding: 0.6rem 0.7rem; border-radius: 6px; border-left: 4px solid #bf8700; background: #fff8c5; color: #3b2300; }
+      .conflict p { margin: 0 0 0.5rem; }
+      .confirm { padding: 0.6rem 0.7rem; border-radius: 6px; background: #ffebe9; color: #82071e; }
+      .confirm p { margin: 0 0 0.5rem; }
+      /* A search that takes a while: a visible busy line with its Cancel. */
+      .busy { display: flex; align-items: center; flex-wrap: wrap; gap: 0.6rem; margin: 0 0 0.8rem; padding: 0.4rem 0.7rem; border-radius: 6px; background: #ddf4ff; color: #0a3069; }
+      .spinner { width: 1rem; height: 1rem; border-radius: 50%; border: 2px solid currentColor; border-right-color: transparent; animation: rtc-spin 0.8s linear infinite; }
+      @keyframes rtc-spin { to { transform: rotate(360deg); } }
+      @media (prefers-reduced-motion: reduce) { .spinner { animation-duration: 2.4s; } }
       .import { margin: 0 0 1rem; display: grid; gap: 0.4rem; }
       .import input[type='file'] { border: none; padding: 0.2rem 0; }
       progress { width: 100%; height: 1rem; }

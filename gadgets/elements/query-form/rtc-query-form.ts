@@ -1,15 +1,19 @@
 import { LitElement, html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { repeat } from 'lit/directives/repeat.js';
-import type { ChangesResult, Doc, Row } from '../../api.js';
+import type { ChangesResult, DatabaseApi, Row } from '../../api.js';
 import { TargetController } from '../../controllers/target-controller.js';
 import { WatchController } from '../../controllers/watch-controller.js';
 import { searchToQuery } from './search-query.js';
 import { readImportFile } from './import-file.js';
 import { RtcRecordCreateEvent } from '../../events/events.js';
 import { hostStyles } from '../../styles/host.styles.js';
-import type { PendingWrite } from '../../session/outbox.js';
 import { queryFormStyles } from './query-form.styles.js';
+import { applyEdits, firstInvalid, parseFields, type FieldSpec } from './fields.js';
+import { RecordEditor } from './record-editor.js';
+import { columnsOf, describe, queued, resultsTable } from './table-parts.js';
+import { busyLine, createForm, importPart, RowFlash } from './form-parts.js';
+
+export { describe };
 
 type Direction = 'ascending' | 'descending';
 
@@ -21,6 +25,11 @@ type Direction = 'ascending' | 'descending';
  * With `live`, it watches the database and runs the current search again when a change may touch
  * the results (debounced), keeping the page, the sort, the search text and the focus, and a
  * changed or new row flashes briefly (`--rtc-color-highlight`; still under prefers-reduced-motion).
+ * Each row's Edit button opens it in a dialog (record-editor.ts): Save, Cancel (Escape), Delete
+ * with a confirmation, and a message instead of an overwrite when another device changed or
+ * deleted it meanwhile. A field typed `:number` (`fields="name,population:number"`) stores numbers.
+ * A search still running after {@link SLOW_MS} shows a busy line with Cancel, which aborts it
+ * (on a slave, the request is cancelled on the master).
  *
  * @tagname rtc-query-form
  * @summary Create, search, sort and page records of a master's database.
@@ -29,6 +38,8 @@ type Direction = 'ascending' | 'descending';
  * @csspart search - The search form.
  * @csspart results - The results table.
  * @csspart error - The error message.
+ * @csspart busy - The "Searching…" line with its Cancel button (a search running for a while).
+ * @csspart editor - The edit dialog.
  * @cssprop --rtc-color-highlight - Background of a row that just changed (`live`; default #fff1a8).
  */
 export class RtcQueryForm extends LitElement {
@@ -36,7 +47,10 @@ export class RtcQueryForm extends LitElement {
 
   /** Id of the `<rtc-master>` or `<rtc-slave>` to use; default the closest ancestor. */
   @property({ attribute: 'for' }) htmlFor = '';
-  /** Comma-separated field names: the inputs of the create form and the table's columns. */
+  /**
+   * Comma-separated field names, each optionally typed (`name,population:number`): the inputs of
+   * the create and edit forms and the table's columns. Types: `text` (default), `number`.
+   */
   @property() fields = '';
   /** Show a file picker that imports JSON or CSV records (through `bulkPut`). */
   @property({ type: Boolean, attribute: 'import' }) allowImport = false;
@@ -54,22 +68,39 @@ export class RtcQueryForm extends LitElement {
   @state() private error = '';
   @state() private notice = '';
   @state() private busy = false;
+  /** The create form's field whose value is not of its type (aria-invalid). */
+  @state() private invalid = '';
   @state() private importing: { loaded: number; total: number } | null = null;
-  /** live: ids of rows to flash, with the animation name (0 or 1) each flashes with. */
-  @state() private flashing = new Map<string, number>();
+  /** live: rows that just changed, highlighted for FLASH_MS. */
+  private readonly flashes = new RowFlash(FLASH_MS, () => this.requestUpdate());
+  /** The one polite announcement (live changes, a slow search, a cancel), in a visually hidden status. */
   @state() private liveNote = '';
+  /** A search has run longer than SLOW_MS: the busy line with Cancel shows. */
+  @state() private slow = false;
+  /** The search running now, to abort when a newer one starts or Cancel is pressed. */
+  private running: AbortController | null = null;
+  private slowTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly editor = new RecordEditor({
+    root: () => this.renderRoot,
+    requestUpdate: () => this.requestUpdate(),
+    whenUpdated: () => this.updateComplete,
+    database: () => this.target.target as DatabaseApi | null,
+    fieldSpecs: () => this.fieldSpecs().specs,
+    editorClosed: (id, done) => this.editorClosed(id, done),
+    describe,
+  });
   private loaded = false;
   private generation = 0;
   /** live: ids changed since the last refresh began, and the debounce timer. */
   private changed = new Set<string>();
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private refreshing: Promise<void> | null = null;
-  private flashTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
   private readonly target = new TargetController(this, () => this.htmlFor);
   // Every change (no docs, no query): a write may enter, leave or change the page whatever its
-  // query, so the form asks the database again rather than guessing from the document.
-  private readonly watcher = new WatchController(this, () => (this.live ? { since: 'now' } : null), (batch) => this.onChanges(batch));
+  // query, so the form asks the database again rather than guessing from the document. Also while
+  // a record is open for editing, to tell at once that another device changed it.
+  private readonly watcher = new WatchController(this, () => (this.live || this.editor.open ? { since: 'now' } : null), (batch) => this.onChanges(batch));
 
   constructor() {
     super();
@@ -85,9 +116,18 @@ export class RtcQueryForm extends LitElement {
     };
   }
 
-  /** The field names, trimmed. */
+  /** The field names, trimmed (without their types). */
   get fieldList(): string[] {
-    return this.fields.split(',').map((f) => f.trim()).filter(Boolean);
+    return this.fieldSpecs().specs.map((f) => f.name);
+  }
+
+  /** `fields` parsed (fields.ts; a split, cheap enough for every render); an unknown type is an error shown in place. */
+  private fieldSpecs(): { specs: FieldSpec[]; error: string } {
+    try {
+      return { specs: parseFields(this.fields), error: '' };
+    } catch (e) {
+      return { specs: [], error: describe(e) };
+    }
   }
 
   /** Runs the current search again (e.g. after another peer wrote). */
@@ -97,18 +137,22 @@ export class RtcQueryForm extends LitElement {
 
   protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
     if (changed.has('htmlFor') && changed.get('htmlFor') !== undefined) this.target.resolve();
-    if (changed.has('live')) this.watcher.sync(this.target.target);
+    // Cheap when nothing changed: `live` or the editor opening or closing starts or stops the watch.
+    this.watcher.sync(this.target.target);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     clearTimeout(this.refreshTimer);
-    for (const timer of this.flashTimers.values()) clearTimeout(timer);
-    this.flashTimers.clear();
+    this.running?.abort();
+    this.editor.cancel();
+    this.flashes.clear();
   }
 
   /** live: remembers the changed ids and schedules one refresh (trailing, never two at once). */
   private onChanges(batch: ChangesResult): void {
+    this.editor.noticeChanges(batch);
+    if (!this.live) return;
     for (const change of batch.results) this.changed.add(change.id);
     if (this.changed.size === 0) return;
     clearTimeout(this.refreshTimer);
@@ -137,35 +181,34 @@ export class RtcQueryForm extends LitElement {
       await this.search(true);
     }
     const shown = this.rows.filter((r) => ids.has(r.id));
-    for (const row of shown) this.flash(row.id);
+    for (const row of shown) this.flashes.flash(row.id);
     const added = shown.filter((r) => !before.has(r.id)).length;
     const updated = shown.length - added;
     if (shown.length > 0) this.liveNote = [added && `${added} new`, updated && `${updated} changed`].filter(Boolean).join(', ') + ` record${shown.length === 1 ? '' : 's'}`;
   }
 
-  /** Flashes row `id` (restarting its animation when it is already flashing) for a moment. */
-  private flash(id: string): void {
-    const flashing = new Map(this.flashing);
-    flashing.set(id, flashing.get(id) === 0 ? 1 : 0);
-    this.flashing = flashing;
-    clearTimeout(this.flashTimers.get(id));
-    this.flashTimers.set(id, setTimeout(() => {
-      this.flashTimers.delete(id);
-      const rest = new Map(this.flashing);
-      rest.delete(id);
-      this.flashing = rest;
-    }, FLASH_MS));
-  }
-
   /**
-   * Runs the current search. `quiet` (a live refresh) leaves `busy` alone: busy disables the
-   * paging buttons, and a disabled button loses the focus of whoever is on it.
+   * Runs the current search, aborting the one still running (on a slave, the master stops it).
+   * `quiet` (a live refresh) leaves `busy` alone: busy disables the paging buttons, and a
+   * disabled button loses the focus of whoever is on it. A search still running after SLOW_MS
+   * shows the busy line with Cancel.
    */
   private async search(quiet = false): Promise<void> {
     const t = this.target.target;
     if (!t) return;
     const generation = ++this.generation;
-    if (!quiet) this.busy = true;
+    this.running?.abort();
+    const running = new AbortController();
+    this.running = running;
+    clearTimeout(this.slowTimer);
+    this.slow = false;
+    if (!quiet) {
+      this.busy = true;
+      this.slowTimer = setTimeout(() => {
+        this.slow = true;
+        this.liveNote = 'Searching…';
+      }, SLOW_MS);
+    }
     const fields = this.fieldList;
     try {
       const result = await t.allDocs({
@@ -173,7 +216,7 @@ export class RtcQueryForm extends LitElement {
         sort_on: this.sortKey ? [[this.sortKey, this.sortDirection]] : undefined,
         limit: [this.page * this.pageSize, this.pageSize + 1],
         ...(fields.length > 0 ? { select_list: fields } : { include_docs: true }),
-      });
+      }, { signal: running.signal });
       if (generation !== this.generation) return; // a newer search finished first
       const rows = result.data.rows;
       this.hasNext = rows.length > this.pageSize;
@@ -181,10 +224,60 @@ export class RtcQueryForm extends LitElement {
       this.error = '';
       this.loaded = true;
     } catch (e) {
-      if (generation === this.generation) this.error = describe(e);
+      if (generation === this.generation && !running.signal.aborted) this.error = describe(e);
     } finally {
-      if (generation === this.generation && !quiet) this.busy = false;
+      if (generation === this.generation) {
+        this.running = null;
+        clearTimeout(this.slowTimer);
+        this.slow = false;
+        if (!quiet) this.busy = false;
+      }
     }
+  }
+
+  /** Cancel: stops the search running (on a slave, the master stops it) and says so. */
+  private cancelSearch(): void {
+    if (!this.running) return;
+    this.running.abort();
+    this.generation++;
+    this.running = null;
+    clearTimeout(this.slowTimer);
+    this.slow = false;
+    this.busy = false;
+    this.liveNote = 'Search cancelled';
+    this.notice = 'Search cancelled: the results shown are from before it.';
+    // The Cancel button is gone: the search box is where a person goes next.
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLInputElement>('input[name=q]')?.focus());
+  }
+
+  /** Edit: opens record `id` in the dialog; a record gone meanwhile is said in place. */
+  private async edit(id: string): Promise<void> {
+    try {
+      await this.editor.start(id);
+    } catch (e) {
+      this.error = describe(e);
+    }
+  }
+
+  /** The dialog closed: say what happened, read the results again, and put the focus back on the row's Edit button. */
+  private editorClosed(id: string, done: 'saved' | 'deleted' | 'cancelled'): void {
+    const index = this.rows.findIndex((r) => r.id === id);
+    if (done !== 'cancelled') {
+      this.notice = this.done(done === 'saved' ? 'Saved' : 'Deleted', id);
+      this.error = '';
+    }
+    const refreshed = done === 'cancelled' ? Promise.resolve() : this.search();
+    void refreshed.then(() => this.updateComplete).then(() => {
+      const buttons = [...this.renderRoot.querySelectorAll<HTMLButtonElement>('button.edit')];
+      // The same row, else (deleted) the one that took its place or the last, else the search box.
+      const target = buttons.find((b) => b.dataset.id === id) ?? buttons[Math.min(index, buttons.length - 1)];
+      (target ?? this.renderRoot.querySelector<HTMLInputElement>('input[name=q]'))?.focus();
+    });
+  }
+
+  /** "Created record <id>", and whether it waits in a slave's outbox. */
+  private done(what: string, id: string): string {
+    return `${what} record ${id}${queued(this.target.target).has(id) ? ' (queued on this device until the master answers)' : ''}`;
   }
 
   private async handleCreate(event: SubmitEvent): Promise<void> {
@@ -192,11 +285,16 @@ export class RtcQueryForm extends LitElement {
     const t = this.target.target;
     const form = event.currentTarget as HTMLFormElement;
     if (!t) return;
-    const doc: Doc = {};
-    for (const field of this.fieldList) {
-      const value = (form.elements.namedItem(field) as HTMLInputElement | null)?.value.trim() ?? '';
-      if (value !== '') doc[field] = value;
+    const specs = this.fieldSpecs().specs;
+    const texts = Object.fromEntries(specs.map((f) => [f.name, (form.elements.namedItem(f.name) as HTMLInputElement | null)?.value ?? '']));
+    const bad = firstInvalid(specs, texts);
+    this.invalid = bad?.name ?? '';
+    if (bad) {
+      this.error = bad.message;
+      (form.elements.namedItem(bad.name) as HTMLInputElement | null)?.focus();
+      return;
     }
+    const doc = applyEdits({}, specs, texts, {});
     if (Object.keys(doc).length === 0) {
       this.error = 'Fill in at least one field.';
       return;
@@ -204,7 +302,7 @@ export class RtcQueryForm extends LitElement {
     try {
       const id = await t.post(doc);
       form.reset();
-      this.notice = `Created record ${id}${queued(t).has(id) ? ' (queued on this device until the master answers)' : ''}`;
+      this.notice = this.done('Created', id);
       this.error = '';
       this.dispatchEvent(new RtcRecordCreateEvent(id));
       (form.elements.namedItem(this.fieldList[0]) as HTMLInputElement | null)?.focus();
@@ -265,33 +363,15 @@ export class RtcQueryForm extends LitElement {
   }
 
   protected override render() {
-    const fields = this.fieldList;
+    const { specs, error: fieldsError } = this.fieldSpecs();
+    const fields = specs.map((f) => f.name);
+    const error = fieldsError || this.error;
     const columns = fields.length > 0 ? fields : columnsOf(this.rows);
     const bound = this.target.target !== null;
     const waiting = queued(this.target.target);
     return html`
-      ${fields.length > 0
-        ? html`<form part="create" @submit=${this.handleCreate} aria-label="New record">
-            <fieldset ?disabled=${!bound}>
-              <legend>New record</legend>
-              <div class="fields">
-                ${fields.map((f) => html`<label>${f}<input name=${f} autocomplete="off" /></label>`)}
-              </div>
-              <button type="submit">Add record</button>
-            </fieldset>
-          </form>`
-        : nothing}
-      ${this.allowImport
-        ? html`<div class="import">
-            <label>Import records (JSON or CSV)
-              <input type="file" accept=".json,.csv,application/json,text/csv" ?disabled=${!bound || this.importing !== null} @change=${this.handleImport} />
-            </label>
-            ${this.importing
-              ? html`<label class="progress">Importing ${this.importing.loaded} of ${this.importing.total || '…'} records
-                  <progress max=${this.importing.total || 1} .value=${this.importing.loaded}></progress></label>`
-              : nothing}
-          </div>`
-        : nothing}
+      ${createForm(specs, this.invalid, bound, (e) => void this.handleCreate(e))}
+      ${this.allowImport ? importPart(this.importing, bound, (e) => void this.handleImport(e)) : nothing}
       ${this.notice ? html`<p class="notice" role="status">${this.notice}</p>` : nothing}
       <form part="search" role="search" @submit=${this.handleSearch}>
         <div class="search-row">
@@ -300,76 +380,35 @@ export class RtcQueryForm extends LitElement {
         </div>
         <p class="hint">Plain words search every field; text with <code>:</code> is a jIO query, e.g. <code>region:Europe AND area:&gt;100000</code>.</p>
       </form>
-      ${this.error ? html`<p class="error ${this.error.includes('\n') ? 'multiline' : ''}" part="error" role="alert">${this.error}</p>` : nothing}
+      ${error ? html`<p class="error ${error.includes('\n') ? 'multiline' : ''}" part="error" role="alert">${error}</p>` : nothing}
+      ${this.slow ? busyLine(() => this.cancelSearch()) : nothing}
       <div class="results">
         <div class="table-wrap">
-          <table part="results" aria-busy=${this.busy ? 'true' : 'false'}>
-            <caption>Results${this.rows.length > 0 ? html` ${this.page * this.pageSize + 1}–${this.page * this.pageSize + this.rows.length}` : html`: none`}${waiting.size > 0 ? ` · ${waiting.size} waiting to be sent` : nothing}${this.live ? html`<span class="live">· live</span>` : nothing}</caption>
-            <thead>
-              <tr>
-                <th scope="col">id</th>
-                ${columns.map((c) => html`<th scope="col" aria-sort=${this.sortKey === c ? this.sortDirection : 'none'}>
-                  <button type="button" @click=${() => this.sortBy(c)} aria-label="Sort by ${c}">${c}<span aria-hidden="true">${this.sortKey === c ? (this.sortDirection === 'ascending' ? '▲' : '▼') : '↕'}</span></button>
-                </th>`)}
-              </tr>
-            </thead>
-            <tbody>
-              ${repeat(this.rows, (row) => row.id, (row) => {
-                const doc = fields.length > 0 ? row.value : row.doc ?? {};
-                const flash = this.flashing.get(row.id);
-                return html`<tr data-id=${row.id} class=${flash === undefined ? '' : `changed-${flash}`}><td class="id" title=${row.id}>${pendingBadge(waiting.get(row.id))}${row.id}</td>${columns.map((c) => html`<td>${display(doc[c])}</td>`)}</tr>`;
-              })}
-              ${[...waiting.values()].filter((w) => w.doc && !this.rows.some((r) => r.id === w.id)).slice(0, this.pageSize).map((w) => html`<tr class="queued">
-                <td class="id" title=${w.id}>${pendingBadge(w)}${w.id}</td>${columns.map((c) => html`<td>${display(w.doc![c])}</td>`)}</tr>`)}
-            </tbody>
-          </table>
+          ${resultsTable({
+            rows: this.rows, columns, editable: fields.length > 0, waiting, pageSize: this.pageSize, busy: this.busy,
+            caption: html`Results${this.rows.length > 0 ? html` ${this.page * this.pageSize + 1}–${this.page * this.pageSize + this.rows.length}` : html`: none`}${waiting.size > 0 ? ` · ${waiting.size} waiting to be sent` : nothing}${this.live ? html`<span class="live">· live</span>` : nothing}`,
+            sortKey: this.sortKey, sortDirection: this.sortDirection, rowClass: (id) => this.flashes.classOf(id),
+            sortBy: (c) => this.sortBy(c), edit: (id) => void this.edit(id),
+          })}
         </div>
-        ${this.live ? html`<p class="visually-hidden" role="status">${this.liveNote}</p>` : nothing}
+        <p class="visually-hidden" role="status">${this.liveNote}</p>
         <nav aria-label="Result pages">
           <button type="button" class="secondary" ?disabled=${this.page === 0 || this.busy} @click=${() => this.turnPage(-1)}>Previous</button>
           <span>Page ${this.page + 1}</span>
           <button type="button" class="secondary" ?disabled=${!this.hasNext || this.busy} @click=${() => this.turnPage(1)}>Next</button>
         </nav>
       </div>
+      ${this.editor.render()}
     `;
   }
-}
-
-/** A `<rtc-slave queue>`'s queued writes by document id, the last one of each (session/outbox.ts). */
-function queued(t: HTMLElement | null): Map<string, PendingWrite> {
-  const writes = (t as { pendingWrites?: PendingWrite[] } | null)?.pendingWrites ?? [];
-  return new Map(writes.map((w) => [w.id, w]));
-}
-
-/** "pending" (or "pending removal") before the id of a record whose write waits in the outbox. */
-function pendingBadge(w: PendingWrite | undefined) {
-  if (!w) return nothing;
-  return html`<span class="pending-badge" title="Queued on this device: not yet on the master">${w.kind === 'remove' ? 'pending removal' : 'pending'}</span>`;
 }
 
 /** live: how long changes gather before the results are read again, ms. */
 const LIVE_DEBOUNCE_MS = 150;
 /** live: how long a changed row stays highlighted, ms (the CSS animation lasts as long). */
 const FLASH_MS = 1800;
-
-function display(value: unknown): string {
-  if (value === undefined || value === null) return '';
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
-}
-
-function columnsOf(rows: Row[]): string[] {
-  const keys = new Set<string>();
-  for (const row of rows) for (const k of Object.keys(row.doc ?? {})) if (keys.size < 8) keys.add(k);
-  return [...keys];
-}
-
-/** An error as a person reads it: its message and, for a database error, its status code. */
-export function describe(e: unknown): string {
-  const err = e as { message?: string; status_code?: number };
-  const code = typeof err?.status_code === 'number' ? ` (${err.status_code})` : '';
-  return `${err?.message ?? String(e)}${code}`;
-}
+/** How long a search runs before the busy line with Cancel shows, ms (a quick one never flickers it). */
+const SLOW_MS = 400;
 
 declare global {
   interface HTMLElementTagNameMap {

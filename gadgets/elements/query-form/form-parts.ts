@@ -1,0 +1,77 @@
+/**
+ * Parts of `<rtc-query-form>` that render from what they are given: the creation form, the
+ * import picker with its progress, the busy line of a slow search, and the highlight of rows
+ * that changed (`live`). The element keeps the state and passes it in.
+ */
+import { html, nothing, type TemplateResult } from 'lit';
+import type { FieldSpec } from './fields.js';
+
+/** The labelled inputs of `specs` (a number field gets a decimal keyboard), `invalid` marked. */
+export function fieldInputs(specs: readonly FieldSpec[], invalid: string, value: (name: string) => string | undefined = () => undefined, first?: boolean): TemplateResult[] {
+  return specs.map((f, i) => html`<label>${f.name}<input name=${f.name} autocomplete="off" .value=${value(f.name) ?? ''}
+    inputmode=${f.type === 'number' ? 'decimal' : 'text'} aria-invalid=${invalid === f.name ? 'true' : 'false'} ?autofocus=${first === true && i === 0} /></label>`);
+}
+
+/** The "New record" form. */
+export function createForm(specs: readonly FieldSpec[], invalid: string, bound: boolean, submit: (event: SubmitEvent) => void) {
+  if (specs.length === 0) return nothing;
+  return html`<form part="create" novalidate @submit=${submit} aria-label="New record">
+    <fieldset ?disabled=${!bound}>
+      <legend>New record</legend>
+      <div class="fields">${fieldInputs(specs, invalid)}</div>
+      <button type="submit">Add record</button>
+    </fieldset>
+  </form>`;
+}
+
+/** The import picker and, while importing, its progress bar. */
+export function importPart(importing: { loaded: number; total: number } | null, bound: boolean, change: (event: Event) => void) {
+  return html`<div class="import">
+    <label>Import records (JSON or CSV)
+      <input type="file" accept=".json,.csv,application/json,text/csv" ?disabled=${!bound || importing !== null} @change=${change} />
+    </label>
+    ${importing
+      ? html`<label class="progress">Importing ${importing.loaded} of ${importing.total || '…'} records
+          <progress max=${importing.total || 1} .value=${importing.loaded}></progress></label>`
+      : nothing}
+  </div>`;
+}
+
+/** A search running for a while: a spinner (still under reduced motion, slower), the words, and Cancel. */
+export function busyLine(cancel: () => void) {
+  return html`<div class="busy" part="busy"><span class="spinner" aria-hidden="true"></span><span>Searching…</span>
+    <button type="button" class="secondary" @click=${cancel}>Cancel search</button></div>`;
+}
+
+/**
+ * live: rows that just changed, each with the animation name (0 or 1) it flashes with, for
+ * `ms` (the CSS animation lasts as long); a row changed again restarts with the other name.
+ */
+export class RowFlash {
+  private readonly flashing = new Map<string, number>();
+  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+
+  constructor(private readonly ms: number, private readonly update: () => void) {}
+
+  /** The class of row `id`: `changed-0`, `changed-1` or ''. */
+  classOf(id: string): string {
+    const n = this.flashing.get(id);
+    return n === undefined ? '' : `changed-${n}`;
+  }
+
+  flash(id: string): void {
+    this.flashing.set(id, this.flashing.get(id) === 0 ? 1 : 0);
+    clearTimeout(this.timers.get(id));
+    this.timers.set(id, setTimeout(() => {
+      this.timers.delete(id);
+      this.flashing.delete(id);
+      this.update();
+    }, this.ms));
+    this.update();
+  }
+
+  clear(): void {
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+  }
+}
