@@ -20,7 +20,9 @@ const LABELS: Record<ConnectionState, string> = {
 /**
  * The state of a bound `<rtc-master>` (its room and connected slaves, by name) or `<rtc-slave>`
  * (its connection to the master, and its device name with a Rename button), and the last error.
- * Announced politely to screen readers.
+ * The box itself is not a live region: a visually hidden `role="status"` announces each change
+ * once, in a few words (the new state, the new number of slaves, a new error), so a peer joining
+ * does not make a screen reader read the whole box again.
  *
  * For a master on a broadcaster it also shows where slaves go: the slave page's LAN address
  * (asked from the broadcaster's `/info.json`, since the master page itself is usually opened on
@@ -37,6 +39,7 @@ const LABELS: Record<ConnectionState, string> = {
  * @csspart rename - The Rename button (slave only).
  * @csspart name-input - The rename field (slave only): Enter or leaving it saves, Escape cancels.
  * @csspart error - The last error.
+ * @csspart announcement - The visually hidden status that announces each change once.
  * @csspart storage - A master's storage: persistent or not, usage and quota, "keep this tab open" while slaves are connected.
  * @csspart storage-warning - The warning shown from 80% of the quota (`role="alert"`).
  * @csspart pending - A slave's queued writes (`<rtc-slave queue>`).
@@ -85,6 +88,7 @@ export class RtcStatus extends LitElement {
       .share label { display: inline-flex; gap: 0.4rem; align-items: center; margin-top: 0.3rem; }
       .share select { font: inherit; }
       .share select:focus-visible { outline: 3px solid var(--rtc-color-focus, #0969da); outline-offset: 1px; }
+      .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
       .share .qr-code { display: block; width: 11rem; max-width: 100%; height: auto; margin-top: 0.4rem; border: 1px solid #d0d7de; border-radius: 6px; }
     `,
     storageStyles,
@@ -109,6 +113,10 @@ export class RtcStatus extends LitElement {
   private infoUrl = '';
   /** True while a slave's rename field is shown. */
   @state() private renaming = false;
+  /** What the hidden status says: the last change, once (see `announce`). */
+  private announcement = '';
+  /** What was last announced, to tell a change from a re-render. */
+  private heard: { role: string; state: string; slaves: number; error: string } | null = null;
 
   private readonly target = new TargetController(this, () => this.htmlFor);
   private readonly storage = new StorageController(this, () => this.target.target?.localName === 'rtc-master');
@@ -116,6 +124,26 @@ export class RtcStatus extends LitElement {
   protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
     if (changed.has('htmlFor') && changed.get('htmlFor') !== undefined) this.target.resolve();
     this.state = this.target.target?.state ?? 'disconnected';
+    this.announce();
+  }
+
+  /**
+   * Sets the announcement to what changed since the last one: the state ("Slave connected"),
+   * a master's number of connected slaves, a new last error. A re-render that changes none of
+   * them (storage usage, a slave renamed, the share menu) leaves it as it is, so it is not read again.
+   */
+  private announce(): void {
+    const t = this.target.target;
+    if (!t) return;
+    const role = t.localName === 'rtc-master' ? 'Master' : 'Slave';
+    const now = { role, state: this.state, slaves: role === 'Master' ? t.peers.filter((p) => p.state === 'connected').length : 0, error: t.lastError?.message ?? '' };
+    const was = this.heard;
+    this.heard = now;
+    const said: string[] = [];
+    if (!was || was.role !== role || was.state !== now.state) said.push(`${role} ${LABELS[now.state].toLowerCase()}`);
+    if (was && now.slaves !== was.slaves) said.push(`${now.slaves} ${now.slaves === 1 ? 'slave' : 'slaves'} connected`);
+    if (now.error && now.error !== was?.error) said.push(`Error: ${now.error}`);
+    if (said.length > 0) this.announcement = `${said.join('. ')}.`;
   }
 
   protected override updated(): void {
@@ -187,7 +215,8 @@ export class RtcStatus extends LitElement {
   protected override render() {
     const t = this.target.target;
     if (!t) {
-      return html`<div class="base" part="base" role="status">
+      return html`<p class="visually-hidden" part="announcement" role="status">${this.announcement}</p>
+      <div class="base" part="base">
         <div class="line"><span class="indicator" part="indicator"></span>
           <span>Not bound${this.htmlFor ? html` (no <code>rtc-master</code> or <code>rtc-slave</code> with id <code>${this.htmlFor}</code>)` : nothing}</span></div>
       </div>`;
@@ -198,7 +227,8 @@ export class RtcStatus extends LitElement {
     const peers = t.peers;
     const connected = peers.filter((p) => p.state === 'connected');
     const error = t.lastError;
-    return html`<div class="base" part="base" role="status" aria-live="polite">
+    return html`<p class="visually-hidden" part="announcement" role="status">${this.announcement}</p>
+    <div class="base" part="base">
       <div class="line">
         <span class="indicator" part="indicator"></span>
         <span class="role">${isMaster ? 'Master' : 'Slave'}</span>

@@ -3,7 +3,8 @@
  * storage, how full it is (usage and quota, `navigator.storage.estimate()`), a warning from
  * {@link STORAGE_WARN_RATIO} of the quota saying what to do, and, while slaves are connected,
  * that the tab must stay open. README.md "Keeping your data" says the same to developers. The
- * usage line changes with every few writes: it is left out of the status's polite live region.
+ * usage line changes with every few writes: it is not announced (rtc-status.ts announces only
+ * changes of state).
  */
 import { css, html, nothing } from 'lit';
 import { formatBytes, STORAGE_WARN_RATIO, type StorageReport } from '../storage/persistence.js';
@@ -48,7 +49,7 @@ export function storageSection(report: StorageReport | null, view: StorageView) 
         ? html`<strong>persistent</strong> (the browser keeps it)`
         : html`<strong>not persistent</strong> (the browser may delete it when the disk runs low)<button type="button" @click=${view.persist}>Keep this site's data</button>`}</p>
     ${usage !== null && quota
-      ? html`<p aria-live="off"><meter min="0" max=${quota} value=${usage} high=${quota * STORAGE_WARN_RATIO} aria-label="Storage used"></meter>
+      ? html`<p><meter min="0" max=${quota} value=${usage} high=${quota * STORAGE_WARN_RATIO} aria-label="Storage used"></meter>
           <span class="usage">${formatBytes(usage)} of ${formatBytes(quota)} used (${percent(ratio!)})</span></p>`
       : nothing}
     ${full

@@ -5,7 +5,8 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import decodeQR from 'qr/decode.js';
 import '../../gadgets/define.js';
-import type { RtcMaster, RtcStatus } from '../../gadgets/index.js';
+import type { RtcMaster, RtcSlave, RtcStatus } from '../../gadgets/index.js';
+import { testDatabase } from './fixtures.js';
 
 const SIGNALING = 'ws://broadcaster.test:9999/signal';
 const INFO_URL = 'http://broadcaster.test:9999/info.json';
@@ -129,5 +130,39 @@ describe('<rtc-status> LAN addresses', () => {
     const { status } = await connectedMaster('lab');
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(status.shadowRoot!.querySelector('[part=share]')).to.equal(null);
+  });
+});
+
+describe('<rtc-status> speaks once', () => {
+  it('announces each change once in a hidden status; the box is not a live region; a rename or a re-render says nothing', async () => {
+    const master = await fixture<RtcMaster>(html`<rtc-master signaling="manual" database=${testDatabase('speak')}><rtc-status></rtc-status></rtc-master>`);
+    const slave = await fixture<RtcSlave>(html`<rtc-slave signaling="manual" name="Till 1"><rtc-status></rtc-status></rtc-slave>`);
+    const [status, slaveStatus] = [master, slave].map((el) => el.querySelector('rtc-status') as RtcStatus);
+    await waitUntil(() => master.state === 'connected', 'master ready');
+    const region = status!.shadowRoot!.querySelector('[role=status]')!;
+    // One live region, and not the box.
+    expect(status!.shadowRoot!.querySelectorAll('[role=status], [aria-live]:not([aria-live=off])').length).to.equal(1);
+    expect(status!.shadowRoot!.querySelector('[part=base]')!.hasAttribute('role')).to.equal(false);
+    expect(region.getAttribute('part')).to.equal('announcement');
+    expect(region.getBoundingClientRect().width).to.be.at.most(1);
+    await waitUntil(() => region.textContent === 'Master connected.', 'the state is announced');
+    const said: string[] = [];
+    new MutationObserver(() => said.push(region.textContent!)).observe(region, { childList: true, characterData: true, subtree: true });
+    await slave.acceptAnswer(await master.acceptOffer(await slave.createOffer()));
+    await waitUntil(() => region.textContent === '1 slave connected.', 'a slave joining is announced', { timeout: 15000 });
+    await waitUntil(() => slaveStatus!.shadowRoot!.querySelector('[role=status]')!.textContent === 'Slave connected.', 'the slave says it is connected');
+    // A rename changes the list, not the state: nothing more is said.
+    slave.name = 'Till 2';
+    await waitUntil(() => status!.shadowRoot!.querySelector('.peer-name')?.textContent === 'Till 2', 'the master lists the new name', { timeout: 5000 });
+    status!.requestUpdate();
+    await status!.updateComplete;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(said).to.deep.equal(['1 slave connected.']);
+    await expect(status!).to.be.accessible();
+    await expect(slaveStatus!).to.be.accessible();
+    await slave.disconnect();
+    await waitUntil(() => region.textContent === '0 slaves connected.', 'a slave leaving is announced', { timeout: 10000 });
+    expect(said).to.deep.equal(['1 slave connected.', '0 slaves connected.']);
+    await master.disconnect();
   });
 });
