@@ -22,7 +22,8 @@ async function setup(fields = 'first,last', attrs = '') {
   </div>`);
   const master = wrap.querySelector('rtc-master') as RtcMaster;
   const form = wrap.querySelector('rtc-query-form') as RtcQueryForm;
-  await waitUntil(() => root(form).querySelector('caption'), 'form renders');
+  await waitUntil(() => root(form).querySelector('caption') && !root(form).querySelector('fieldset')?.disabled, 'form renders, bound');
+  await form.refresh(); // the first search is over (a search that succeeds clears the error shown)
   return { master, form };
 }
 

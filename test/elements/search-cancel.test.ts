@@ -1,0 +1,77 @@
+// <rtc-query-form> on a slave: a long scan shows a busy line whose Cancel stops the request on
+// the master (the `cancel` envelope, docs/protocol.md §5). A master and a slave paired by hand over
+// real RTCPeerConnections in this page; the master's real IndexedDB scan is watched by counting
+// its batch reads (IDBObjectStore.getAll on `documents`), which go on unchanged.
+import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import '../../gadgets/define.js';
+import type { RtcMaster, RtcQueryForm, RtcSlave } from '../../gadgets/index.js';
+import { testDatabase } from './fixtures.js';
+
+const DOCS = 30000;
+const FIELDS = 30;
+
+describe('<rtc-query-form> Cancel', function () {
+  this.timeout(120000);
+  const realGetAll = IDBObjectStore.prototype.getAll;
+  afterEach(() => {
+    IDBObjectStore.prototype.getAll = realGetAll;
+  });
+
+  it('a slow search on a slave shows a busy line; Cancel stops the scan on the master and keeps the page usable', async () => {
+    const master = await fixture<RtcMaster>(html`<rtc-master signaling="manual" database=${testDatabase('cancel')}></rtc-master>`);
+    const slave = await fixture<RtcSlave>(html`<rtc-slave signaling="manual"><rtc-query-form fields="f0,f1"></rtc-query-form></rtc-slave>`);
+    await waitUntil(() => master.state === 'connected', 'master ready');
+    // Documents of many short fields: a full-text query tests each one (a slow scan, not a big one).
+    const doc = (i: number) => Object.fromEntries(Array.from({ length: FIELDS }, (_, k) => [`f${k}`, `value ${i} ${k} lorem ipsum`]));
+    await master.bulkPut(Array.from({ length: DOCS }, (_, i) => ({ id: `d${String(i).padStart(6, '0')}`, doc: doc(i) })));
+    await slave.acceptAnswer(await master.acceptOffer(await slave.createOffer()));
+    await waitUntil(() => slave.state === 'connected', 'slave connected', { timeout: 15000 });
+    const form = slave.querySelector('rtc-query-form') as RtcQueryForm;
+    const root = form.shadowRoot!;
+    await waitUntil(() => root.querySelectorAll('tbody tr').length === 20, 'first page');
+
+    let batches = 0;
+    IDBObjectStore.prototype.getAll = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['getAll']>) {
+      if (this.name === 'documents') batches++;
+      return realGetAll.apply(this, args);
+    };
+    // The whole scan, once, for comparison.
+    const started = performance.now();
+    expect((await master.allDocs({ query: 'nowhere' })).data.rows).to.deep.equal([]);
+    const fullBatches = batches;
+    console.log(`full scan: ${fullBatches} batches in ${Math.round(performance.now() - started)} ms`);
+    batches = 0;
+    const search = root.querySelector<HTMLInputElement>('input[name=q]')!;
+    search.value = 'nowhere';
+    root.querySelector<HTMLButtonElement>('form[part=search] button')!.click();
+    await waitUntil(() => root.querySelector('[part=busy]'), 'the busy line shows', { timeout: 5000 });
+    const busy = root.querySelector('[part=busy]')!;
+    expect(busy.textContent).to.contain('Searching…');
+    expect(busy.querySelector('.spinner')!.getAttribute('aria-hidden')).to.equal('true');
+    expect(root.querySelector('table')!.getAttribute('aria-busy')).to.equal('true');
+    await waitUntil(() => root.querySelector('[role=status]')!.textContent === 'Searching…', 'announced once');
+    await expect(form).to.be.accessible();
+    const cancel = [...busy.querySelectorAll('button')].find((b) => b.textContent === 'Cancel search')!;
+    cancel.focus();
+    cancel.click();
+    await waitUntil(() => !root.querySelector('[part=busy]'), 'the busy line goes');
+    expect(root.querySelector('[role=status]:not(.notice)')!.textContent).to.equal('Search cancelled');
+    expect(root.querySelector('.notice')!.textContent).to.contain('Search cancelled');
+    expect(root.querySelector('[part=error]')).to.equal(null);
+    await waitUntil(() => root.activeElement === search, 'the focus goes to the search box');
+    // The master stops within a batch or two of the cancel, well before the scan's end.
+    await new Promise((r) => setTimeout(r, 500));
+    const stoppedAt = batches;
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(batches, 'no batch read after the cancel settled').to.equal(stoppedAt);
+    expect(stoppedAt, 'the scan did not reach the end').to.be.below(fullBatches);
+    console.log(`cancelled scan: ${stoppedAt} batches`);
+    // The page goes on: the previous results stay, a new search answers.
+    expect(root.querySelectorAll('tbody tr').length).to.equal(20);
+    search.value = 'f0:"value 7 0 lorem ipsum"';
+    root.querySelector<HTMLButtonElement>('form[part=search] button')!.click();
+    await waitUntil(() => root.querySelectorAll('tbody tr').length === 1, 'a new search answers', { timeout: 30000 });
+    await slave.disconnect();
+    await master.disconnect();
+  });
+});
