@@ -59,6 +59,7 @@ describe('<rtc-query-form> Cancel', function () {
     expect(root.querySelector('.notice')!.textContent).to.contain('Search cancelled');
     expect(root.querySelector('[part=error]')).to.equal(null);
     await waitUntil(() => root.activeElement === search, 'the focus goes to the search box');
+    expect(search.value, 'the box shows the search the rows answer').to.equal('');
     // The master stops within a batch or two of the cancel, well before the scan's end.
     await new Promise((r) => setTimeout(r, 500));
     const stoppedAt = batches;

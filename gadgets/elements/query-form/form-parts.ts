@@ -5,6 +5,8 @@
  */
 import { html, nothing, type TemplateResult } from 'lit';
 import type { FieldSpec } from './fields.js';
+import type { DatabaseElement } from '../database-element.js';
+import { readImportFile } from './import-file.js';
 
 /** The labelled inputs of `specs` (a number field gets a decimal keyboard), `invalid` marked. */
 export function fieldInputs(specs: readonly FieldSpec[], invalid: string, value: (name: string) => string | undefined = () => undefined, first?: boolean): TemplateResult[] {
@@ -35,6 +37,22 @@ export function importPart(importing: { loaded: number; total: number } | null, 
           <progress max=${importing.total || 1} .value=${importing.loaded}></progress></label>`
       : nothing}
   </div>`;
+}
+
+/**
+ * Imports `file` (JSON or CSV, import-file.ts) into `t` through `bulkPut`, telling `progress` the
+ * documents stored after each chunk (`rtc-bulk-progress`). @returns how many were imported.
+ * @throws RtcError from reading the file or from the master.
+ */
+export async function importInto(t: DatabaseElement, file: File, progress: (p: { loaded: number; total: number }) => void): Promise<number> {
+  const onProgress = (e: Event): void => progress((e as CustomEvent<{ loaded: number; total: number }>).detail);
+  t.addEventListener('rtc-bulk-progress', onProgress);
+  try {
+    progress({ loaded: 0, total: 0 });
+    return (await t.bulkPut(await readImportFile(file))).length;
+  } finally {
+    t.removeEventListener('rtc-bulk-progress', onProgress);
+  }
 }
 
 /** A search running for a while: a spinner (still under reduced motion, slower), the words, and Cancel. */

@@ -18,7 +18,8 @@ export const queryFormStyles = css`
       .notice { margin: 0 0 0.8rem; color: #1a7f37; overflow-wrap: anywhere; }
       .error { margin: 0 0 0.8rem; padding: 0.5rem 0.7rem; border-radius: 6px; background: #ffebe9; color: #82071e; overflow-wrap: anywhere; white-space: pre-wrap; }
       .error.multiline { font-family: ui-monospace, monospace; font-size: 0.85rem; }
-      .table-wrap { overflow-x: auto; border: 1px solid var(--rtc-color-border, #d0d7de); border-radius: 8px; }
+      /* inline-size containment: a wide table scrolls in here instead of widening the page on a phone. */
+      .table-wrap { contain: inline-size; overflow-x: auto; border: 1px solid var(--rtc-color-border, #d0d7de); border-radius: 8px; }
       table { border-collapse: collapse; width: 100%; font-size: 0.92rem; }
       caption { text-align: left; padding: 0.5rem 0.7rem; font-weight: 600; }
       th, td { text-align: left; padding: 0.4rem 0.7rem; border-top: 1px solid #eaeef2; vertical-align: top; overflow-wrap: break-word; }
@@ -26,8 +27,10 @@ export const queryFormStyles = css`
       th button:focus-visible { outline: 3px solid var(--rtc-color-focus, #0969da); }
       /* Ids are long UUIDs: cut them visually (the full id stays in the text and the title). */
       td.id { font-family: ui-monospace, monospace; font-size: 0.8rem; color: #57606a; white-space: nowrap; }
-      .id-text { display: inline-block; vertical-align: middle; max-width: 6.5rem; overflow: hidden; text-overflow: ellipsis; }
+      .id-text { display: inline-block; vertical-align: middle; max-width: 5rem; overflow: hidden; text-overflow: ellipsis; }
       @media (min-width: 48rem) { .id-text { max-width: 20rem; } }
+      /* A phone: the id goes under its Edit button, so the values keep the width. */
+      @media (max-width: 30rem) { .id-text { display: block; margin-top: 0.2rem; } }
       button.edit { font: 600 0.8rem system-ui, sans-serif; padding: 0.2rem 0.6rem; margin-right: 0.4rem; vertical-align: middle; }
       @media (pointer: coarse) { button.edit { min-height: 44px; min-width: 44px; } }
       input[aria-invalid='true'] { border-color: #cf222e; box-shadow: 0 0 0 1px #cf222e; }

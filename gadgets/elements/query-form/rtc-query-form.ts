@@ -4,14 +4,13 @@ import type { ChangesResult, DatabaseApi, Row } from '../../api.js';
 import { TargetController } from '../../controllers/target-controller.js';
 import { WatchController } from '../../controllers/watch-controller.js';
 import { searchToQuery } from './search-query.js';
-import { readImportFile } from './import-file.js';
 import { RtcRecordCreateEvent } from '../../events/events.js';
 import { hostStyles } from '../../styles/host.styles.js';
 import { queryFormStyles } from './query-form.styles.js';
 import { applyEdits, firstInvalid, parseFields, type FieldSpec } from './fields.js';
 import { RecordEditor } from './record-editor.js';
 import { columnsOf, describe, queued, resultsTable } from './table-parts.js';
-import { busyLine, createForm, importPart, RowFlash } from './form-parts.js';
+import { busyLine, createForm, importInto, importPart, RowFlash } from './form-parts.js';
 
 export { describe };
 
@@ -80,14 +79,12 @@ export class RtcQueryForm extends LitElement {
   /** The search running now, to abort when a newer one starts or Cancel is pressed. */
   private running: AbortController | null = null;
   private slowTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The search the rows shown answer: what Cancel goes back to. */
+  private answered: { query: string; page: number; sortKey: string; sortDirection: Direction } = { query: '', page: 0, sortKey: '', sortDirection: 'ascending' };
   private readonly editor = new RecordEditor({
-    root: () => this.renderRoot,
-    requestUpdate: () => this.requestUpdate(),
-    whenUpdated: () => this.updateComplete,
-    database: () => this.target.target as DatabaseApi | null,
-    fieldSpecs: () => this.fieldSpecs().specs,
-    editorClosed: (id, done) => this.editorClosed(id, done),
-    describe,
+    root: () => this.renderRoot, requestUpdate: () => this.requestUpdate(), whenUpdated: () => this.updateComplete,
+    database: () => this.target.target as DatabaseApi | null, fieldSpecs: () => this.fieldSpecs().specs,
+    editorClosed: (id, done) => this.editorClosed(id, done), describe,
   });
   private loaded = false;
   private generation = 0;
@@ -223,16 +220,20 @@ export class RtcQueryForm extends LitElement {
       this.rows = rows.slice(0, this.pageSize);
       this.error = '';
       this.loaded = true;
+      this.answered = { query: this.query, page: this.page, sortKey: this.sortKey, sortDirection: this.sortDirection };
     } catch (e) {
       if (generation === this.generation && !running.signal.aborted) this.error = describe(e);
     } finally {
-      if (generation === this.generation) {
-        this.running = null;
-        clearTimeout(this.slowTimer);
-        this.slow = false;
-        if (!quiet) this.busy = false;
-      }
+      if (generation === this.generation) this.settle(quiet);
     }
+  }
+
+  /** The search running is over (answered, failed or cancelled): no busy line; `quiet` leaves `busy` alone. */
+  private settle(quiet: boolean): void {
+    this.running = null;
+    clearTimeout(this.slowTimer);
+    this.slow = false;
+    if (!quiet) this.busy = false;
   }
 
   /** Cancel: stops the search running (on a slave, the master stops it) and says so. */
@@ -240,12 +241,11 @@ export class RtcQueryForm extends LitElement {
     if (!this.running) return;
     this.running.abort();
     this.generation++;
-    this.running = null;
-    clearTimeout(this.slowTimer);
-    this.slow = false;
-    this.busy = false;
+    this.settle(false);
+    // Back to the search the rows shown answer, so that paging and live refreshes do not run it again.
+    ({ query: this.query, page: this.page, sortKey: this.sortKey, sortDirection: this.sortDirection } = this.answered);
     this.liveNote = 'Search cancelled';
-    this.notice = 'Search cancelled: the results shown are from before it.';
+    this.notice = 'Search cancelled: the results shown are those of the search before it.';
     // The Cancel button is gone: the search box is where a person goes next.
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLInputElement>('input[name=q]')?.focus());
   }
@@ -317,23 +317,15 @@ export class RtcQueryForm extends LitElement {
     const file = input.files?.[0];
     const t = this.target.target;
     if (!file || !t) return;
-    const onProgress = (e: Event): void => {
-      const { loaded, total } = (e as CustomEvent<{ loaded: number; total: number }>).detail;
-      this.importing = { loaded, total };
-    };
-    t.addEventListener('rtc-bulk-progress', onProgress);
     try {
-      this.importing = { loaded: 0, total: 0 };
-      const entries = await readImportFile(file);
-      const ids = await t.bulkPut(entries);
-      this.notice = `Imported ${ids.length} record${ids.length === 1 ? '' : 's'} from ${file.name}`;
+      const n = await importInto(t, file, (progress) => (this.importing = progress));
+      this.notice = `Imported ${n} record${n === 1 ? '' : 's'} from ${file.name}`;
       this.error = '';
       input.value = '';
       await this.search();
     } catch (e) {
       this.error = describe(e);
     } finally {
-      t.removeEventListener('rtc-bulk-progress', onProgress);
       this.importing = null;
     }
   }
