@@ -9,15 +9,11 @@ import assert from 'node:assert/strict';
 import { launchChromium, openConnected, startBroadcaster } from './harness.js';
 import { closeAll } from './steps.js';
 
-let broadcaster;
-let browser;
-let master;
-let slaveA;
-let slaveB;
+/** The broadcaster, Chromium, and the three demo pages (each `{ page, … }` from openConnected). */
+let broadcaster, browser, master, slaveA, slaveB;
 
 before(async () => {
-  broadcaster = await startBroadcaster();
-  browser = await launchChromium();
+  [broadcaster, browser] = await Promise.all([startBroadcaster(), launchChromium()]);
 });
 
 after(() => closeAll({ server: broadcaster, chromium: browser }));
