@@ -10,16 +10,15 @@ import type { Database } from '../../gadgets/storage/database.js';
 import { channelPair, dropDatabase, freshDatabase, rejectionOf } from './helpers.js';
 
 describe('allDocs with an AbortSignal (slave client)', () => {
-  let db: Database;
-  beforeEach(async () => {
-    db = await freshDatabase();
-  });
+  let opened: Database | null = null;
   afterEach(async () => {
-    await dropDatabase(db);
+    if (opened) await dropDatabase(opened);
+    opened = null;
   });
 
-  /** A client and server; `seen` lists the types of the envelopes the master receives. */
-  function connect() {
+  /** A new database served to a client; `seen` lists the types of the envelopes the master receives. */
+  async function connect() {
+    const db = opened = await freshDatabase();
     const pair = channelPair();
     serveRpc(pair.b, { database: db, allow: new Set(ALL_METHODS) });
     const seen: string[] = [];
@@ -30,11 +29,11 @@ describe('allDocs with an AbortSignal (slave client)', () => {
     };
     const rpc = new RpcClient({ timeout: 30000 });
     rpc.attach(pair.a);
-    return { rpc, remote: new RemoteDatabase(rpc), seen };
+    return { db, rpc, remote: new RemoteDatabase(rpc), seen };
   }
 
   it('an already aborted signal rejects with its reason and sends nothing', async () => {
-    const { rpc, remote, seen } = connect();
+    const { rpc, remote, seen } = await connect();
     const controller = new AbortController();
     controller.abort(new Error('not wanted'));
     expect((await rejectionOf(remote.allDocs({}, { signal: controller.signal }))).message).to.equal('not wanted');
@@ -44,8 +43,8 @@ describe('allDocs with an AbortSignal (slave client)', () => {
   });
 
   it('aborting during a scan rejects at once, sends cancel, and the master stops; a signal left alone changes nothing', async () => {
+    const { db, rpc, remote, seen } = await connect();
     await db.bulkPut(Array.from({ length: 20000 }, (_, i) => ({ id: `d${i}`, doc: { text: `lorem ipsum ${i}`, n: i } })));
-    const { rpc, remote, seen } = connect();
     const masterScan = db.allDocs.bind(db);
     let stopped: unknown = null;
     db.allDocs = (options, run) => masterScan(options, run).catch((e: unknown) => {
