@@ -362,7 +362,7 @@ export class RtcQueryForm extends LitElement {
     const bound = this.target.target !== null;
     const waiting = queued(this.target.target);
     return html`
-      ${createForm(specs, this.invalid, bound, (e) => void this.handleCreate(e))}
+      ${createForm(specs, this.error ? this.invalid : '', bound, (e) => void this.handleCreate(e))}
       ${this.allowImport ? importPart(this.importing, bound, (e) => void this.handleImport(e)) : nothing}
       ${this.notice ? html`<p class="notice" role="status">${this.notice}</p>` : nothing}
       <form part="search" role="search" @submit=${this.handleSearch}>
