@@ -88,6 +88,15 @@ async function slavesProgress(since, more = 20, timeout = 60000) {
   }
 }
 
+/**
+ * How long after `killedAt` (ms since the epoch) every slave was writing again: the latest of the
+ * slaves' first acknowledgements after the kill (a reply already on the wire as the master died
+ * is not one: 50 ms of grace). The pages and this process share the machine's clock.
+ */
+function slavesBack(acked, killedAt) {
+  return Math.max(...acked.map((list) => list.find((a) => a.t > killedAt + 50).t - killedAt));
+}
+
 /** Every write acknowledged (in `acked`) is in the master's database with its content, none twice. */
 async function checkMaster(acked) {
   const rows = await master.page.evaluate(async () => {
@@ -137,7 +146,7 @@ before(async () => {
         for (let n = 0; ; n++) {
           try {
             const id = await db.post({ slave, n, at: Date.now() });
-            window.__acked.push({ n, id });
+            window.__acked.push({ n, id, t: Date.now() });
           } catch (e) {
             window.__errors.push(String(e.message ?? e));
           }
@@ -171,15 +180,23 @@ test('the master journals: the copy outside IndexedDB is on, and on again after 
 
 test(`SIGKILL of the master's browser, ${KILLS} times: every acknowledged write survives, none twice, slaves carry on`, { timeout: 300000 }, async () => {
   let acked = await slavesProgress(slaves.map(() => []), 30);
+  const times = [];
   for (let kill = 0; kill < KILLS; kill++) {
+    const killedAt = Date.now();
     await killMaster();
     acked = await ackedBySlave(); // everything acknowledged before the kill
     master = await launchMaster();
+    const masterBack = Date.now() - killedAt;
     const { count } = await checkMaster(acked);
     assert.ok(count > 0);
     acked = await slavesProgress(acked, 20);
+    const back = slavesBack(acked, killedAt);
+    times.push({ masterBack, slavesBack: back });
+    console.log(`# kill ${kill + 1}: master page back after ${masterBack} ms, every slave writing again after ${back} ms (${back - masterBack} ms after the master)`);
   }
   await checkMaster(acked);
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  console.log(`# ${KILLS} kills: master back median ${median(times.map((t) => t.masterBack))} ms; slaves writing again median ${median(times.map((t) => t.slavesBack))} ms, max ${Math.max(...times.map((t) => t.slavesBack))} ms`);
 });
 
 test('the browser wipes IndexedDB after a crash: every acknowledged write comes back from the journal', { timeout: 180000 }, async () => {
