@@ -71,7 +71,11 @@ export interface LivenessOptions {
   probe: () => void;
   /** Called once when the peer is gone. */
   onGone: () => void;
-  /** Timer period, ms (default HEARTBEAT_INTERVAL_MS). */
+  /**
+   * Timer period, ms (default HEARTBEAT_INTERVAL_MS). It is also the window in which a live
+   * peer's acknowledgement of the probe must arrive: keep it above SCTP's delayed
+   * acknowledgement (at most 200 ms in Chromium's dcSCTP; RFC 9260 §6.2 allows up to 500 ms).
+   */
   intervalMs?: number;
 }
 

@@ -7,13 +7,11 @@
 // finds corrupt), relaunch: every acknowledged write comes back from the journal (OPFS).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { chromium } from 'playwright-core';
-import { chromiumArgs, launchChromium, openConnected, startBroadcaster } from './harness.js';
+import { launchChromium, openConnected, startBroadcaster } from './harness.js';
+import { killMasterProcess, launchMasterProcess, slavesBack, startWriting } from './master-process.js';
 
 const KILLS = 5;
 const SLAVES = 3;
@@ -24,49 +22,19 @@ let master = null;
 let slaveBrowser;
 const slaves = [];
 
-/**
- * Starts Chromium on `profile` in a process group of its own (so one signal reaches every process of
- * it) and opens the master page over CDP. Resolves once the master is in its room.
- */
-async function launchMaster() {
-  const child = spawn(process.env.CHROME_PATH || '/usr/bin/chromium', [
-    ...chromiumArgs, '--headless=new', `--user-data-dir=${profile}`, '--remote-debugging-port=0', 'about:blank',
-  ], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
-  const endpoint = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('Chromium did not print its DevTools endpoint')), 30000);
-    createInterface({ input: child.stderr }).on('line', (line) => {
-      const m = /DevTools listening on (ws:\/\/\S+)/.exec(line);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`Chromium exited ${code}`)));
-  });
-  const browser = await chromium.connectOverCDP(endpoint);
-  const context = browser.contexts()[0];
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e));
-  await page.addInitScript(() => {
+/** Opens the master page in a Chromium of its own on `profile`; resolves once it is in its room. */
+function launchMaster() {
+  return launchMasterProcess(profile, `${broadcaster.origin}/demo/master.html`, (page) => page.addInitScript(() => {
     window.__rtcErrors = [];
     addEventListener('rtc-error', (e) => window.__rtcErrors.push(e.detail.error.message), true);
-  });
-  await page.goto(`${broadcaster.origin}/demo/master.html`);
-  await page.waitForSelector('rtc-master[state="connected"]', { timeout: 30000 });
-  return { child, browser, page, errors };
+  }));
 }
 
 /** SIGKILLs the master's browser, every process of it at once, and waits until it is gone. */
 async function killMaster() {
-  const { child, browser } = master;
+  const killed = master;
   master = null;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  process.kill(-child.pid, 'SIGKILL');
-  await exited;
-  await browser.close().catch(() => undefined);
-  // The renderers and utilities of the group die with it; give the kernel a moment to reap them.
-  await new Promise((r) => setTimeout(r, 300));
+  await killMasterProcess(killed);
 }
 
 /** Each slave's acknowledged writes so far: `[{ n, id }]` per slave. */
@@ -86,15 +54,6 @@ async function slavesProgress(since, more = 20, timeout = 60000) {
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-}
-
-/**
- * How long after `killedAt` (ms since the epoch) every slave was writing again: the latest of the
- * slaves' first acknowledgements after the kill (a reply already on the wire as the master died
- * is not one: 50 ms of grace). The pages and this process share the machine's clock.
- */
-function slavesBack(acked, killedAt) {
-  return Math.max(...acked.map((list) => list.find((a) => a.t > killedAt + 50).t - killedAt));
 }
 
 /** Every write acknowledged (in `acked`) is in the master's database with its content, none twice. */
@@ -138,22 +97,7 @@ before(async () => {
   slaveBrowser = await launchChromium();
   for (let k = 0; k < SLAVES; k++) {
     const slave = await openConnected(slaveBrowser, `${broadcaster.lanOrigin}/demo/slave.html`, 'rtc-slave');
-    await slave.page.evaluate((slave) => {
-      window.__acked = [];
-      window.__errors = [];
-      const db = document.getElementById('db');
-      void (async () => {
-        for (let n = 0; ; n++) {
-          try {
-            const id = await db.post({ slave, n, at: Date.now() });
-            window.__acked.push({ n, id, t: Date.now() });
-          } catch (e) {
-            window.__errors.push(String(e.message ?? e));
-          }
-          await new Promise((r) => setTimeout(r, 5));
-        }
-      })();
-    }, k);
+    await slave.page.evaluate(startWriting, k);
     slaves.push(slave);
   }
 });
