@@ -236,6 +236,8 @@ export async function linkToMaster(
     wake();
   };
   const send = (message: unknown): void => void framed.send(message).catch(() => {});
+  // The first ping goes at once: the master watches a slave from its first ping on.
+  if (heartbeat) send(PING);
   const liveness = heartbeat
     ? watchLiveness({ pc, channel, silenceMs: MASTER_SILENCE_MS, tick: () => send(PING), probe: () => send(PING), onGone: close })
     : null;

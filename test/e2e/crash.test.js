@@ -2,7 +2,10 @@
 // an incognito context lives in memory and proves nothing), three slaves (incognito contexts of
 // another Chromium) post continuously through the real broadcaster. The master's browser is
 // SIGKILLed (its whole process group, as a power cut would stop it) five times: after each
-// relaunch every acknowledged write is there, none twice, and the slaves carry on by themselves.
+// relaunch every acknowledged write is there, none twice, and the slaves carry on by themselves
+// within 3 s of the master page being back (each kill's times are printed). Closing the master's
+// tab: its goodbye reaches every slave within 1 s. A slave whose renderer crashes leaves the
+// master's peer list within a few seconds.
 // Then the wipe: SIGKILL, the profile's IndexedDB files deleted (what Chromium does to a store it
 // finds corrupt), relaunch: every acknowledged write comes back from the journal (OPFS).
 import { test, before, after } from 'node:test';
@@ -137,10 +140,72 @@ test(`SIGKILL of the master's browser, ${KILLS} times: every acknowledged write 
     const back = slavesBack(acked, killedAt);
     times.push({ masterBack, slavesBack: back });
     console.log(`# kill ${kill + 1}: master page back after ${masterBack} ms, every slave writing again after ${back} ms (${back - masterBack} ms after the master)`);
+    // The heartbeat's target (docs/protocol.md "Heartbeat and goodbye"): within 3 s of the master
+    // page being back, where waiting for WebRTC to give up took 13 s more.
+    assert.ok(back - masterBack < 3000, `kill ${kill + 1}: the slaves wrote again ${back - masterBack} ms after the master was back`);
   }
   await checkMaster(acked);
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   console.log(`# ${KILLS} kills: master back median ${median(times.map((t) => t.masterBack))} ms; slaves writing again median ${median(times.map((t) => t.slavesBack))} ms, max ${Math.max(...times.map((t) => t.slavesBack))} ms`);
+});
+
+/** In each slave page: from now on, the time (Date.now()) of each change of `rtc-slave`'s state. */
+function watchSlaveStates() {
+  return Promise.all(slaves.map((s) => s.page.evaluate(() => {
+    window.__states = [];
+    document.getElementById('db').addEventListener('rtc-state-change', (e) => window.__states.push({ state: e.detail.state, t: Date.now() }));
+  })));
+}
+
+/** How long after `since` every slave had left `connected` (null while one has not). */
+async function slavesNoticed(since) {
+  const states = await Promise.all(slaves.map((s) => s.page.evaluate(() => window.__states.slice())));
+  const firsts = states.map((list) => list.find((x) => x.state !== 'connected' && x.t >= since));
+  return firsts.every(Boolean) ? Math.max(...firsts.map((x) => x.t - since)) : null;
+}
+
+test('closing the master\'s tab: it says goodbye on pagehide, every slave knows within 1 s', { timeout: 120000 }, async () => {
+  await slavesProgress(await ackedBySlave(), 10);
+  await watchSlaveStates();
+  const closedAt = Date.now();
+  await master.page.close(); // without the beforeunload prompt the page shows while slaves are connected
+  let noticed = null;
+  for (let k = 0; k < 50 && noticed === null; k++) {
+    await new Promise((r) => setTimeout(r, 100));
+    noticed = await slavesNoticed(closedAt);
+  }
+  console.log(`# closing the master's tab: every slave knew after ${noticed} ms`);
+  assert.ok(noticed !== null && noticed < 1000, `the slaves knew only after ${noticed ?? 'over 5000'} ms`);
+  // A new master tab in the same browser takes the room over; the slaves carry on with it.
+  const page = await master.browser.contexts()[0].newPage();
+  await page.goto(`${broadcaster.origin}/demo/master.html`);
+  await page.waitForSelector('rtc-master[state="connected"]', { timeout: 30000 });
+  master.page = page;
+  const acked = await slavesProgress(await ackedBySlave(), 20);
+  await checkMaster(acked);
+});
+
+test('a slave whose renderer crashes leaves the master\'s peer list within a few seconds', { timeout: 120000 }, async () => {
+  const peers = () => master.page.evaluate(() => document.getElementById('db').peers.filter((p) => p.state === 'connected').length);
+  await master.page.waitForFunction((n) => document.getElementById('db').peers.filter((p) => p.state === 'connected').length === n, SLAVES, { timeout: 15000 });
+  const doomedBrowser = await launchChromium();
+  try {
+    const doomed = await openConnected(doomedBrowser, `${broadcaster.lanOrigin}/demo/slave.html`, 'rtc-slave');
+    await master.page.waitForFunction((n) => document.getElementById('db').peers.filter((p) => p.state === 'connected').length === n, SLAVES + 1, { timeout: 15000 });
+    const cdp = await doomed.context.newCDPSession(doomed.page);
+    const crashedAt = Date.now();
+    void cdp.send('Page.crash').catch(() => undefined); // never answers: the renderer is gone
+    while (await peers() > SLAVES) {
+      assert.ok(Date.now() - crashedAt < 15000, 'the crashed slave is still listed after 15 s');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const dropped = Date.now() - crashedAt;
+    console.log(`# a crashed slave left the master's peer list after ${dropped} ms`);
+    assert.ok(dropped < 8000, `dropped only after ${dropped} ms`);
+  } finally {
+    await doomedBrowser.close();
+  }
+  await slavesProgress(await ackedBySlave(), 10);
 });
 
 test('the browser wipes IndexedDB after a crash: every acknowledged write comes back from the journal', { timeout: 180000 }, async () => {
