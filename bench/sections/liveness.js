@@ -2,7 +2,8 @@
 // writing again, against the master's own relaunch time (SIGKILL to the relaunched master page
 // being back in its room), both measured on the same kills. Goal: ≤ 1.5 × the relaunch + 3 s.
 // The master runs in a Chromium of its own on a profile on disk (test/e2e/master-process.js),
-// three slaves of another Chromium post continuously through the real broadcaster.
+// three slaves of another Chromium post continuously through the real broadcaster (the demo pages,
+// room `default`; the other metrics use rooms of their own).
 /* global window, setTimeout -- Node (the runner) and the page (functions run by page.evaluate) */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -39,11 +40,11 @@ export async function livenessMetric(broadcaster) {
   const browser = await launchChromium();
   let master = null;
   try {
-    const url = `${broadcaster.origin}/demo/master.html?room=bench-liveness`;
+    const url = `${broadcaster.origin}/demo/master.html`;
     master = await launchMasterProcess(profile, url);
     const slaves = [];
     for (let k = 0; k < SLAVES; k++) {
-      const slave = await openConnected(browser, `${broadcaster.lanOrigin}/demo/slave.html?room=bench-liveness`, 'rtc-slave');
+      const slave = await openConnected(browser, `${broadcaster.lanOrigin}/demo/slave.html`, 'rtc-slave');
       await slave.page.evaluate(startWriting, k);
       slaves.push(slave);
     }
