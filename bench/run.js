@@ -27,6 +27,7 @@ import { fmt, median, p95, summary } from './lib/stats.js';
 import { chromiumPids, machine, rendererPids, rssBytes, sumRss } from './lib/machine.js';
 import { startProfiling, topSelf } from './lib/profile.js';
 import { journalMetrics } from './journal.js';
+import { livenessMetric } from './sections/liveness.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const started = new Date();
@@ -1344,6 +1345,10 @@ async function main() {
   if (wanted('journal')) {
     const js = await attempt('journal', () => journalMetrics(loopback));
     if (js) for (const m of js) await record(m, null);
+  }
+  if (wanted('liveness') || wanted('sigkill')) {
+    const m = await attempt('liveness', () => livenessMetric(resources.broadcaster));
+    if (m) await record(m, null);
   }
 
   const passed = metrics.filter((m) => m.passed).length;

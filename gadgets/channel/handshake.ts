@@ -7,9 +7,10 @@
  * master → slave   {v:1, type:'hello', nonce?}       nonce (32 random bytes, hex) iff the master has a secret
  * slave → master   {v:1, type:'proof', mac, nonce, name?}  only after a hello with a nonce; nonce: the slave's own;
  *                                                    name: the slave's device name (optional: older slaves send none)
- * master → slave   {v:1, type:'welcome', mac?, bundles?, names?}  admitted; mac present iff the master has a secret;
+ * master → slave   {v:1, type:'welcome', mac?, bundles?, names?, heartbeat?}  admitted; mac present iff the master has a secret;
  *                                                    bundles: the master reads bundled messages (framed-channel.ts);
- *                                                    names: it takes `name` messages
+ *                                                    names: it takes `name` messages;
+ *                                                    heartbeat: it answers `ping` (heartbeat.ts)
  *   or             {v:1, type:'error', id:null, error:{name, message, status_code:403}}, then the master
  *                                                    closes the channel
  * slave → master   {v:1, type:'name', name}          after a welcome with names, when the proof did not carry
@@ -100,6 +101,8 @@ export interface JoinOptions extends HandshakeOptions {
    * after a welcome that says `names`); undefined: none (as slaves before device names).
    */
   name?: string;
+  /** Told whether the master's welcome says it answers pings (`heartbeat`, channel/heartbeat.ts). */
+  heartbeat?: (supported: boolean) => void;
 }
 
 const encoder = new TextEncoder();
@@ -169,7 +172,7 @@ function nextMessage(channel: FramedChannel, timeoutMs: number, waitingFor: stri
 export async function admitSlave(channel: FramedChannel, options: HandshakeOptions): Promise<{ name: string | null }> {
   const timeoutMs = options.timeoutMs ?? HANDSHAKE_TIMEOUT_MS;
   if (!options.secret) {
-    await channel.send({ v: 1, type: 'welcome', bundles: true, names: true });
+    await channel.send({ v: 1, type: 'welcome', bundles: true, names: true, heartbeat: true });
     return { name: null };
   }
   const masterNonce = nonce();
@@ -181,7 +184,7 @@ export async function admitSlave(channel: FramedChannel, options: HandshakeOptio
     const expected = handshakeMac(options.secret, 'slave', masterNonce, options.masterFingerprint, options.slaveFingerprint);
     if (proof.v === 1 && proof.type === 'proof' && isHex64(proof.mac) && isHex64(proof.nonce) && sameText(proof.mac, expected)) {
       const mac = handshakeMac(options.secret, 'master', proof.nonce, options.masterFingerprint, options.slaveFingerprint);
-      await channel.send({ v: 1, type: 'welcome', mac, bundles: true, names: true });
+      await channel.send({ v: 1, type: 'welcome', mac, bundles: true, names: true, heartbeat: true });
       return { name: cleanName(proof.name) };
     }
     refusal = new AdmissionError('Forbidden: wrong or missing room secret');
@@ -198,6 +201,7 @@ export async function admitSlave(channel: FramedChannel, options: HandshakeOptio
  * The slave's side. Resolves once the master admitted it (its channel can go to the RPC client),
  * with what the master said it supports (`bundles`: it reads bundled messages; `names`, only
  * when `options.name` was given: it takes `name` messages, so a later rename can be told).
+ * Whether it answers pings (heartbeat.ts) goes to `options.heartbeat`, before this resolves.
  * With `options.name`, the master has been told the name (in the proof, or a `name` message
  * sent before this resolves, so before any request).
  * @throws AdmissionError (403) when the master refused it, or when the slave has a secret and the
@@ -232,6 +236,7 @@ export async function joinMaster(channel: FramedChannel, options: JoinOptions): 
       throw new AdmissionError('Forbidden: the master does not know the room secret');
     }
   }
+  options.heartbeat?.(message.heartbeat === true);
   if (options.name === undefined) return { bundles: message.bundles === true };
   const names = message.names === true;
   // Without a proof the master has not heard the name yet; a master older than names never will.

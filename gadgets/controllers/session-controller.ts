@@ -2,7 +2,10 @@
  * Ties a master or slave session to an element's lifetime (Lit ReactiveController): starts it
  * when the element is connected (unless `no-autoconnect`), stops it when the element is removed
  * (so a RenderJS gadget that is dropped closes its connections), and turns the session's
- * callbacks into a re-render and `rtc-*` events on the element.
+ * callbacks into a re-render and `rtc-*` events on the element. When the page goes away
+ * (`pagehide`: closed, reloaded, navigated), the session says goodbye so that the other side
+ * knows at once instead of after its heartbeat's silence (channel/heartbeat.ts); a page restored
+ * from the back/forward cache (`pageshow` persisted) starts its session again.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { RtcErrorEvent, RtcPeersChangeEvent, RtcProgressEvent, RtcStateChangeEvent } from '../events/events.js';
@@ -25,12 +28,23 @@ export class SessionController<S extends Session> implements ReactiveController 
   }
 
   hostConnected(): void {
+    window.addEventListener('pagehide', this.onPageHide);
+    window.addEventListener('pageshow', this.onPageShow);
     if (this.autoconnect()) this.connect();
   }
 
   hostDisconnected(): void {
+    window.removeEventListener('pagehide', this.onPageHide);
+    window.removeEventListener('pageshow', this.onPageShow);
     void this.disconnect();
   }
+
+  private readonly onPageHide = (): void => this.session?.goodbye();
+
+  /** Back from the back/forward cache: the goodbye stopped the session, start it again. */
+  private readonly onPageShow = (event: PageTransitionEvent): void => {
+    if (event.persisted && this.session && this.state !== 'disconnected') void this.reconfigure();
+  };
 
   /** The session, created from the element's current attributes on first use. */
   ensureSession(): S {

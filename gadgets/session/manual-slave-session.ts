@@ -57,6 +57,10 @@ export class ManualSlaveSession extends SlaveSessionBase {
     this.createOffer().catch((e: Error) => this.report(e));
   }
 
+  protected override farewell(): void {
+    this.link?.goodbye();
+  }
+
   protected override interrupt(): void {
     this.pending?.pc.close();
     this.pending = null;

@@ -31,6 +31,11 @@ export abstract class MasterSessionBase extends Session {
     return this.core.peerList();
   }
 
+  /** Says bye to every slave (`pagehide`). */
+  protected override farewell(): void {
+    this.core.goodbye();
+  }
+
   /** Closes every slave's connection and the database. */
   protected override async release(): Promise<void> {
     await this.core.close();

@@ -42,6 +42,8 @@ interface Peer {
   candidates: CandidateInbox;
   /** Stops serving, once serving started. */
   stop: (() => void) | null;
+  /** Says bye and closes the channel (`pagehide`), once serving started. */
+  goodbye: (() => void) | null;
   close(): void;
 }
 
@@ -113,6 +115,7 @@ export class MasterCore {
       name: null,
       candidates: new CandidateInbox(pc),
       stop: null,
+      goodbye: null,
       close: () => {
         if (this.peers.get(id) !== peer) return;
         this.peers.delete(id);
@@ -146,7 +149,7 @@ export class MasterCore {
   /** Waits for the channel and serves it; reports failures. */
   private async serve(id: string, peer: Peer, pc: RTCPeerConnection, channel: RTCDataChannel, openTimeoutMs: number): Promise<void> {
     try {
-      const { stop, name } = await serveSlave(pc, channel, {
+      const { stop, goodbye, name } = await serveSlave(pc, channel, {
         database: () => this.database(),
         allow: this.options.allow,
         secret: this.options.secret,
@@ -166,6 +169,7 @@ export class MasterCore {
         return;
       }
       peer.stop = stop;
+      peer.goodbye = goodbye;
       peer.name ??= name;
       peer.info = { id, name: peer.name ?? fallbackName(id), state: 'connected', connectedAt: Date.now() };
       this.listener.peersChanged(this.peerList());
@@ -192,6 +196,11 @@ export class MasterCore {
     if (this.peers.get(peer.info.id) !== peer || peer.info.state !== 'connected') return; // listed once connected
     peer.info = { ...peer.info, name };
     this.listener.peersChanged(this.peerList());
+  }
+
+  /** Says bye to every slave being served (synchronously: `pagehide`, channel/heartbeat.ts). */
+  goodbye(): void {
+    for (const peer of this.peers.values()) peer.goodbye?.();
   }
 
   /** Closes every slave's connection. */

@@ -45,6 +45,12 @@ export class MasterSession extends MasterSessionBase {
     this.socket?.close();
   }
 
+  /** Says bye to every slave, and leaves the room (the broadcaster tells waiting slaves at once). */
+  protected override farewell(): void {
+    super.farewell();
+    this.socket?.close();
+  }
+
   /** One attempt: opens the database, joins, and serves until the socket drops. */
   private async serveRoom(): Promise<AttemptEnd> {
     await this.database();

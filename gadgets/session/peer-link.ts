@@ -12,6 +12,7 @@ import { serveRpc } from '../channel/rpc-server.js';
 import type { RpcClient } from '../channel/rpc-client.js';
 import { AdmissionError, admitSlave, cleanName, isNameMessage, joinMaster, nameMessage, HANDSHAKE_TIMEOUT_MS } from '../channel/handshake.js';
 import { channelOpen, remoteMaxMessageSize, watchConnection } from '../channel/peer-connection.js';
+import { handleHeartbeat, MASTER_SILENCE_MS, PING, sayGoodbye, SLAVE_SILENCE_MS, watchLiveness, type Liveness } from '../channel/heartbeat.js';
 import { descriptionFingerprints, remoteCertificateMatches } from '../signaling/sdp.js';
 
 /**
@@ -42,9 +43,11 @@ export interface ServeSlaveOptions {
   onName?: (name: string) => void;
 }
 
-/** A slave being served: what stops it, and the name it gave in its proof (null: none yet). */
+/** A slave being served: what stops it, what says goodbye to it, and the name it gave in its proof (null: none yet). */
 export interface ServedSlave {
   stop: () => void;
+  /** Sends `bye` and closes the channel, synchronously (`pagehide`; channel/heartbeat.ts). */
+  goodbye: () => void;
   name: string | null;
 }
 
@@ -53,6 +56,9 @@ export interface ServedSlave {
  * checks the slave's certificate, admits it, serves RPC. `name` messages
  * (`channel/handshake.ts`) are taken out before the RPC server sees them: a usable one goes to
  * `onName`, an unusable one (not a string, empty once cleaned) is dropped without an answer.
+ * Heartbeat messages (`channel/heartbeat.ts`) are taken out too: a ping is answered, and from
+ * the first one on, a slave silent for SLAVE_SILENCE_MS (and whose transport stays silent to a
+ * probe) is gone; a bye means gone at once. `onGone` is called once, whichever came first.
  * @returns what stops serving (the caller closes the channel and connection) and the name of
  *   the proof.
  * @throws AdmissionError (403) when the slave was refused (the error envelope is on its way;
@@ -76,19 +82,34 @@ export async function serveSlave(pc: RTCPeerConnection, channel: RTCDataChannel,
       onRequestError: options.onRequestError,
       onUploadProgress: options.onUploadProgress,
     });
+    let ended = false;
+    const end = (): void => {
+      if (ended) return;
+      ended = true;
+      stop();
+      options.onGone();
+    };
+    let liveness: Liveness | null = null;
+    const reply = (message: unknown): void => void framed.send(message).catch(() => {});
     const serve = framed.onMessage;
     framed.onMessage = (message) => {
+      if (handleHeartbeat(message, reply, end)) {
+        // A slave that pings is watched from then on (one older than the heartbeat never is).
+        liveness ??= watchLiveness({ pc, channel, silenceMs: SLAVE_SILENCE_MS, probe: () => reply(PING), onGone: end });
+        return;
+      }
       if (!isNameMessage(message)) return serve(message);
       const clean = cleanName(message.name);
       if (clean !== null) options.onName?.(clean);
     };
-    const unwatch = watchConnection(pc, channel, options.onGone);
+    const unwatch = watchConnection(pc, channel, end);
     const stop = (): void => {
       unwatch();
+      liveness?.stop();
       stopServing();
       framed.dispose();
     };
-    return { stop, name };
+    return { stop, goodbye: () => sayGoodbye(channel), name };
   } catch (e) {
     framed.dispose();
     throw e;
@@ -148,10 +169,12 @@ export interface NameSource {
 }
 
 export interface MasterLink {
-  /** Resolves once the connection is gone (closed, failed, or `close()`). */
+  /** Resolves once the connection is gone (closed, failed, the master said bye or went silent, or `close()`). */
   readonly gone: Promise<void>;
   /** Detaches nothing by itself: closes the channel and the connection. */
   close(): void;
+  /** Says `bye` to the master, then closes, synchronously (`pagehide`; channel/heartbeat.ts). */
+  goodbye(): void;
 }
 
 /**
@@ -160,6 +183,9 @@ export interface MasterLink {
  * re-sends every unanswered request). `held` is what `holdMessages` kept since the channel was
  * made (the channel may already be open, the master's first message already in). With `name`,
  * the master is told the slave's name as it joins, and each change while the link is up.
+ * With a master whose welcome says `heartbeat`, the slave pings it every HEARTBEAT_INTERVAL_MS
+ * and the link is gone once the master stayed silent for MASTER_SILENCE_MS (its transport too,
+ * to a probe) or said bye (`channel/heartbeat.ts`).
  * @throws AdmissionError (403) when the master refused this slave (wrong room secret) or could
  *   not prove it knows the slave's secret; another error when the channel did not open.
  */
@@ -172,11 +198,13 @@ export async function linkToMaster(
   // The master speaks first, as soon as its side is open (this side may already be open too).
   const framed = new FramedChannel(channel, { maxMessageSize: remoteMaxMessageSize(pc) });
   let told = options.name?.value;
+  let heartbeat = false;
   const joined = joinMaster(framed, {
     secret: options.secret,
     ...descriptionFingerprints(pc, 'slave'),
     timeoutMs: options.openTimeoutMs + HANDSHAKE_TIMEOUT_MS,
     name: told,
+    heartbeat: (supported) => (heartbeat = supported),
   });
   joined.catch(() => {}); // awaited below; this only keeps an early rejection from being "unhandled"
   options.held.release(); // what came before the framed channel listened, now in order
@@ -202,20 +230,36 @@ export async function linkToMaster(
   };
   const unwatchName = options.name?.watch(tell) ?? (() => {});
   let wake: () => void = () => {};
+  const close = (): void => {
+    channel.close();
+    pc.close();
+    wake();
+  };
+  const send = (message: unknown): void => void framed.send(message).catch(() => {});
+  // The first ping goes at once: the master watches a slave from its first ping on.
+  if (heartbeat) send(PING);
+  const liveness = heartbeat
+    ? watchLiveness({ pc, channel, silenceMs: MASTER_SILENCE_MS, tick: () => send(PING), probe: () => send(PING), onGone: close })
+    : null;
   const gone = new Promise<void>((resolve) => {
     wake = resolve;
     watchConnection(pc, channel, resolve);
   }).then(() => {
+    liveness?.stop();
     unwatchName();
     framed.dispose();
   });
   tell();
   rpc.attach(framed);
+  const receive = framed.onMessage;
+  framed.onMessage = (message) => {
+    if (!handleHeartbeat(message, send, close)) receive(message);
+  };
   return {
     gone,
-    close: () => {
-      channel.close();
-      pc.close();
+    close,
+    goodbye: () => {
+      sayGoodbye(channel); // the connection itself is left to the page's end: closing it could drop the bye
       wake();
     },
   };

@@ -46,6 +46,21 @@ export abstract class Session {
     this.setState('disconnected');
   }
 
+  /**
+   * The page is going away (`pagehide`, called by the session controller): tells the other side
+   * at once (`farewell`, channel/heartbeat.ts `bye`) and stops retrying, synchronously. What is
+   * held stays as it is (the page is being torn down); `stop()` and `start()` work afterwards
+   * (a page restored from the back/forward cache restarts).
+   */
+  goodbye(): void {
+    if (!this.running) return;
+    this.running = false;
+    this.farewell();
+  }
+
+  /** What `goodbye()` says to the other side: bye on each channel, and for a master, leaving the broadcaster. */
+  protected farewell(): void {}
+
   /** What `start()` does once `running` is set: typically `retry(...)`. */
   protected abstract begin(): void;
 

@@ -50,6 +50,10 @@ export class SlaveSession extends SlaveSessionBase {
     this.link?.close();
   }
 
+  protected override farewell(): void {
+    this.link?.goodbye();
+  }
+
   /** One attempt: connects, then waits until the channel goes away. */
   private async attempt(): Promise<AttemptEnd> {
     let link: MasterLink;

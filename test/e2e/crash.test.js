@@ -2,18 +2,19 @@
 // an incognito context lives in memory and proves nothing), three slaves (incognito contexts of
 // another Chromium) post continuously through the real broadcaster. The master's browser is
 // SIGKILLed (its whole process group, as a power cut would stop it) five times: after each
-// relaunch every acknowledged write is there, none twice, and the slaves carry on by themselves.
+// relaunch every acknowledged write is there, none twice, and the slaves carry on by themselves
+// within 3 s of the master page being back (each kill's times are printed). Closing the master's
+// tab: its goodbye reaches every slave within 1 s. A slave whose renderer crashes leaves the
+// master's peer list within a few seconds.
 // Then the wipe: SIGKILL, the profile's IndexedDB files deleted (what Chromium does to a store it
 // finds corrupt), relaunch: every acknowledged write comes back from the journal (OPFS).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { chromium } from 'playwright-core';
-import { chromiumArgs, launchChromium, openConnected, startBroadcaster } from './harness.js';
+import { launchChromium, openConnected, startBroadcaster } from './harness.js';
+import { killMasterProcess, launchMasterProcess, slavesBack, startWriting } from './master-process.js';
 
 const KILLS = 5;
 const SLAVES = 3;
@@ -24,49 +25,19 @@ let master = null;
 let slaveBrowser;
 const slaves = [];
 
-/**
- * Starts Chromium on `profile` in a process group of its own (so one signal reaches every process of
- * it) and opens the master page over CDP. Resolves once the master is in its room.
- */
-async function launchMaster() {
-  const child = spawn(process.env.CHROME_PATH || '/usr/bin/chromium', [
-    ...chromiumArgs, '--headless=new', `--user-data-dir=${profile}`, '--remote-debugging-port=0', 'about:blank',
-  ], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
-  const endpoint = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('Chromium did not print its DevTools endpoint')), 30000);
-    createInterface({ input: child.stderr }).on('line', (line) => {
-      const m = /DevTools listening on (ws:\/\/\S+)/.exec(line);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`Chromium exited ${code}`)));
-  });
-  const browser = await chromium.connectOverCDP(endpoint);
-  const context = browser.contexts()[0];
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e));
-  await page.addInitScript(() => {
+/** Opens the master page in a Chromium of its own on `profile`; resolves once it is in its room. */
+function launchMaster() {
+  return launchMasterProcess(profile, `${broadcaster.origin}/demo/master.html`, (page) => page.addInitScript(() => {
     window.__rtcErrors = [];
     addEventListener('rtc-error', (e) => window.__rtcErrors.push(e.detail.error.message), true);
-  });
-  await page.goto(`${broadcaster.origin}/demo/master.html`);
-  await page.waitForSelector('rtc-master[state="connected"]', { timeout: 30000 });
-  return { child, browser, page, errors };
+  }));
 }
 
 /** SIGKILLs the master's browser, every process of it at once, and waits until it is gone. */
 async function killMaster() {
-  const { child, browser } = master;
+  const killed = master;
   master = null;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  process.kill(-child.pid, 'SIGKILL');
-  await exited;
-  await browser.close().catch(() => undefined);
-  // The renderers and utilities of the group die with it; give the kernel a moment to reap them.
-  await new Promise((r) => setTimeout(r, 300));
+  await killMasterProcess(killed);
 }
 
 /** Each slave's acknowledged writes so far: `[{ n, id }]` per slave. */
@@ -129,22 +100,7 @@ before(async () => {
   slaveBrowser = await launchChromium();
   for (let k = 0; k < SLAVES; k++) {
     const slave = await openConnected(slaveBrowser, `${broadcaster.lanOrigin}/demo/slave.html`, 'rtc-slave');
-    await slave.page.evaluate((slave) => {
-      window.__acked = [];
-      window.__errors = [];
-      const db = document.getElementById('db');
-      void (async () => {
-        for (let n = 0; ; n++) {
-          try {
-            const id = await db.post({ slave, n, at: Date.now() });
-            window.__acked.push({ n, id });
-          } catch (e) {
-            window.__errors.push(String(e.message ?? e));
-          }
-          await new Promise((r) => setTimeout(r, 5));
-        }
-      })();
-    }, k);
+    await slave.page.evaluate(startWriting, k);
     slaves.push(slave);
   }
 });
@@ -171,15 +127,85 @@ test('the master journals: the copy outside IndexedDB is on, and on again after 
 
 test(`SIGKILL of the master's browser, ${KILLS} times: every acknowledged write survives, none twice, slaves carry on`, { timeout: 300000 }, async () => {
   let acked = await slavesProgress(slaves.map(() => []), 30);
+  const times = [];
   for (let kill = 0; kill < KILLS; kill++) {
+    const killedAt = Date.now();
     await killMaster();
     acked = await ackedBySlave(); // everything acknowledged before the kill
     master = await launchMaster();
+    const masterBack = Date.now() - killedAt;
     const { count } = await checkMaster(acked);
     assert.ok(count > 0);
     acked = await slavesProgress(acked, 20);
+    const back = slavesBack(acked, killedAt);
+    times.push({ masterBack, slavesBack: back });
+    console.log(`# kill ${kill + 1}: master page back after ${masterBack} ms, every slave writing again after ${back} ms (${back - masterBack} ms after the master)`);
+    // The heartbeat's target (docs/protocol.md "Heartbeat and goodbye"): within 3 s of the master
+    // page being back, where waiting for WebRTC to give up took 13 s more.
+    assert.ok(back - masterBack < 3000, `kill ${kill + 1}: the slaves wrote again ${back - masterBack} ms after the master was back`);
   }
   await checkMaster(acked);
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  console.log(`# ${KILLS} kills: master back median ${median(times.map((t) => t.masterBack))} ms; slaves writing again median ${median(times.map((t) => t.slavesBack))} ms, max ${Math.max(...times.map((t) => t.slavesBack))} ms`);
+});
+
+/** In each slave page: from now on, the time (Date.now()) of each change of `rtc-slave`'s state. */
+function watchSlaveStates() {
+  return Promise.all(slaves.map((s) => s.page.evaluate(() => {
+    window.__states = [];
+    document.getElementById('db').addEventListener('rtc-state-change', (e) => window.__states.push({ state: e.detail.state, t: Date.now() }));
+  })));
+}
+
+/** How long after `since` every slave had left `connected` (null while one has not). */
+async function slavesNoticed(since) {
+  const states = await Promise.all(slaves.map((s) => s.page.evaluate(() => window.__states.slice())));
+  const firsts = states.map((list) => list.find((x) => x.state !== 'connected' && x.t >= since));
+  return firsts.every(Boolean) ? Math.max(...firsts.map((x) => x.t - since)) : null;
+}
+
+test('closing the master\'s tab: it says goodbye on pagehide, every slave knows within 1 s', { timeout: 120000 }, async () => {
+  await slavesProgress(await ackedBySlave(), 10);
+  await watchSlaveStates();
+  const closedAt = Date.now();
+  await master.page.close(); // without the beforeunload prompt the page shows while slaves are connected
+  let noticed = null;
+  for (let k = 0; k < 50 && noticed === null; k++) {
+    await new Promise((r) => setTimeout(r, 100));
+    noticed = await slavesNoticed(closedAt);
+  }
+  console.log(`# closing the master's tab: every slave knew after ${noticed} ms`);
+  assert.ok(noticed !== null && noticed < 1000, `the slaves knew only after ${noticed ?? 'over 5000'} ms`);
+  // A new master tab in the same browser takes the room over; the slaves carry on with it.
+  const page = await master.browser.contexts()[0].newPage();
+  await page.goto(`${broadcaster.origin}/demo/master.html`);
+  await page.waitForSelector('rtc-master[state="connected"]', { timeout: 30000 });
+  master.page = page;
+  const acked = await slavesProgress(await ackedBySlave(), 20);
+  await checkMaster(acked);
+});
+
+test('a slave whose renderer crashes leaves the master\'s peer list within a few seconds', { timeout: 120000 }, async () => {
+  const peers = () => master.page.evaluate(() => document.getElementById('db').peers.filter((p) => p.state === 'connected').length);
+  await master.page.waitForFunction((n) => document.getElementById('db').peers.filter((p) => p.state === 'connected').length === n, SLAVES, { timeout: 15000 });
+  const doomedBrowser = await launchChromium();
+  try {
+    const doomed = await openConnected(doomedBrowser, `${broadcaster.lanOrigin}/demo/slave.html`, 'rtc-slave');
+    await master.page.waitForFunction((n) => document.getElementById('db').peers.filter((p) => p.state === 'connected').length === n, SLAVES + 1, { timeout: 15000 });
+    const cdp = await doomed.context.newCDPSession(doomed.page);
+    const crashedAt = Date.now();
+    void cdp.send('Page.crash').catch(() => undefined); // never answers: the renderer is gone
+    while (await peers() > SLAVES) {
+      assert.ok(Date.now() - crashedAt < 15000, 'the crashed slave is still listed after 15 s');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const dropped = Date.now() - crashedAt;
+    console.log(`# a crashed slave left the master's peer list after ${dropped} ms`);
+    assert.ok(dropped < 8000, `dropped only after ${dropped} ms`);
+  } finally {
+    await doomedBrowser.close();
+  }
+  await slavesProgress(await ackedBySlave(), 10);
 });
 
 test('the browser wipes IndexedDB after a crash: every acknowledged write comes back from the journal', { timeout: 180000 }, async () => {

@@ -24,12 +24,13 @@ export const chromiumArgs = [
 ];
 
 /**
- * Starts `bin/rtc-broadcaster.js --port 0` and resolves once it prints its URL.
+ * Starts `bin/rtc-broadcaster.js --port <requestedPort>` (default 0: a free one; a given one restarts a
+ * broadcaster where pages expect it) and resolves once it prints its URL.
  * @returns {{ port: number, origin: string, lanOrigin: string, output: string[], stop(): Promise<void> }}
  */
-export async function startBroadcaster() {
+export async function startBroadcaster(requestedPort = 0) {
   const host = inNamespace ? '0.0.0.0' : '127.0.0.1';
-  const child = spawn(process.execPath, ['bin/rtc-broadcaster.js', '--port', '0', '--host', host], {
+  const child = spawn(process.execPath, ['bin/rtc-broadcaster.js', '--port', String(requestedPort), '--host', host], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
