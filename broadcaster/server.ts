@@ -11,7 +11,7 @@
 
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -128,6 +128,10 @@ export async function createBroadcaster(options: BroadcasterOptions = {}): Promi
   const server = createServer(handlers.request);
   server.on('upgrade', handlers.upgrade);
   server.on('clientError', handlers.clientError);
+  // A banned address (budget.ts) costs no HTTP parsing: its connections are destroyed on accept.
+  server.on('connection', (socket: Socket) => {
+    if (signaling.banned(socket.remoteAddress)) socket.destroy();
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

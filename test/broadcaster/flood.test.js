@@ -1,0 +1,74 @@
+// Issue 14 item 4: one client floods the broadcaster with malformed frames (seeded, bounded to a few
+// seconds) while legitimate handshakes go on from another address. The flooding socket is closed with
+// 1008, its address banned (connections cut before any HTTP answer), every probe completes, and the
+// broadcaster lives on. The handshake p95 itself is a bench figure (bench/sections/broadcaster.js).
+// Run after building: npx tsc -p broadcaster/tsconfig.json && node --test test/broadcaster/
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as delay } from 'node:timers/promises';
+import { WebSocket } from 'ws';
+import { handshake, probe, quantile, spawnBroadcaster, startFlooder, startMaster } from './flood-harness.js';
+
+test('a malformed-frame flood: the flooder is closed and banned, legitimate handshakes go on', async (t) => {
+  const server = await spawnBroadcaster();
+  const master = await startMaster(server.port, 'flooded');
+  try {
+    const idle = await probe(server.port, 'flooded', 20);
+    const flooder = startFlooder({ port: server.port, seed: 20261204 });
+    let during;
+    try {
+      await delay(300);
+      during = await probe(server.port, 'flooded', 60, 20, 3000);
+    } finally {
+      await flooder.stop();
+    }
+    const { stats } = flooder;
+    t.diagnostic(`handshake p95 idle ${quantile(idle, 0.95).toFixed(1)} ms, during the flood ${quantile(during, 0.95).toFixed(1)} ms; flooder ${JSON.stringify(stats)}`);
+    assert.ok(during.length >= 60, 'every probe completed (a failed one rejects)');
+    assert.ok(stats.upgraded >= 1 && stats.bytes > 1_000_000, `the flood happened: ${JSON.stringify(stats)}`);
+    assert.ok(stats.closed1008 >= 1, 'the flooding socket was closed with 1008');
+    assert.ok(stats.cutBeforeAnswer >= 1, 'the flooding address was banned: its connections cut on accept');
+    assert.ok(stats.upgraded <= 10, `a banned address does not get upgraded again: ${stats.upgraded}`);
+    // Still banned: a well-behaved client from the flooder's address is refused, 127.0.0.1 is not.
+    const banned = new WebSocket(`ws://127.0.0.1:${server.port}/signal`, { localAddress: '127.0.0.2' });
+    await new Promise((resolve) => { banned.once('error', resolve); banned.once('open', resolve); });
+    assert.notEqual(banned.readyState, WebSocket.OPEN, 'the banned address cannot connect');
+    banned.terminate();
+    await handshake(server.port, 'flooded');
+    assert.match(server.stderr(), /closing .* from 127\.0\.0\.2: (too many malformed frames|flooding)/);
+    assert.match(server.stderr(), /banning 127\.0\.0\.2/);
+    assert.doesNotMatch(server.stderr(), /internal error/);
+  } finally {
+    master.terminate();
+    assert.equal(await server.stop(), 0);
+  }
+});
+
+test('frames over the rate limit from many sockets of one address share its budget', async () => {
+  const server = await spawnBroadcaster();
+  const sockets = [];
+  try {
+    // 10 sockets × 150 pings: under the per-socket 200 but over the address's 1,000 burst.
+    for (let i = 0; i < 10; i++) {
+      const ws = new WebSocket(`ws://127.0.0.1:${server.port}/signal`, { localAddress: '127.0.0.3' });
+      await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+      sockets.push(ws);
+    }
+    const received = { pong: 0, limited: 0 };
+    for (const ws of sockets) {
+      ws.on('message', (data) => {
+        const m = JSON.parse(String(data));
+        if (m.type === 'pong') received.pong++;
+        if (m.type === 'error' && m.code === 429) received.limited++;
+      });
+      for (let i = 0; i < 150; i++) ws.send('{"v":1,"type":"ping"}');
+    }
+    await delay(500);
+    assert.ok(received.pong >= 1000 && received.pong < 1500, `pongs: ${received.pong}`);
+    assert.ok(received.limited >= 1, 'some socket heard 429');
+    assert.ok(sockets.every((ws) => ws.readyState === WebSocket.OPEN), 'nobody closed for a short burst');
+  } finally {
+    for (const ws of sockets) ws.terminate();
+    assert.equal(await server.stop(), 0);
+  }
+});
