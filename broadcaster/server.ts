@@ -1,5 +1,5 @@
 /**
- * The broadcaster: one HTTP server that serves the package's `demo/` and `dist/` to the LAN and
+ * The broadcaster: one HTTP (or, with `tls`, HTTPS) server that serves the package's `demo/` and `dist/` to the LAN and
  * relays WebRTC signaling (protocol v1, `gadgets/signaling/messages.ts`) over WebSockets at `/signal`.
  * `GET /info.json` says where it can be reached (for the master page's QR code of the slave page).
  *
@@ -11,6 +11,7 @@
 
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +30,7 @@ import { guard } from './log.js';
 import type { Log } from './log.js';
 import { routes } from './routes.js';
 import { SignalingEndpoint } from './signaling.js';
+import { fingerprintOf } from './tls.js';
 
 export { broadcasterInfo } from './info.js';
 export type { BroadcasterInfo } from './info.js';
@@ -53,6 +55,8 @@ export interface BroadcasterOptions {
   maxClients?: number;
   /** Most members of one room. Default 1024. */
   maxClientsPerRoom?: number;
+  /** Serve HTTPS (and wss) with this PEM certificate and key (`tls.ts`); default plain http. */
+  tls?: { cert: string; key: string };
   /** Receives one line per notable event (joins, leaves, drops, internal errors). Default: silent. */
   log?: Log;
 }
@@ -64,9 +68,13 @@ export interface Broadcaster {
   readonly host: string;
   /** The folder served. */
   readonly root: string;
-  /** `http://ADDR:PORT/` for loopback and every LAN address, best first (or only `host` when it
-   * is specific). */
+  /** `http://ADDR:PORT/` (`https://` with `tls`) for loopback and every LAN address, best first
+   * (or only `host` when it is specific). */
   readonly urls: string[];
+  /** Whether it serves HTTPS and wss. */
+  readonly secure: boolean;
+  /** SHA-256 fingerprint of the certificate (`AB:CD:…`), or null over plain http. */
+  readonly fingerprint: string | null;
   /** Number of connected WebSocket clients. */
   readonly clientCount: number;
   /** Closes every WebSocket (code 1001) and the HTTP server. */
@@ -119,13 +127,16 @@ export async function createBroadcaster(options: BroadcasterOptions = {}): Promi
     log,
   });
   let urls: string[] = [];
+  const fingerprint = options.tls ? fingerprintOf(options.tls.cert) : null;
   const handlers = routes({
     root,
-    info: () => broadcasterInfo(urls),
+    info: () => broadcasterInfo(urls, fingerprint),
     upgrade: (req, socket, head) => signaling.upgrade(req, socket, head),
     log,
   });
-  const server = createServer(handlers.request);
+  const server = options.tls
+    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handlers.request)
+    : createServer(handlers.request);
   server.on('upgrade', handlers.upgrade);
   server.on('clientError', handlers.clientError);
   // A banned address (budget.ts) costs no HTTP parsing: its connections are destroyed on accept.
@@ -145,7 +156,7 @@ export async function createBroadcaster(options: BroadcasterOptions = {}): Promi
     (client) => signaling.drop(client), log);
 
   const port = (server.address() as AddressInfo).port;
-  urls = listenAddresses(host).map((address) => httpUrl(address, port));
+  urls = listenAddresses(host).map((address) => httpUrl(address, port, '/', options.tls !== undefined));
   let closing: Promise<void> | undefined;
 
   return {
@@ -153,6 +164,8 @@ export async function createBroadcaster(options: BroadcasterOptions = {}): Promi
     host,
     root,
     urls,
+    secure: options.tls !== undefined,
+    fingerprint,
     get clientCount() {
       return signaling.clients.size;
     },
