@@ -12,7 +12,8 @@
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Server as HttpsServer } from 'node:https';
+import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,6 +27,7 @@ import {
 import { httpUrl, listenAddresses } from './addresses.js';
 import { broadcasterInfo } from './info.js';
 import { startKeepalive } from './keepalive.js';
+import { sharePort } from './https-port.js';
 import { guard } from './log.js';
 import type { Log } from './log.js';
 import { routes } from './routes.js';
@@ -139,23 +141,26 @@ export async function createBroadcaster(options: BroadcasterOptions = {}): Promi
     : createServer(handlers.request);
   server.on('upgrade', handlers.upgrade);
   server.on('clientError', handlers.clientError);
-  // A banned address (budget.ts) costs no HTTP parsing: its connections are destroyed on accept.
-  server.on('connection', (socket: Socket) => {
+  // Over HTTPS, plain http on the same port is redirected (https-port.ts).
+  const shared = options.tls ? sharePort(server as HttpsServer) : null;
+  const listener: NetServer = shared?.listener ?? server;
+  // A banned address (budget.ts) costs no HTTP or TLS work: its connections are destroyed on accept.
+  listener.prependListener('connection', (socket: Socket) => {
     if (signaling.banned(socket.remoteAddress)) socket.destroy();
   });
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 9999, host, () => {
-      server.off('error', reject);
-      server.on('error', (error) => log(`HTTP server error: ${error.message}`));
+    listener.once('error', reject);
+    listener.listen(options.port ?? 9999, host, () => {
+      listener.off('error', reject);
+      listener.on('error', (error) => log(`HTTP server error: ${error.message}`));
       resolve();
     });
   });
   const stopKeepalive = startKeepalive(signaling.clients, options.pingInterval ?? DEFAULT_PING_INTERVAL,
     (client) => signaling.drop(client), log);
 
-  const port = (server.address() as AddressInfo).port;
+  const port = (listener.address() as AddressInfo).port;
   urls = listenAddresses(host).map((address) => httpUrl(address, port, '/', options.tls !== undefined));
   let closing: Promise<void> | undefined;
 
@@ -179,13 +184,15 @@ export async function createBroadcaster(options: BroadcasterOptions = {}): Promi
         const force = setTimeout(() => {
           for (const client of open) client.ws.terminate();
           server.closeAllConnections?.();
+          shared?.plain.closeAllConnections();
         }, 500);
         force.unref();
-        server.close(() => {
+        listener.close(() => {
           clearTimeout(force);
           resolve();
         });
         server.closeIdleConnections?.();
+        shared?.plain.closeIdleConnections();
       });
       return closing;
     },

@@ -65,6 +65,11 @@ test('--cert/--key: unreadable files, a key of another certificate and a non-cer
     try {
       assert.match(good.lines[0], /^rtc-broadcaster listening on https:\/\/127\.0\.0\.1:\d+\/$/);
       assert.ok(good.lines.includes(`Certificate SHA-256: ${a.fingerprint} (from ${a.certPath})`), good.lines.join('\n'));
+      // Plain http on the same port: GET and HEAD are redirected to https, anything else is refused.
+      const plain = await fetch(`http://127.0.0.1:${good.port}/demo/slave.html?room=x`, { redirect: 'manual' });
+      assert.equal(plain.status, 307);
+      assert.equal(plain.headers.get('location'), `https://127.0.0.1:${good.port}/demo/slave.html?room=x`);
+      assert.equal((await fetch(`http://127.0.0.1:${good.port}/`, { method: 'POST', redirect: 'manual' })).status, 400);
     } finally {
       await good.stop();
     }
