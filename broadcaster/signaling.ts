@@ -109,7 +109,7 @@ export class SignalingEndpoint {
     if (client.closed || client.ws.readyState !== WebSocket.OPEN) return;
     client.alive = true;
     if (!client.limiter.take() || !this.addresses.takeFrame(client.address)) {
-      if (!client.budget?.droppedFrame()) this.expel(client, 'flooding: too many frames over the rate limit');
+      if (client.budget && !client.budget.droppedFrame()) this.expel(client, 'flooding: too many frames over the rate limit');
       else if (client.limiter.shouldNotify()) {
         client.sendError(429, `over ${this.options.rateLimit} frames per second: frames dropped`);
       }
@@ -117,13 +117,14 @@ export class SignalingEndpoint {
     }
     const frame = decodeFrame(data, isBinary);
     if (frame.ok) this.dispatcher.dispatch(client, frame.message);
-    else if (!client.budget?.malformedFrame()) this.expel(client, 'too many malformed frames');
+    else if (client.budget && !client.budget.malformedFrame()) this.expel(client, 'too many malformed frames');
     else client.sendError(frame.error.code, frame.error.message, frame.error.ref);
   }
 
   /**
    * Closes an abusive socket with 1008 and `reason`, stops reading it at once (so its flood costs no
-   * more parsing), terminates it 100 ms later (time for the close frame to leave), and gives its address a strike.
+   * more parsing), terminates it 100 ms later (time for the close frame to leave), and gives its
+   * address a strike.
    */
   private expel(client: Client, reason: string): void {
     const { ws } = client;

@@ -72,3 +72,27 @@ test('frames over the rate limit from many sockets of one address share its budg
     assert.equal(await server.stop(), 0);
   }
 });
+
+test('malformed frames: 100 get their error, the next closes the socket with 1008; one strike is no ban', async () => {
+  const server = await spawnBroadcaster();
+  try {
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/signal`, { localAddress: '127.0.0.4' });
+    await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+    const errors = [];
+    ws.on('message', (data) => errors.push(JSON.parse(String(data))));
+    const closed = new Promise((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: String(reason) })));
+    for (let i = 0; i < 150; i++) ws.send(`not json ${i}`);
+    assert.deepEqual(await closed, { code: 1008, reason: 'too many malformed frames' });
+    assert.equal(errors.length, 100);
+    assert.ok(errors.every((m) => m.type === 'error' && m.code === 400));
+    // The same address connects again at once (a strike, not a ban) and is served.
+    const again = new WebSocket(`ws://127.0.0.1:${server.port}/signal`, { localAddress: '127.0.0.4' });
+    await new Promise((resolve, reject) => { again.once('open', resolve); again.once('error', reject); });
+    const pong = new Promise((resolve) => again.once('message', (data) => resolve(JSON.parse(String(data)))));
+    again.send('{"v":1,"type":"ping"}');
+    assert.deepEqual(await pong, { v: 1, type: 'pong' });
+    again.terminate();
+  } finally {
+    assert.equal(await server.stop(), 0);
+  }
+});
