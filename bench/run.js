@@ -1342,8 +1342,8 @@ async function main() {
     if (churn) await record(churn, null);
   }
 
-  if (wanted('broadcaster flood')) {
-    const m = await attempt('broadcaster flood', () => broadcasterFloodMetric(ctx));
+  for (const secure of [false, true].filter((tls) => wanted(tls ? 'broadcaster flood https' : 'broadcaster flood'))) {
+    const m = await attempt('broadcaster flood', () => broadcasterFloodMetric(ctx, { secure }));
     if (m) await record(m, null);
   }
   if (wanted('journal')) {

@@ -9,6 +9,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import net from 'node:net';
+import tls from 'node:tls';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
@@ -54,6 +55,20 @@ export async function spawnBroadcaster(args = [], env = process.env) {
   };
 }
 
+/**
+ * `{ port, secure }` of a target given as a port (plain http) or as `spawnBroadcaster`'s result
+ * (secure when its URL is https; certificates are not checked).
+ */
+function target(server) {
+  return typeof server === 'number' ? { port: server, secure: false } : { port: server.port, secure: server.url.startsWith('https:') };
+}
+
+/** A WebSocket to the target's `/signal` from 127.0.0.1 (or `localAddress`). */
+export function signalSocket(server, localAddress = undefined) {
+  const { port, secure } = target(server);
+  return new WebSocket(`${secure ? 'wss' : 'ws'}://127.0.0.1:${port}/signal`, { localAddress, rejectUnauthorized: false });
+}
+
 /** One client-to-server WebSocket frame (masked with a zero key, which RFC 6455 allows). */
 function frame(opcode, payload, declaredLength = payload.length) {
   let head;
@@ -93,19 +108,23 @@ function malformedBatch(random, frames) {
 }
 
 /**
- * Starts a flooder against 127.0.0.1:`port` from `localAddress`.
+ * Starts a flooder against 127.0.0.1:`port` from `localAddress` (`port`: see `target`; over TLS
+ * when secure).
  * @returns {{ stats: { connections: number, upgraded: number, refused429: number, closed1008: number,
  *   cutBeforeAnswer: number, bytes: number }, stop: () => Promise<void> }} `cutBeforeAnswer`: TCP
  *   connections closed before any HTTP answer (a banned address).
  */
-export function startFlooder({ port, seed = 14, localAddress = '127.0.0.2', batchFrames = 500 }) {
+export function startFlooder({ port: server, seed = 14, localAddress = '127.0.0.2', batchFrames = 500 }) {
+  const { port, secure } = target(server);
   const random = seededRandom(seed);
   const stats = { connections: 0, upgraded: 0, refused429: 0, closed1008: 0, cutBeforeAnswer: 0, bytes: 0 };
   let running = true;
   let current = null;
   const once = () => new Promise((resolve) => {
     stats.connections++;
-    const socket = net.connect({ port, host: '127.0.0.1', localAddress });
+    const socket = secure
+      ? tls.connect({ port, host: '127.0.0.1', localAddress, rejectUnauthorized: false })
+      : net.connect({ port, host: '127.0.0.1', localAddress });
     current = socket;
     let answered = false;
     let upgraded = false;
@@ -119,7 +138,7 @@ export function startFlooder({ port, seed = 14, localAddress = '127.0.0.2', batc
         }
       }
     };
-    socket.on('connect', () => socket.write('GET /signal HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+    socket.on(secure ? 'secureConnect' : 'connect', () => socket.write('GET /signal HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
       'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n'));
     socket.on('data', (data) => {
       if (!answered) {
@@ -173,7 +192,7 @@ function messages(ws) {
  * @returns {Promise<WebSocket>} once joined.
  */
 export async function startMaster(port, room) {
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/signal`);
+  const ws = signalSocket(port);
   await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
   const next = messages(ws);
   ws.on('message', (data) => {
@@ -193,7 +212,7 @@ export async function startMaster(port, room) {
  */
 export async function handshake(port, room, timeoutMs = 10_000) {
   const started = performance.now();
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/signal`);
+  const ws = signalSocket(port);
   let timer;
   try {
     await Promise.race([

@@ -1,46 +1,73 @@
 // Issue 14 item 4: one client floods the broadcaster with malformed frames (seeded, bounded to a few
 // seconds) while legitimate handshakes go on from another address. The flooding socket is closed with
-// 1008, its address banned (connections cut before any HTTP answer), every probe completes, and the
-// broadcaster lives on. The handshake p95 itself is a bench figure (bench/sections/broadcaster.js).
+// 1008, its address banned (connections cut before any HTTP or TLS answer), every probe completes,
+// and the broadcaster lives on; over plain http and over HTTPS. The handshake p95 itself is a bench figure (bench/sections/broadcaster.js).
 // Run after building: npx tsc -p broadcaster/tsconfig.json && node --test test/broadcaster/
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { WebSocket } from 'ws';
-import { handshake, probe, quantile, spawnBroadcaster, startFlooder, startMaster } from './flood-harness.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { handshake, probe, quantile, signalSocket, spawnBroadcaster, startFlooder, startMaster } from './flood-harness.js';
 
-test('a malformed-frame flood: the flooder is closed and banned, legitimate handshakes go on', async (t) => {
-  const server = await spawnBroadcaster();
-  const master = await startMaster(server.port, 'flooded');
+/**
+ * The flood scenario against `server` (plain or HTTPS), from `flooderAddress`: idle probes, then
+ * probes for 3 s of flood, then the checks. A failed or 10 s handshake rejects `probe`, so every probe
+ * completed when this resolves.
+ */
+async function floodScenario(t, server, flooderAddress) {
+  const master = await startMaster(server, 'flooded');
   try {
-    const idle = await probe(server.port, 'flooded', 20);
-    const flooder = startFlooder({ port: server.port, seed: 20261204 });
+    const idle = await probe(server, 'flooded', 20);
+    const flooder = startFlooder({ port: server, seed: 20261204, localAddress: flooderAddress });
     let during;
     try {
       await delay(300);
-      during = await probe(server.port, 'flooded', 60, 20, 3000);
+      during = await probe(server, 'flooded', 60, 20, 3000);
     } finally {
       await flooder.stop();
     }
     const { stats } = flooder;
     t.diagnostic(`handshake p95 idle ${quantile(idle, 0.95).toFixed(1)} ms, during the flood ${quantile(during, 0.95).toFixed(1)} ms; flooder ${JSON.stringify(stats)}`);
-    // Every probe completed: a handshake that fails or takes over 10 s rejects `probe`.
     assert.ok(stats.upgraded >= 1 && stats.bytes > 1_000_000, `the flood happened: ${JSON.stringify(stats)}`);
     assert.ok(stats.closed1008 >= 1, 'the flooding socket was closed with 1008');
     assert.ok(stats.cutBeforeAnswer >= 1, 'the flooding address was banned: its connections cut on accept');
     assert.ok(stats.upgraded <= 10, `a banned address does not get upgraded again: ${stats.upgraded}`);
     // Still banned: a well-behaved client from the flooder's address is refused, 127.0.0.1 is not.
-    const banned = new WebSocket(`ws://127.0.0.1:${server.port}/signal`, { localAddress: '127.0.0.2' });
+    const banned = signalSocket(server, flooderAddress);
     await new Promise((resolve) => { banned.once('error', resolve); banned.once('open', resolve); });
     assert.notEqual(banned.readyState, WebSocket.OPEN, 'the banned address cannot connect');
     banned.terminate();
-    await handshake(server.port, 'flooded');
-    assert.match(server.stderr(), /closing .* from 127\.0\.0\.2: (too many malformed frames|flooding)/);
-    assert.match(server.stderr(), /banning 127\.0\.0\.2/);
+    await handshake(server, 'flooded');
+    const escaped = flooderAddress.replace(/\./g, '\\.');
+    assert.match(server.stderr(), new RegExp(`closing .* from ${escaped}: (too many malformed frames|flooding)`));
+    assert.match(server.stderr(), new RegExp(`banning ${escaped}`));
     assert.doesNotMatch(server.stderr(), /internal error/);
   } finally {
     master.terminate();
+  }
+}
+
+test('a malformed-frame flood: the flooder is closed and banned, legitimate handshakes go on', async (t) => {
+  const server = await spawnBroadcaster();
+  try {
+    await floodScenario(t, server, '127.0.0.2');
+  } finally {
     assert.equal(await server.stop(), 0);
+  }
+});
+
+test('the same over HTTPS: the ban cuts connections before the TLS handshake', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'rtc-flood-tls-'));
+  const server = await spawnBroadcaster(['--https'], { ...process.env, XDG_CONFIG_HOME: dir });
+  try {
+    assert.match(server.url, /^https:/);
+    await floodScenario(t, server, '127.0.0.5');
+  } finally {
+    assert.equal(await server.stop(), 0);
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
