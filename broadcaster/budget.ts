@@ -8,8 +8,9 @@
  *   (`ADDRESS_RATE_FACTOR` × the per-socket rate); at most `MAX_SOCKETS_PER_ADDRESS` sockets and
  *   `UPGRADE_BURST` upgrades at once (refilled at `UPGRADES_PER_SECOND`); and strikes: each socket
  *   closed for abuse or for a WebSocket protocol error costs one of `STRIKE_BURST` (refilled one per
- *   `STRIKE_REFILL_MS`). An address out of strikes is banned for `BAN_MS`: its TCP connections are
- *   destroyed on accept, before any HTTP parsing, which is what keeps a reconnecting flooder cheap.
+ *   `STRIKE_REFILL_MS`). An address out of strikes is banned for `BAN_MS`, doubled at each ban of a
+ *   repeat offender up to `MAX_BAN_MS`: its TCP connections are destroyed on accept, before any HTTP
+ *   parsing, which is what keeps a reconnecting flooder cheap.
  *
  * Pure apart from the clock: time comes in as an argument (ms), so tests can drive it.
  */
@@ -36,6 +37,8 @@ export const STRIKE_BURST = 3;
 export const STRIKE_REFILL_MS = 10_000;
 /** How long a banned address has its connections destroyed on accept, ms. */
 export const BAN_MS = 10_000;
+/** The longest ban of a repeat offender (bans double until they reach it), ms. */
+export const MAX_BAN_MS = 10 * 60_000;
 /** Past this many addresses tracked, idle ones are forgotten even with spent budgets. */
 export const MAX_TRACKED_ADDRESSES = 10_000;
 /** Close code for a socket closed for abuse (RFC 6455 policy violation). */
@@ -72,6 +75,8 @@ interface AddressState {
   upgrades: RateLimiter;
   strikes: RateLimiter;
   bannedUntil: number;
+  /** Bans so far (the next lasts BAN_MS × 2^bans); forgotten with the address. */
+  bans: number;
 }
 
 /** `::ffff:10.0.0.1` → `10.0.0.1`; anything else unchanged ('' when unknown). */
@@ -104,6 +109,7 @@ export class AddressBudgets {
         upgrades: new RateLimiter(UPGRADES_PER_SECOND, UPGRADE_BURST, now),
         strikes: new RateLimiter(1000 / STRIKE_REFILL_MS, STRIKE_BURST, now),
         bannedUntil: 0,
+        bans: 0,
       };
       this.states.set(address, state);
     }
@@ -160,7 +166,8 @@ export class AddressBudgets {
     if (!this.enabled) return false;
     const state = this.state(address, now);
     if (state.strikes.take(now)) return false;
-    state.bannedUntil = now + BAN_MS;
+    state.bannedUntil = now + Math.min(MAX_BAN_MS, BAN_MS * 2 ** state.bans);
+    state.bans++;
     return true;
   }
 

@@ -32,6 +32,9 @@ export interface SignalingOptions {
   log: Log;
 }
 
+/** How long an expelled socket's peer has to read the close frame before the socket is destroyed, ms. */
+const EXPEL_TERMINATE_MS = 1000;
+
 export class SignalingEndpoint {
   /** Connected clients (not those refused for capacity). */
   readonly clients = new Set<Client>();
@@ -123,15 +126,16 @@ export class SignalingEndpoint {
 
   /**
    * Closes an abusive socket with 1008 and `reason`, stops reading it at once (so its flood costs no
-   * more parsing), terminates it 100 ms later (time for the close frame to leave), and gives its
-   * address a strike.
+   * more parsing), terminates it 1 s later (time for its peer to read the close frame: terminating a
+   * socket with unread input sends a reset, which can discard what the peer has not read yet), and gives
+   * its address a strike.
    */
   private expel(client: Client, reason: string): void {
     const { ws } = client;
     this.options.log(`closing ${client.id || '(not joined)'} from ${client.address}: ${reason}`);
     ws.close(CLOSE_POLICY_VIOLATION, reason);
     ws.pause();
-    setTimeout(() => ws.terminate(), 100).unref();
+    setTimeout(() => ws.terminate(), EXPEL_TERMINATE_MS).unref();
     this.drop(client);
     this.strike(client);
   }

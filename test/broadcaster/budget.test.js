@@ -52,7 +52,7 @@ describe('AddressBudgets', () => {
     assert.equal(book.takeFrame('10.0.0.9', 0), true);
   });
 
-  test('strikes: the last one bans the address for BAN_MS, then it is admitted again', () => {
+  test('strikes: the last one bans the address for BAN_MS, then it is admitted again; repeat bans double', () => {
     const book = new AddressBudgets(200, 200);
     const strikes = Array.from({ length: budget.STRIKE_BURST + 1 }, () => book.strike('10.0.0.10', 0));
     assert.deepEqual(strikes, [...Array(budget.STRIKE_BURST).fill(false), true]);
@@ -63,6 +63,17 @@ describe('AddressBudgets', () => {
     assert.equal(book.banned('10.0.0.11', 1), false);
     assert.equal(book.banned('10.0.0.10', budget.BAN_MS + 1), false);
     assert.equal(book.admit('10.0.0.10', budget.BAN_MS + 1).ok, true);
+    // A repeat offender: the next ban lasts twice as long, and bans stop doubling at MAX_BAN_MS.
+    let now = budget.BAN_MS + 1;
+    while (!book.strike('10.0.0.10', now));
+    assert.equal(book.banned('10.0.0.10', now + 2 * budget.BAN_MS - 1), true);
+    assert.equal(book.banned('10.0.0.10', now + 2 * budget.BAN_MS), false);
+    for (let i = 0; i < 20; i++) {
+      now += budget.MAX_BAN_MS;
+      while (!book.strike('10.0.0.10', now));
+    }
+    assert.equal(book.banned('10.0.0.10', now + budget.MAX_BAN_MS - 1), true);
+    assert.equal(book.banned('10.0.0.10', now + budget.MAX_BAN_MS), false);
   });
 
   test('a rate limit of 0 disables every per-address budget', () => {

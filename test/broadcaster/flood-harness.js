@@ -112,7 +112,8 @@ function malformedBatch(random, frames) {
  * when secure).
  * @returns {{ stats: { connections: number, upgraded: number, refused429: number, closed1008: number,
  *   cutBeforeAnswer: number, bytes: number }, stop: () => Promise<void> }} `cutBeforeAnswer`: TCP
- *   connections closed before any HTTP answer (a banned address).
+ *   connections closed before any HTTP answer (a banned address); `closed1008`: close frames seen
+ *   with 1008, a lower bound (the server's RST may discard one not read yet).
  */
 export function startFlooder({ port: server, seed = 14, localAddress = '127.0.0.2', batchFrames = 500 }) {
   const { port, secure } = target(server);
@@ -128,6 +129,7 @@ export function startFlooder({ port: server, seed = 14, localAddress = '127.0.0.
     current = socket;
     let answered = false;
     let upgraded = false;
+    let tail = Buffer.alloc(0);
     const pump = () => {
       while (running && upgraded && !socket.destroyed) {
         const batch = malformedBatch(random, batchFrames);
@@ -150,9 +152,12 @@ export function startFlooder({ port: server, seed = 14, localAddress = '127.0.0.
           pump();
         } else if (status.startsWith('HTTP/1.1 429')) stats.refused429++;
       }
-      // A close frame with code 1008 (policy violation): 0x88, length, 0x03 0xF0.
-      const at = data.indexOf(Buffer.from([0x03, 0xf0]));
-      if (at >= 2 && data[at - 2] === 0x88) stats.closed1008++;
+      // A close frame with code 1008 (policy violation): 0x88, length, 0x03 0xF0, perhaps across chunks.
+      const bytes = Buffer.concat([tail, data]);
+      for (let at = bytes.indexOf(0x88); at !== -1 && at + 3 < bytes.length; at = bytes.indexOf(0x88, at + 1)) {
+        if (bytes[at + 2] === 0x03 && bytes[at + 3] === 0xf0) stats.closed1008++;
+      }
+      tail = bytes.subarray(Math.max(0, bytes.length - 3));
     });
     socket.on('error', () => {});
     socket.on('close', () => {
