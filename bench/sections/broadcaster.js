@@ -11,7 +11,7 @@ import { handshake, probe, spawnBroadcaster, startFlooder, startMaster } from '.
 import { fmt, summary } from '../lib/stats.js';
 
 const HANDSHAKES = 100;
-const FLOOD_MS = 5000;
+const FLOOD_MS = 8000;
 const GOAL_MS = 100;
 /** When the idle p95 alone is over GOAL_MS / LOADED_RATIO, the goal is this ratio to it instead. */
 const LOADED_RATIO = 1.5;

@@ -2,8 +2,9 @@
 // test/broadcaster/flood.test.js (asserts what happens) and bench/sections/broadcaster.js (prints the
 // handshake p95 during a flood against the idle one):
 // - a real broadcaster process (bin/rtc-broadcaster.js);
-// - a flooder on its own loopback address (127.0.0.2) that writes seeded malformed WebSocket frames
-//   as fast as its socket drains, and reconnects at once whenever it is closed or refused;
+// - a flooder in a worker thread, on its own loopback address (127.0.0.2), that writes seeded
+//   malformed WebSocket frames as fast as its socket drains, and reconnects at once whenever it is
+//   closed or refused;
 // - a legitimate handshake probe from 127.0.0.1: WebSocket open, join as a slave, offer relayed to
 //   the room's master, answer relayed back.
 import { spawn } from 'node:child_process';
@@ -12,6 +13,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { WebSocket } from 'ws';
 import { seededRandom } from '../shared/seeded-random.js';
 
@@ -107,21 +109,13 @@ function malformedBatch(random, frames) {
   return Buffer.concat(out);
 }
 
-/**
- * Starts a flooder against 127.0.0.1:`port` from `localAddress` (`port`: see `target`; over TLS
- * when secure).
- * @returns {{ stats: { connections: number, upgraded: number, refused429: number, closed1008: number,
- *   cutBeforeAnswer: number, bytes: number }, stop: () => Promise<void> }} `cutBeforeAnswer`: TCP
- *   connections closed before any HTTP answer (a banned address); `closed1008`: close frames seen
- *   with 1008, a lower bound (the server's RST may discard one not read yet).
- */
-export function startFlooder({ port: server, seed = 14, localAddress = '127.0.0.2', batchFrames = 500 }) {
-  const { port, secure } = target(server);
+/** The flood itself, in a worker thread: `stats` are posted every 50 ms and once more at the end. */
+function flood({ port, secure, seed, localAddress, batchFrames }) {
   const random = seededRandom(seed);
   const stats = { connections: 0, upgraded: 0, refused429: 0, closed1008: 0, cutBeforeAnswer: 0, bytes: 0 };
   let running = true;
   let current = null;
-  const once = () => new Promise((resolve) => {
+  const connectOnce = () => new Promise((resolve) => {
     stats.connections++;
     const socket = secure
       ? tls.connect({ port, host: '127.0.0.1', localAddress, rejectUnauthorized: false })
@@ -165,19 +159,43 @@ export function startFlooder({ port: server, seed = 14, localAddress = '127.0.0.
       resolve();
     });
   });
-  const loop = (async () => {
+  const report = setInterval(() => parentPort.postMessage(stats), 50);
+  parentPort.once('message', () => {
+    running = false;
+    current?.destroy();
+  });
+  void (async () => {
     while (running) {
-      await once();
-      // Reconnect at once, yielding to the event loop only (the probe shares this process).
-      await new Promise((resolve) => setImmediate(resolve));
+      await connectOnce();
+      await new Promise((resolve) => setImmediate(resolve)); // reconnect at once
     }
+    clearInterval(report);
+    parentPort.postMessage(stats);
+    parentPort.close();
   })();
+}
+
+if (!isMainThread && workerData?.flood) flood(workerData);
+
+/**
+ * Starts a flooder against 127.0.0.1:`port` from `localAddress` (`port`: see `target`; over TLS
+ * when secure).
+ * @returns {{ stats: { connections: number, upgraded: number, refused429: number, closed1008: number,
+ *   cutBeforeAnswer: number, bytes: number }, stop: () => Promise<void> }} `cutBeforeAnswer`: TCP
+ *   connections closed before any HTTP answer (a banned address); `closed1008`: close frames seen
+ *   with 1008, a lower bound (the server's RST may discard one not read yet).
+ */
+export function startFlooder({ port: server, seed = 14, localAddress = '127.0.0.2', batchFrames = 500 }) {
+  // A thread of its own, so that the flooder's work does not delay the probe's event loop.
+  const worker = new Worker(new URL(import.meta.url), { workerData: { flood: true, ...target(server), seed, localAddress, batchFrames } });
+  const stats = { connections: 0, upgraded: 0, refused429: 0, closed1008: 0, cutBeforeAnswer: 0, bytes: 0 };
+  worker.on('message', (latest) => Object.assign(stats, latest));
+  const exited = once(worker, 'exit');
   return {
     stats,
     async stop() {
-      running = false;
-      current?.destroy();
-      await loop;
+      worker.postMessage('stop');
+      await exited;
     },
   };
 }
