@@ -3,12 +3,23 @@
 // while one client floods from another address, against the same handshake on the idle broadcaster
 // in the same run. A broadcaster process of its own, so that the flooder's ban touches nothing else.
 // Uses test/broadcaster/flood-harness.js (the flood the CI test asserts on).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import process from 'node:process';
 import path from 'node:path';
 import { handshake, probe, spawnBroadcaster, startFlooder, startMaster } from '../../test/broadcaster/flood-harness.js';
 import { fmt, summary } from '../lib/stats.js';
+
+/** CPU time (user + system) the process `pid` used so far, ms; null where there is no /proc. */
+function cpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in USER_HZ (100)
+  } catch {
+    return null;
+  }
+}
 
 const HANDSHAKES = 100;
 const FLOOD_MS = 8000;
@@ -28,14 +39,22 @@ export async function broadcasterFloodMetric(_context, { secure = false } = {}) 
   const master = await startMaster(server, 'bench-flood');
   try {
     for (let i = 0; i < 10; i++) await handshake(server, 'bench-flood'); // warm-up
+    const cpu0 = cpuMs(server.child.pid);
+    const idleStart = performance.now();
     const idle = await probe(server, 'bench-flood', HANDSHAKES);
+    const idleSeconds = (performance.now() - idleStart) / 1000;
+    const cpu1 = cpuMs(server.child.pid);
     const flooder = startFlooder({ port: server, seed: 1404 });
     let during;
+    const floodStart = performance.now();
     try {
       during = await probe(server, 'bench-flood', HANDSHAKES, 20, FLOOD_MS);
     } finally {
       await flooder.stop();
     }
+    const floodSeconds = (performance.now() - floodStart) / 1000;
+    const cpu2 = cpuMs(server.child.pid);
+    const share = (ms, seconds) => `${fmt(ms)} ms (${fmt(ms / seconds / 10)} % of a core)`;
     const ours = summary(during);
     const baseline = summary(idle);
     const s = flooder.stats;
@@ -53,6 +72,7 @@ export async function broadcasterFloodMetric(_context, { secure = false } = {}) 
       notes: [
         `ratio is p95 during / p95 idle; ${during.length} handshakes over ${FLOOD_MS / 1000} s, max ${fmt(ours.max)} ms`,
         `flooder: ${(s.bytes / 2 ** 20).toFixed(1)} MiB of malformed frames written, ${s.upgraded} sockets upgraded, ${s.closed1008} closed with 1008, ${s.cutBeforeAnswer} connections cut by the ban`,
+        cpu0 === null ? 'broadcaster CPU: no /proc' : `broadcaster CPU: ${share(cpu2 - cpu1, floodSeconds)} during the flood, ${share(cpu1 - cpu0, idleSeconds)} during the idle probes`,
       ],
     };
   } finally {
