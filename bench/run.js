@@ -28,6 +28,7 @@ import { chromiumPids, machine, rendererPids, rssBytes, sumRss } from './lib/mac
 import { startProfiling, topSelf } from './lib/profile.js';
 import { journalMetrics } from './journal.js';
 import { livenessMetric } from './sections/liveness.js';
+import { broadcasterFloodMetric } from './sections/broadcaster.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const started = new Date();
@@ -1342,6 +1343,10 @@ async function main() {
     if (churn) await record(churn, null);
   }
 
+  for (const secure of [false, true].filter((tls) => wanted(tls ? 'broadcaster flood https' : 'broadcaster flood'))) {
+    const m = await attempt('broadcaster flood', () => broadcasterFloodMetric(ctx, { secure }));
+    if (m) await record(m, null);
+  }
   if (wanted('journal')) {
     const js = await attempt('journal', () => journalMetrics(loopback));
     if (js) for (const m of js) await record(m, null);

@@ -81,8 +81,8 @@ export function listenAddresses(
   return ['127.0.0.1', ...lanAddresses(interfaces).filter((address) => address !== '127.0.0.1')];
 }
 
-/** `http://ADDR:PORT/`, with IPv6 literals in brackets. */
-export function httpUrl(address: string, port: number, path = '/'): string {
+/** `http://ADDR:PORT/` (`https://` when `secure`), with IPv6 literals in brackets. */
+export function httpUrl(address: string, port: number, path = '/', secure = false): string {
   const shown = address.includes(':') && !address.startsWith('[') ? `[${address}]` : address;
-  return `http://${shown}:${port}${path}`;
+  return `${secure ? 'https' : 'http'}://${shown}:${port}${path}`;
 }

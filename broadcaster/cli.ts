@@ -1,26 +1,32 @@
 /**
- * `rtc-broadcaster [--port N] [--host ADDR] [--no-qr]`: runs the broadcaster and prints where to
- * reach it. `PORT` and `HOST` in the environment stand for `--port` and `--host` (the flags win).
+ * `rtc-broadcaster [--port N] [--host ADDR] [--https | --cert FILE --key FILE] [--no-qr]`: runs the
+ * broadcaster and prints where to reach it. `PORT` and `HOST` in the environment stand for `--port`
+ * and `--host` (the flags win).
  *
- * The first stdout line is always `rtc-broadcaster listening on http://HOST:PORT/` with the real
- * port (so `--port 0` can be parsed by scripts); then one line per reachable address, each holding
- * `http://ADDR:PORT/`; then the master and slave page URLs; then (unless `--no-qr`) the slave page
+ * The first stdout line is always `rtc-broadcaster listening on http://HOST:PORT/` (`https://` with
+ * `--https` or `--cert`) with the real port (so `--port 0` can be parsed by scripts); then one line
+ * per reachable address, each holding `http(s)://ADDR:PORT/`; over HTTPS then
+ * `Certificate SHA-256: AB:CD:…`, where the certificate comes from, and the QR page URL (`tls.ts`,
+ * `qr-page.ts`); then the master and slave page URLs; then (unless `--no-qr`) the slave page
  * URL as a QR code drawn with block characters (`terminal-qr.ts`), to scan with a phone. Logs go to stderr. Bad
  * arguments print the usage on stderr and exit with code 2; SIGINT/SIGTERM close the server and
  * exit 0.
  */
 
 import { realpathSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs as parseArgv } from 'node:util';
 
 import { SIGNALING_PATH } from '../gadgets/signaling/messages.js';
-import { httpUrl, isWildcardHost, lanAddresses } from './addresses.js';
+import { httpUrl, isWildcardHost, lanAddresses, listenAddresses } from './addresses.js';
+import { QR_PAGE_PATH } from './info.js';
 import { createBroadcaster } from './server.js';
 import type { Broadcaster, BroadcasterOptions } from './server.js';
 import { terminalQr } from './terminal-qr.js';
+import { TlsError, certificateDir, loadGivenIdentity, loadOrCreateIdentity } from './tls.js';
 
-export const USAGE = `Usage: rtc-broadcaster [--port N] [--host ADDR] [--no-qr]
+export const USAGE = `Usage: rtc-broadcaster [--port N] [--host ADDR] [--https | --cert FILE --key FILE] [--no-qr]
 
 Serves the rtc-gadgets demo pages and bundles to the LAN and relays WebRTC signaling
 (WebSocket at ${SIGNALING_PATH}).
@@ -28,6 +34,10 @@ Serves the rtc-gadgets demo pages and bundles to the LAN and relays WebRTC signa
 Options:
   --port N       TCP port, 0 for any free port (default 9999)
   --host ADDR    address to listen on (default 0.0.0.0: every interface)
+  --https        serve HTTPS and wss with a self-signed certificate for this machine's
+                 addresses, made once and kept in ${certificateDir().replace(homedir(), '~')}
+  --cert FILE    serve HTTPS with this PEM certificate (needs --key)
+  --key FILE     the PEM private key of --cert
   --no-qr        do not print the slave page URL as a QR code
   --help         show this help
 
@@ -38,13 +48,19 @@ Environment:
 /** A bad flag or environment variable: the CLI prints its message and the usage, and exits 2. */
 export class UsageError extends Error {}
 
-export type CliCommand = { help: true } | { help: false; options: BroadcasterOptions; qr: boolean };
+/** How to serve HTTPS: a certificate kept in `certificateDir()`, or the user's own files. */
+export type HttpsChoice = { self: true } | { self: false; cert: string; key: string };
+
+export type CliCommand = { help: true } | { help: false; options: BroadcasterOptions; qr: boolean; https?: HttpsChoice };
 
 /** The flags `node:util` `parseArgs` knows; the last three are hidden, for tests. */
 const FLAGS = {
   port: { type: 'string' },
   host: { type: 'string' },
   'no-qr': { type: 'boolean' },
+  https: { type: 'boolean' },
+  cert: { type: 'string' },
+  key: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   'ping-interval': { type: 'string' },
   'rate-limit': { type: 'string' },
@@ -70,7 +86,7 @@ function hostAddress(name: string, value: string): string {
  * `node:util` `parseArgs` in its lenient mode and checked here, so that every mistake gets a message
  * naming the flag as typed.
  * @throws {UsageError} for an unknown flag, a positional argument, a value missing or given to
- * `--no-qr`.
+ * `--no-qr` or `--https`.
  */
 function flagValues(argv: readonly string[]): Partial<Record<Flag, string>> {
   const { tokens } = parseArgv({ args: [...argv], options: FLAGS, strict: false, allowPositionals: true, tokens: true });
@@ -112,23 +128,53 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
   if (flags['ping-interval'] !== undefined) options.pingInterval = integer('--ping-interval', flags['ping-interval'], 10, 86_400_000);
   if (flags['rate-limit'] !== undefined) options.rateLimit = integer('--rate-limit', flags['rate-limit'], 0, 1_000_000);
   if (flags['rate-burst'] !== undefined) options.rateBurst = integer('--rate-burst', flags['rate-burst'], 1, 1_000_000);
-  return { help: false, options, qr: flags['no-qr'] === undefined };
+  const command: CliCommand = { help: false, options, qr: flags['no-qr'] === undefined };
+  if (flags.cert !== undefined || flags.key !== undefined) {
+    if (flags.cert === undefined || flags.key === undefined) throw new UsageError('--cert and --key go together');
+    if (flags.https !== undefined) throw new UsageError('--https makes its own certificate: give it or --cert/--key, not both');
+    command.https = { self: false, cert: flags.cert, key: flags.key };
+  } else if (flags.https !== undefined) command.https = { self: true };
+  return command;
 }
 
-/** The lines printed once listening (see the module doc). */
-export function bannerLines(broadcaster: Pick<Broadcaster, 'host' | 'port' | 'urls'>, lan: string[] = lanAddresses()): string[] {
+/**
+ * The lines printed once listening (see the module doc). `certificate`: over HTTPS, where the
+ * certificate came from, e.g. `kept in ~/.config/rtc-gadgets`.
+ */
+export function bannerLines(broadcaster: Pick<Broadcaster, 'host' | 'port' | 'urls'> & Partial<Pick<Broadcaster, 'fingerprint'>>,
+  lan: string[] = lanAddresses(), certificate = ''): string[] {
   const { host, port, urls } = broadcaster;
+  const secure = Boolean(broadcaster.fingerprint);
   const wildcard = isWildcardHost(host);
-  const lines = [`rtc-broadcaster listening on ${httpUrl(host, port)}`];
+  const lines = [`rtc-broadcaster listening on ${httpUrl(host, port, '/', secure)}`];
   for (const url of urls) {
-    const local = url.startsWith('http://127.') || url.startsWith('http://localhost:') || url.startsWith('http://[::1]:');
+    const local = /^https?:\/\/(127\.|localhost:|\[::1\]:)/.test(url);
     lines.push(`  ${local ? 'Local:' : 'LAN:  '}  ${url}`);
   }
   const masterHost = wildcard ? '127.0.0.1' : host;
   const slaveHost = wildcard ? lan[0] ?? '127.0.0.1' : host;
-  lines.push(`Master page: ${httpUrl(masterHost, port, '/demo/master.html')}`);
-  lines.push(`Slave page: ${httpUrl(slaveHost, port, '/demo/slave.html')}`);
+  if (broadcaster.fingerprint) {
+    lines.push(`Certificate SHA-256: ${broadcaster.fingerprint}${certificate ? ` (${certificate})` : ''}`);
+    lines.push(`QR page with the fingerprint: ${httpUrl(slaveHost, port, QR_PAGE_PATH, true)}`);
+  }
+  lines.push(`Master page: ${httpUrl(masterHost, port, '/demo/master.html', secure)}`);
+  lines.push(`Slave page: ${httpUrl(slaveHost, port, '/demo/slave.html', secure)}`);
   return lines;
+}
+
+/**
+ * The certificate and key for `choice`, and a few words on where they came from.
+ * @throws {TlsError} for unreadable or mismatched files, or a folder that cannot be written.
+ */
+async function tlsFor(choice: HttpsChoice, host: string): Promise<{ tls: { cert: string; key: string }; certificate: string }> {
+  if (!choice.self) {
+    const given = loadGivenIdentity(choice.cert, choice.key);
+    return { tls: given, certificate: `from ${given.certPath}` };
+  }
+  const dir = certificateDir();
+  const identity = await loadOrCreateIdentity(dir, listenAddresses(host));
+  const where = dir.replace(homedir(), '~');
+  return { tls: identity, certificate: identity.source === 'generated' ? `new, kept in ${where}` : `kept in ${where}` };
 }
 
 /** Runs the CLI; resolves once the server listens (or right away for --help and errors). */
@@ -147,6 +193,19 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     return;
   }
   let broadcaster: Broadcaster;
+  let certificate = '';
+  try {
+    if (command.https) {
+      const chosen = await tlsFor(command.https, command.options.host ?? '0.0.0.0');
+      command.options.tls = chosen.tls;
+      certificate = chosen.certificate;
+    }
+  } catch (error) {
+    if (!(error instanceof TlsError)) throw error;
+    process.stderr.write(`rtc-broadcaster: ${error.message}\n`);
+    process.exitCode = 1;
+    return;
+  }
   try {
     broadcaster = await createBroadcaster({
       ...command.options,
@@ -171,7 +230,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 
-  const banner = bannerLines(broadcaster);
+  const banner = bannerLines(broadcaster, undefined, certificate);
   process.stdout.write(`${banner.join('\n')}\n`);
   if (command.qr) {
     const slavePage = banner[banner.length - 1]!.replace(/^Slave page: /, '');

@@ -8,6 +8,7 @@ import { WebSocket } from 'ws';
 
 import { SIGNALING_VERSION } from '../gadgets/signaling/messages.js';
 import type { ClientMessageType, ErrorCode, ServerMessage } from '../gadgets/signaling/messages.js';
+import type { SocketBudget } from './budget.js';
 import type { Log } from './log.js';
 import type { RateLimiter } from './rate-limit.js';
 
@@ -21,8 +22,15 @@ export class Client {
   alive = true;
   /** Set once the socket closed (or was dropped): nothing is sent any more. */
   closed = false;
+  /** Set once this socket cost its address a strike (`budget.ts`): one per socket. */
+  struck = false;
 
-  constructor(readonly ws: WebSocket, readonly limiter: RateLimiter, private readonly log: Log) {}
+  /**
+   * @param address the peer's address (normalized, `budget.ts`), '' when unknown.
+   * @param budget its malformed and overflow budgets (`budget.ts`).
+   */
+  constructor(readonly ws: WebSocket, readonly limiter: RateLimiter, private readonly log: Log,
+    readonly address = '', readonly budget?: SocketBudget) {}
 
   /** Sends `message` as one JSON text frame; a no-op once closed. */
   send(message: ServerMessage): void {

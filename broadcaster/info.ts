@@ -9,6 +9,9 @@ import { SIGNALING_PATH } from '../gadgets/signaling/messages.js';
 import { isLoopbackHost } from './addresses.js';
 import { sendStatus } from './static.js';
 
+/** Path of the QR page (`qr-page.ts`). */
+export const QR_PAGE_PATH = '/qr';
+
 /** The body of `GET /info.json`. */
 export interface BroadcasterInfo {
   /** Format version. */
@@ -24,14 +27,22 @@ export interface BroadcasterInfo {
   slavePage: string;
   /** Path of the signaling WebSocket. */
   signaling: string;
+  /** Over HTTPS only: the page showing the slave page's QR code and the certificate's fingerprint,
+   * on the first LAN address (`qr-page.ts`; it is served over plain http too). */
+  qrPage?: string;
+  /** Over HTTPS only: the SHA-256 fingerprint of the certificate, `AB:CD:…` (`tls.ts`). */
+  fingerprint?: string;
 }
 
-/** What `/info.json` answers for a broadcaster reachable at `urls` (loopback and LAN, best first). */
-export function broadcasterInfo(urls: readonly string[]): BroadcasterInfo {
+/**
+ * What `/info.json` answers for a broadcaster reachable at `urls` (loopback and LAN, best first),
+ * with its certificate's `fingerprint` over HTTPS.
+ */
+export function broadcasterInfo(urls: readonly string[], fingerprint: string | null = null): BroadcasterInfo {
   const lanUrls = urls.filter((url) => !isLoopbackHost(new URL(url).hostname.replace(/^\[|\]$/g, '')));
   const local = urls.find((url) => !lanUrls.includes(url)) ?? urls[0] ?? '';
   const lan = lanUrls[0] ?? local;
-  return {
+  const info: BroadcasterInfo = {
     v: 1,
     urls: [...urls],
     lanUrls,
@@ -39,6 +50,11 @@ export function broadcasterInfo(urls: readonly string[]): BroadcasterInfo {
     slavePage: lan ? new URL('/demo/slave.html', lan).href : '',
     signaling: SIGNALING_PATH,
   };
+  if (fingerprint) {
+    info.qrPage = lan ? new URL(QR_PAGE_PATH, lan).href : '';
+    info.fingerprint = fingerprint;
+  }
+  return info;
 }
 
 /** Answers `GET`/`HEAD /info.json` with `info` as indented JSON (no-cache, CORS `*`); 405 otherwise. */

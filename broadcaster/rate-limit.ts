@@ -26,12 +26,18 @@ export class RateLimiter {
   /** Takes one token for a frame arriving at `now` (ms); false when the frame must be dropped. */
   take(now: number = Date.now()): boolean {
     if (this.perSecond === 0) return true;
+    if (this.available(now) < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  /** Tokens in the bucket at `now` (ms), after refilling; `burst` when the limit is disabled. */
+  available(now: number = Date.now()): number {
+    if (this.perSecond === 0) return this.burst;
     const elapsed = Math.max(0, now - this.refilledAt);
     this.tokens = Math.min(this.burst, this.tokens + (elapsed * this.perSecond) / 1000);
     this.refilledAt = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
+    return this.tokens;
   }
 
   /** Whether a dropped frame at `now` (ms) should be answered with a 429: once per second at most. */

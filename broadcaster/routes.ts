@@ -2,6 +2,7 @@
  * HTTP routes of the broadcaster:
  * - `/signal`: WebSocket upgrades only (a plain request gets 426); an upgrade anywhere else gets 400;
  * - `/info.json`: where the broadcaster is reached (`info.ts`);
+ * - `/qr`: the slave page's QR code, and the certificate's fingerprint over HTTPS (`qr-page.ts`);
  * - anything else: the package's `demo/` and `dist/`, with the `/` → `/demo/` and folder redirects
  *   (`static.ts`).
  * A malformed request gets a bare 400 and the connection closed.
@@ -12,9 +13,10 @@ import type { Duplex } from 'node:stream';
 
 import { SIGNALING_PATH } from '../gadgets/signaling/messages.js';
 import type { BroadcasterInfo } from './info.js';
-import { sendInfo } from './info.js';
+import { QR_PAGE_PATH, sendInfo } from './info.js';
 import { guard } from './log.js';
 import type { Log } from './log.js';
+import { sendQrPage } from './qr-page.js';
 import { sendStatus, serveStatic } from './static.js';
 
 export interface RoutesOptions {
@@ -48,6 +50,10 @@ export function routes(options: RoutesOptions): {
       }
       if (pathname === '/info.json') {
         sendInfo(info(), req, res);
+        return;
+      }
+      if (pathname === QR_PAGE_PATH) {
+        sendQrPage(info(), req, res);
         return;
       }
       serveStatic(root, req, res).catch((error: unknown) => {

@@ -1,5 +1,5 @@
 /**
- * The broadcaster: one HTTP server that serves the package's `demo/` and `dist/` to the LAN and
+ * The broadcaster: one HTTP (or, with `tls`, HTTPS) server that serves the package's `demo/` and `dist/` to the LAN and
  * relays WebRTC signaling (protocol v1, `gadgets/signaling/messages.ts`) over WebSockets at `/signal`.
  * `GET /info.json` says where it can be reached (for the master page's QR code of the slave page).
  *
@@ -11,7 +11,9 @@
 
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createHttpsServer } from 'node:https';
+import type { Server as HttpsServer } from 'node:https';
+import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,10 +27,12 @@ import {
 import { httpUrl, listenAddresses } from './addresses.js';
 import { broadcasterInfo } from './info.js';
 import { startKeepalive } from './keepalive.js';
+import { sharePort } from './https-port.js';
 import { guard } from './log.js';
 import type { Log } from './log.js';
 import { routes } from './routes.js';
 import { SignalingEndpoint } from './signaling.js';
+import { fingerprintOf } from './tls.js';
 
 export { broadcasterInfo } from './info.js';
 export type { BroadcasterInfo } from './info.js';
@@ -53,6 +57,8 @@ export interface BroadcasterOptions {
   maxClients?: number;
   /** Most members of one room. Default 1024. */
   maxClientsPerRoom?: number;
+  /** Serve HTTPS (and wss) with this PEM certificate and key (`tls.ts`); default plain http. */
+  tls?: { cert: string; key: string };
   /** Receives one line per notable event (joins, leaves, drops, internal errors). Default: silent. */
   log?: Log;
 }
@@ -64,9 +70,13 @@ export interface Broadcaster {
   readonly host: string;
   /** The folder served. */
   readonly root: string;
-  /** `http://ADDR:PORT/` for loopback and every LAN address, best first (or only `host` when it
-   * is specific). */
+  /** `http://ADDR:PORT/` (`https://` with `tls`) for loopback and every LAN address, best first
+   * (or only `host` when it is specific). */
   readonly urls: string[];
+  /** Whether it serves HTTPS and wss. */
+  readonly secure: boolean;
+  /** SHA-256 fingerprint of the certificate (`AB:CD:…`), or null over plain http. */
+  readonly fingerprint: string | null;
   /** Number of connected WebSocket clients. */
   readonly clientCount: number;
   /** Closes every WebSocket (code 1001) and the HTTP server. */
@@ -119,29 +129,39 @@ export async function createBroadcaster(options: BroadcasterOptions = {}): Promi
     log,
   });
   let urls: string[] = [];
+  const fingerprint = options.tls ? fingerprintOf(options.tls.cert) : null;
   const handlers = routes({
     root,
-    info: () => broadcasterInfo(urls),
+    info: () => broadcasterInfo(urls, fingerprint),
     upgrade: (req, socket, head) => signaling.upgrade(req, socket, head),
     log,
   });
-  const server = createServer(handlers.request);
+  const server = options.tls
+    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handlers.request)
+    : createServer(handlers.request);
   server.on('upgrade', handlers.upgrade);
   server.on('clientError', handlers.clientError);
+  // Over HTTPS, plain http on the same port is redirected (https-port.ts).
+  const shared = options.tls ? sharePort(server as HttpsServer) : null;
+  const listener: NetServer = shared?.listener ?? server;
+  // A banned address (budget.ts) costs no HTTP or TLS work: its connections are destroyed on accept.
+  listener.prependListener('connection', (socket: Socket) => {
+    if (signaling.banned(socket.remoteAddress)) socket.destroy();
+  });
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 9999, host, () => {
-      server.off('error', reject);
-      server.on('error', (error) => log(`HTTP server error: ${error.message}`));
+    listener.once('error', reject);
+    listener.listen(options.port ?? 9999, host, () => {
+      listener.off('error', reject);
+      listener.on('error', (error) => log(`HTTP server error: ${error.message}`));
       resolve();
     });
   });
   const stopKeepalive = startKeepalive(signaling.clients, options.pingInterval ?? DEFAULT_PING_INTERVAL,
     (client) => signaling.drop(client), log);
 
-  const port = (server.address() as AddressInfo).port;
-  urls = listenAddresses(host).map((address) => httpUrl(address, port));
+  const port = (listener.address() as AddressInfo).port;
+  urls = listenAddresses(host).map((address) => httpUrl(address, port, '/', options.tls !== undefined));
   let closing: Promise<void> | undefined;
 
   return {
@@ -149,6 +169,8 @@ export async function createBroadcaster(options: BroadcasterOptions = {}): Promi
     host,
     root,
     urls,
+    secure: options.tls !== undefined,
+    fingerprint,
     get clientCount() {
       return signaling.clients.size;
     },
@@ -162,13 +184,15 @@ export async function createBroadcaster(options: BroadcasterOptions = {}): Promi
         const force = setTimeout(() => {
           for (const client of open) client.ws.terminate();
           server.closeAllConnections?.();
+          shared?.plain.closeAllConnections();
         }, 500);
         force.unref();
-        server.close(() => {
+        listener.close(() => {
           clearTimeout(force);
           resolve();
         });
         server.closeIdleConnections?.();
+        shared?.plain.closeIdleConnections();
       });
       return closing;
     },

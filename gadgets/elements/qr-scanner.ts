@@ -1,10 +1,12 @@
 /**
- * Reads a QR code from the camera with the browser's own `BarcodeDetector` (Shape Detection API).
- * Offered only where it can work: a secure context (camera access needs HTTPS or localhost;
- * LAN pages over plain http have no `getUserMedia`, docs/architecture.md "Design rules"),
- * `BarcodeDetector` present (Chromium on Android, ChromeOS and macOS; not on Linux or Windows
- * desktops) and a camera API. Elsewhere a photo of the code (qr-photo.ts) or the paste box is the way in.
+ * Reads a QR code from the camera with the browser's own `BarcodeDetector` (Shape Detection API),
+ * or where it is missing (Linux and Windows desktops, Firefox) from video frames drawn to a canvas
+ * and decoded by the `qr` package. Offered only where it can work: a secure context (camera access
+ * needs HTTPS or localhost; LAN pages over plain http have no `getUserMedia`, docs/architecture.md
+ * "Design rules", README "HTTPS on the LAN"), a camera API, and `BarcodeDetector` or a camera that
+ * `enumerateDevices` lists. Elsewhere a photo of the code (qr-photo.ts) or the paste box is the way in.
  */
+import decodeQR from 'qr/decode.js';
 
 interface DetectedBarcode {
   rawValue: string;
@@ -22,12 +24,39 @@ function detectorClass(): BarcodeDetectorClass | null {
   return typeof ctor === 'function' ? ctor : null;
 }
 
+/** Whether a camera was listed; asked once, so the first answer is false until it resolves. */
+let camera: boolean | undefined;
+
+function cameraListed(): boolean {
+  if (camera === undefined) {
+    camera = false;
+    navigator.mediaDevices.enumerateDevices?.().then((devices) => {
+      camera = devices.some((d) => d.kind === 'videoinput');
+    }, () => {});
+  }
+  return camera;
+}
+
+/** Decodes video frames with `qr` where there is no `BarcodeDetector`: a miss throws (next frame). */
+function frameDetector(): BarcodeDetectorLike {
+  const canvas = document.createElement('canvas');
+  return {
+    detect(video) {
+      canvas.width = video.videoWidth;
+      canvas.height = video.videoHeight;
+      const context = canvas.getContext('2d', { willReadFrequently: true })!;
+      context.drawImage(video, 0, 0);
+      return Promise.resolve([{ rawValue: decodeQR(context.getImageData(0, 0, canvas.width, canvas.height)) }]);
+    },
+  };
+}
+
 /** True when camera scanning can be offered on this page. */
 export function canScanQr(): boolean {
   return globalThis.isSecureContext === true
-    && detectorClass() !== null
     && typeof navigator !== 'undefined'
-    && typeof navigator.mediaDevices?.getUserMedia === 'function';
+    && typeof navigator.mediaDevices?.getUserMedia === 'function'
+    && (detectorClass() !== null || cameraListed());
 }
 
 /** One scanning session: the camera plays in `video` until a QR code is read or `stop()`. */
@@ -38,14 +67,12 @@ export class QrScanner {
 
   /**
    * Starts the camera in `video` and resolves with the text of the first QR code it sees.
-   * @throws Error when there is no camera, access is denied, or QR codes are not supported.
+   * @throws Error when there is no camera or access is denied.
    */
   async scan(video: HTMLVideoElement): Promise<string> {
     const Detector = detectorClass();
-    if (!Detector) throw new Error('This browser cannot read QR codes');
-    const formats = (await Detector.getSupportedFormats?.()) ?? ['qr_code'];
-    if (!formats.includes('qr_code')) throw new Error('This browser cannot read QR codes');
-    const detector = new Detector({ formats: ['qr_code'] });
+    const formats = (await Detector?.getSupportedFormats?.()) ?? ['qr_code'];
+    const detector = Detector && formats.includes('qr_code') ? new Detector({ formats: ['qr_code'] }) : frameDetector();
     this.stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' }, audio: false });
     if (this.stopped) {
       this.release();
