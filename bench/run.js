@@ -992,7 +992,8 @@ async function changeDeliveryMetric({ feed }) {
 }
 
 /** 12. Sequential puts from the slave page's slave with 20 feed-page slaves watching vs none watching (same connections). */
-async function watchThroughputMetric({ slave, feed }) {
+async function watchThroughputMetric(ctx0) {
+  const { slave, feed } = ctx0;
   const N = 300;
   const WATCHERS = 20;
   await run(feed.page, `connect ${WATCHERS} feed slaves`, 180000, (k) => B.oursConnectMany(k - B.slaveCount(), 'seed-3'), WATCHERS);
@@ -1011,6 +1012,14 @@ async function watchThroughputMetric({ slave, feed }) {
   };
   await watching('tput-warm-w');
   await puts('tput-warm-n');
+  if (process.env.FEED_PROFILE) {
+    const stop = await startProfiling([{ name: 'master', page: ctx0.master.page }, { name: 'feed', page: feed.page }, { name: 'slave', page: slave.page }]);
+    await watching('tput-prof');
+    const profiles = await stop();
+    const out = { metric: 'watch throughput', wallMs: 0, pages: {} };
+    for (const { name: page, profile } of profiles) out.pages[page] = await topSelf(profile, 16);
+    printProfile(out);
+  }
   const o = [];
   const b = [];
   for (let r = 0; r < REPS; r++) {

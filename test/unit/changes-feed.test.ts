@@ -154,6 +154,21 @@ describe('changes feed (storage, real IndexedDB)', () => {
     stop();
   });
 
+  it('with 20 watches, delivers the commits of a burst together, every change once and in order to each', async () => {
+    const seen: ChangesResult[][] = Array.from({ length: 20 }, () => []);
+    const stops = seen.map((batches) => db.watch({ since: 0 }, (b) => batches.push(b)));
+    await new Promise((r) => setTimeout(r, 50)); // the watches start before the burst
+    await Promise.all(Array.from({ length: 200 }, (_, i) => db.put(`b${i}`, { i })));
+    await until(() => seen.every((batches) => batches.at(-1)?.last_seq === 200), 'every watch at seq 200');
+    for (const batches of seen) {
+      expect(batches.flatMap(seqsOf)).to.deep.equal(Array.from({ length: 200 }, (_, i) => i + 1));
+      expect(batches.flatMap((b) => b.results.map((c) => c.id))).to.deep.equal(Array.from({ length: 200 }, (_, i) => `b${i}`));
+    }
+    // Spaced deliveries: 200 commits in a burst reach each watch in fewer batches.
+    expect(Math.max(...seen.map((batches) => batches.length))).to.be.below(200);
+    stops.forEach((stop) => stop());
+  });
+
   it('keeps seqs strictly increasing across two connections, and wakes the other one\'s watches', async () => {
     const other = await Database.open(db.name);
     try {
