@@ -111,22 +111,30 @@ export function compact(db: IDBDatabase): Promise<number> {
       const blocks = all.result as ChangeBlock[];
       const latest = new Map<string, number>();
       for (const b of blocks) for (const e of entriesOf(b)) if ((latest.get(e.id) ?? -1) < e.seq) latest.set(e.id, e.seq);
-      let merged: ChangeEntry[] = [];
-      const flush = (): void => {
-        merged.sort((x, y) => x.seq - y.seq);
-        for (let i = 0; i < merged.length; i += BLOCK_ENTRIES) store.put(blockOf(merged.slice(i, i + BLOCK_ENTRIES)));
-        merged = [];
-      };
+      // Blocks to rewrite are deleted by runs of consecutive keys (one request a run), then their
+      // kept entries put back in big blocks (after the deletes: their keys fall in those runs).
+      const merged: ChangeEntry[] = [];
+      const runs: [number, number][] = [];
+      let inRun = false;
+      let rewritten = 0;
       for (const b of blocks) {
         const entries = entriesOf(b);
         const kept = entries.filter((e) => latest.get(e.id) === e.seq);
         dropped += entries.length - kept.length;
-        if (kept.length === entries.length && entries.length >= BLOCK_ENTRIES / 10) continue; // leave it
-        store.delete(b.last);
+        if (kept.length === entries.length && entries.length >= BLOCK_ENTRIES / 10) {
+          inRun = false; // leave it
+          continue;
+        }
+        if (inRun) runs[runs.length - 1]![1] = b.last;
+        else runs.push([b.last, b.last]);
+        inRun = true;
+        rewritten++;
         merged.push(...kept);
-        if (merged.length >= BLOCK_ENTRIES) flush();
       }
-      if (merged.length > 0) flush();
+      if (dropped === 0 && rewritten <= 1) return; // one small block alone: nothing to gain
+      for (const [from, to] of runs) store.delete(IDBKeyRange.bound(from, to));
+      merged.sort((x, y) => x.seq - y.seq);
+      for (let i = 0; i < merged.length; i += BLOCK_ENTRIES) store.put(blockOf(merged.slice(i, i + BLOCK_ENTRIES)));
     };
     tx.oncomplete = () => resolve(dropped);
     tx.onabort = () => reject(tx.error ?? new Error('compaction aborted'));

@@ -92,6 +92,10 @@ interface Watcher {
 export class ChangesFeed {
   private readonly watchers = new Set<Watcher>();
   private broadcast: BroadcastChannel | null = null;
+  /** Another tab said it has watches (see `openBroadcast`): commits are announced to it. */
+  private othersWatching = false;
+  /** Watches started and not stopped (some may still be reading their start seq). */
+  private watching = 0;
   /** Commits not yet handed to the watches, in commit order (see `committed`). */
   private commits: { lastSeq: number; changes: readonly Change[] }[] = [];
   private readonly nextTask = new MessageChannel();
@@ -163,7 +167,9 @@ export class ChangesFeed {
     validateWatchOptions(options);
     const match = options.query === undefined ? null : compileQuery(options.query);
     const w: Watcher = { since: 0, options, match, onChange, running: true, dirty: false, stopped: false };
+    this.watching++;
     this.openBroadcast();
+    this.broadcast?.postMessage('watching');
     const start = options.since === 'now' || options.since === undefined ? this.lastSeq() : Promise.resolve(options.since);
     start.then((since) => {
       w.since = since;
@@ -174,6 +180,7 @@ export class ChangesFeed {
       w.running = false;
     });
     return () => {
+      if (!w.stopped) this.watching--;
       w.stopped = true;
       this.watchers.delete(w);
     };
@@ -194,10 +201,13 @@ export class ChangesFeed {
    * own answer (resolved in this one) leaves first, so pushing to many watchers does not delay the writer.
    */
   committed(lastSeq: number, changes: readonly Change[] = []): void {
-    if (this.commits.length === 0) this.scheduleFlush();
-    this.commits.push({ lastSeq, changes });
     this.written += Math.max(changes.length, 1);
     if (this.written >= COMPACT_AFTER && !this.compaction) this.compaction = setTimeout(() => this.compactNow(), COMPACT_DELAY_MS);
+    if (!this.broadcast) this.openBroadcast(true);
+    // No watch here or in another tab: nothing to deliver (a watch starting now reads the feed).
+    if (this.watchers.size === 0 && !this.othersWatching) return;
+    if (this.commits.length === 0) this.scheduleFlush();
+    this.commits.push({ lastSeq, changes });
   }
 
   private scheduleFlush(): void {
@@ -213,8 +223,7 @@ export class ChangesFeed {
     const commits = mergeCommits(this.commits);
     this.commits = [];
     if (commits.length === 0) return;
-    this.openBroadcast();
-    this.broadcast?.postMessage(commits[commits.length - 1]!.lastSeq);
+    if (this.othersWatching) this.broadcast?.postMessage(commits[commits.length - 1]!.lastSeq);
     for (const { lastSeq, changes } of commits) {
       const first = lastSeq - changes.length + 1;
       for (const w of this.watchers) {
@@ -304,10 +313,28 @@ export class ChangesFeed {
     });
   }
 
-  private openBroadcast(): void {
+  /**
+   * Joins the tabs of this database. Commits are announced only to tabs that have watches:
+   * a tab posts `'watching'` when a watch starts; a tab that writes posts `'hello'` when it joins
+   * (`announce`), answered with `'watching'` by tabs with watches, which also read the feed then
+   * (the commit that made it join is theirs); on a first `'watching'` it announces its last seq
+   * again, so a commit made before the answer came is not missed. A seq wakes the watches.
+   */
+  private openBroadcast(announce = false): void {
     if (this.broadcast || typeof BroadcastChannel === 'undefined') return;
-    this.broadcast = new BroadcastChannel(`rtc-changes:${this.dbName}`);
-    this.broadcast.onmessage = () => this.wake();
+    const channel = (this.broadcast = new BroadcastChannel(`rtc-changes:${this.dbName}`));
+    channel.onmessage = (e: MessageEvent) => {
+      if (e.data === 'hello') {
+        if (this.watching === 0) return;
+        this.wake();
+        channel.postMessage('watching');
+      } else if (e.data === 'watching') {
+        if (this.othersWatching) return;
+        this.othersWatching = true;
+        channel.postMessage(0); // a wake: commits before this answer were not announced
+      } else this.wake();
+    };
+    if (announce) channel.postMessage('hello');
   }
 
   private closeBroadcast(): void {

@@ -190,6 +190,29 @@ describe('changes feed (storage, real IndexedDB)', () => {
   });
 });
 
+describe('changes feed across connections (tabs)', () => {
+  it('wakes a watch of one connection for writes made only by another, before and after it joined', async () => {
+    const db = await freshDatabase();
+    const writer = await Database.open(db.name);
+    try {
+      await writer.put('early', {}); // the writer joins the tabs before any watch exists
+      const seen: string[] = [];
+      const stop = db.watch({ since: 0 }, (b) => seen.push(...b.results.map((c) => c.id)));
+      await until(() => seen.length === 1, 'the write before the watch');
+      await writer.put('first', {});
+      await until(() => seen.length === 2, 'the first write after the watch');
+      await new Promise((r) => setTimeout(r, 100));
+      await writer.put('lone', {});
+      await until(() => seen.length === 3, 'a lone write after a pause');
+      expect(seen).to.deep.equal(['early', 'first', 'lone']);
+      stop();
+    } finally {
+      writer.close();
+      await dropDatabase(db);
+    }
+  });
+});
+
 describe('changes feed upgrade of a database made before it', () => {
   it('creates the store and gives every stored document a seq, in id order', async () => {
     const name = uniqueName('old');
