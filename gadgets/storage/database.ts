@@ -253,11 +253,7 @@ export class Database implements DatabaseApi, Watchable {
     return this.feed.lastSeq();
   }
 
-  /**
-   * Compacts the changes feed now (it also runs by itself after writes: changes-feed.ts): drops
-   * the entries that later ones of the same id hide. Reads see no difference. @returns the number
-   * of entries dropped (0 when IndexedDB failed: it is housekeeping).
-   */
+  /** Compacts the changes feed now (also automatic: changes-feed.ts). @returns entries dropped (0 if IndexedDB failed). */
   compactChanges(): Promise<number> {
     return this.feed.compactNow();
   }
