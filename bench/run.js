@@ -27,6 +27,7 @@ import { fmt, median, p95, summary } from './lib/stats.js';
 import { chromiumPids, machine, rendererPids, rssBytes, sumRss } from './lib/machine.js';
 import { startProfiling, topSelf } from './lib/profile.js';
 import { journalMetrics } from './journal.js';
+import { concurrentWritesMetric } from './sections/feedperf.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const started = new Date();
@@ -1275,6 +1276,7 @@ async function main() {
     ['pipelined gets', pipelinedMetric],
     ['sequential writes', sequentialWritesMetric],
     ['bulk write', bulkMetric],
+    ['concurrent writes', (c) => concurrentWritesMetric(c, { run, compare, REPS })],
   ];
   for (const [name, fn] of simple) {
     if (!wanted(name)) continue;
