@@ -76,13 +76,13 @@ let costDb = null;
 /** `bench-feed-cost`: a `documents` store and a `changes` store laid out as the master's. */
 async function costStore() {
   if (!costDb) {
-    const open = indexedDB.open('bench-feed-cost', 3);
+    const open = indexedDB.open('bench-feed-cost', 4);
     open.onupgradeneeded = () => {
       for (const name of [...open.result.objectStoreNames]) open.result.deleteObjectStore(name);
       open.result.createObjectStore('documents', { keyPath: 'id' });
-      open.result.createObjectStore('changes', { keyPath: 'id' }).createIndex('seq', 'seq');
-      // A variant for comparison only: the same entries with a `seq` index declared unique.
-      open.result.createObjectStore('changes-unique', { keyPath: 'id' }).createIndex('seq', 'seq', { unique: true });
+      open.result.createObjectStore('changes', { keyPath: 'last' });
+      // For comparison only: the earlier layout, one `{ id, seq }` per document with a `seq` index.
+      open.result.createObjectStore('changes-per-doc', { keyPath: 'id' }).createIndex('seq', 'seq');
     };
     costDb = await req(open);
   }
@@ -92,8 +92,10 @@ async function costStore() {
 /**
  * A 10k-style bulk write in one raw readwrite transaction, as the master's `bulkPut` does it:
  * the records `{ id, doc }` put in `documents`, and with `withChanges` also what the changes feed
- * adds (storage/changes-feed.ts): the highest seq read with a `seq` cursor, then one `{ id, seq }`
- * put in `changes` per document, in the same transaction. @returns docs/s.
+ * adds (storage/change-blocks.ts `addBlock`): the highest key read with a key cursor, then one
+ * block `{ last, ids }` put in `changes`, in the same transaction. `store: 'changes-per-doc'`
+ * does what the earlier layout did instead: a `seq` index cursor and one `{ id, seq }` per
+ * document. @returns docs/s.
  */
 export async function feedStoreCost(n, prefix, withChanges, store = 'changes') {
   const db = await costStore();
@@ -104,10 +106,12 @@ export async function feedStoreCost(n, prefix, withChanges, store = 'changes') {
   for (const r of docs) documents.put(r);
   if (withChanges) {
     const changes = tx.objectStore(store);
-    const last = changes.index('seq').openKeyCursor(null, 'prev');
+    const perDoc = store === 'changes-per-doc';
+    const last = perDoc ? changes.index('seq').openKeyCursor(null, 'prev') : changes.openKeyCursor(null, 'prev');
     last.onsuccess = () => {
       let seq = last.result?.key ?? 0;
-      for (const r of docs) changes.put({ id: r.id, seq: ++seq });
+      if (perDoc) for (const r of docs) changes.put({ id: r.id, seq: ++seq });
+      else changes.put({ last: seq + docs.length, ids: docs.map((r) => r.id) });
       tx.commit();
     };
   } else tx.commit();

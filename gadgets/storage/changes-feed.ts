@@ -1,14 +1,10 @@
 /**
- * The changes feed (issue 11; the shape of CouchDB's `_changes` and its by-sequence index):
- * store `changes` (schema.ts), keyPath `id`, index `seq`, one entry `{ id, seq, deleted? }`
- * per document. Every write puts the entries of the ids it touched in its own transaction
- * (write-log.ts, attachment-store.ts), overwriting the previous entry of each id: that is the
- * compaction, the feed grows with documents, not with writes. A write's seqs follow the highest
- * seq in the store, read in the same readwrite transaction: every write transaction includes the
- * `changes` store, so IndexedDB runs them one after another, also across connections (other tabs),
- * and seqs increase strictly within the database. The `seq` index is not declared unique: seqs are
- * unique by that construction, and a unique index's check costs about a tenth of a 10k bulk write
- * (bench/run.js `changes store cost`).
+ * The changes feed (issue 11; the shape of CouchDB's `_changes` and its by-sequence index): every
+ * write adds one block of `{ seq, id, deleted? }` entries to store `changes` in its own
+ * transaction (change-blocks.ts says how they are stored, numbered and compacted; write-log.ts
+ * and attachment-store.ts call {@link recordChanges}). A read sees only the latest entry of each
+ * id, so the feed reads as one entry per document; compaction, run in the background after
+ * writes, drops the older entries from the store, so it grows with documents, not with writes.
  *
  * Watches (`ChangesFeed.watch`) are woken after each commit, by this connection or (through a
  * BroadcastChannel named after the database) another tab's, and read the feed from the last seq
@@ -18,6 +14,7 @@ import type { ChangeRow, ChangesOptions, ChangesResult, Doc, WatchOptions } from
 import { RtcError } from '../errors.js';
 import { compileQuery } from '../query.js';
 import type { Connection } from './connection.js';
+import { addBlock, compact, latestEntries, type ChangeBlock, type ChangeEntry } from './change-blocks.js';
 
 /** One document's change to record: `deleted` for a removal; `doc`, when known, the document written (a snapshot). */
 export interface Change {
@@ -26,34 +23,31 @@ export interface Change {
   doc?: Doc;
 }
 
-/** The stored entry. */
-export interface ChangeRecord {
-  id: string;
-  seq: number;
-  deleted?: true;
-}
+/** One entry of the feed (stored in blocks: change-blocks.ts). */
+export type ChangeRecord = ChangeEntry;
 
 /** Most entries a watch reads per batch. */
 export const WATCH_BATCH = 500;
+/**
+ * With W watches on this connection, a watch gets at most one batch per W × this many ms; the
+ * commits of the meantime are delivered together. One watch gets every commit as it comes (a
+ * flush takes ~0.05 ms); 20 get one batch per 10 ms at most, so a master streaming writes does
+ * not spend most of its time pushing (bench `watch throughput`).
+ */
+export const DELIVERY_SPACING_MS = 0.5;
+/** Entries written by this connection after which a compaction is scheduled. */
+export const COMPACT_AFTER = 5000;
+/** Delay from the write that crossed {@link COMPACT_AFTER} to the compaction, ms (writes in a burst go first). */
+export const COMPACT_DELAY_MS = 2000;
 
 /**
- * Puts the entries of `changes` in `tx` (a readwrite transaction including `changes`), with seqs
- * after the highest stored one, then calls `done(lastSeq)` (still inside the transaction, so the
- * caller may commit). A later entry of the same id in `changes` wins (one entry per id).
+ * Records `changes` in `tx` (a readwrite transaction including `changes`) as one block with seqs
+ * after the highest stored one (change-blocks.ts `addBlock`), then calls `done(lastSeq)` still
+ * inside the transaction, so the caller may commit. A later entry of the same id wins on reads.
  * If the transaction fails meanwhile, `done` is not called.
  */
 export function recordChanges(tx: IDBTransaction, changes: readonly Change[], done: (lastSeq: number) => void): void {
-  const store = tx.objectStore('changes');
-  const last = store.index('seq').openKeyCursor(null, 'prev');
-  last.onsuccess = () => {
-    let seq = (last.result?.key as number | undefined) ?? 0;
-    try {
-      for (const c of changes) store.put(c.deleted ? { id: c.id, seq: ++seq, deleted: true } : { id: c.id, seq: ++seq });
-    } catch {
-      return; // the transaction is finishing (aborted): its owner reports it
-    }
-    done(seq);
-  };
+  addBlock(tx, changes, done);
 }
 
 /**
@@ -98,9 +92,19 @@ interface Watcher {
 export class ChangesFeed {
   private readonly watchers = new Set<Watcher>();
   private broadcast: BroadcastChannel | null = null;
+  /** Another tab said it has watches (see `openBroadcast`): commits are announced to it. */
+  private othersWatching = false;
+  /** Watches started and not stopped (some may still be reading their start seq). */
+  private watching = 0;
   /** Commits not yet handed to the watches, in commit order (see `committed`). */
   private commits: { lastSeq: number; changes: readonly Change[] }[] = [];
   private readonly nextTask = new MessageChannel();
+  /** Entries this connection wrote since its last compaction, and the timer of the next one. */
+  private written = 0;
+  private compaction: ReturnType<typeof setTimeout> | null = null;
+  /** When the last flush ran (performance.now()), and the timer of a flush spaced after it. */
+  private lastFlush = -Infinity;
+  private flushTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private readonly connection: Connection, private readonly dbName: string) {
     this.nextTask.port1.onmessage = () => this.flush();
@@ -119,14 +123,17 @@ export class ChangesFeed {
     const wantDocs = options.include_docs === true || match !== null;
     return this.connection.run(async (db) => {
       const tx = db.transaction(['changes', 'documents']);
-      const page = Number.isFinite(limit) ? Math.max(limit, 100) : undefined;
+      // Every block after `since`, to the end: a later entry of an id hides its earlier ones.
+      const blocks = (await tx.objectStore('changes').getAll(IDBKeyRange.lowerBound(since, true))) as ChangeBlock[];
+      const entries = latestEntries(blocks, since);
+      const page = Number.isFinite(limit) ? Math.max(limit, 100) : entries.length;
       const results: ChangeRow[] = [];
       let lastSeq = since;
-      for (;;) {
-        const entries = (await tx.objectStore('changes').index('seq').getAll(IDBKeyRange.lowerBound(lastSeq, true), page)) as ChangeRecord[];
-        const docs = wantDocs ? await Promise.all(entries.map((e) => (e.deleted ? undefined : tx.objectStore('documents').get(e.id)))) : [];
-        for (let i = 0; i < entries.length; i++) {
-          const e = entries[i]!;
+      for (let start = 0; start < entries.length; start += page) {
+        const slice = entries.slice(start, start + page);
+        const docs = wantDocs ? await Promise.all(slice.map((e) => (e.deleted ? undefined : tx.objectStore('documents').get(e.id)))) : [];
+        for (let i = 0; i < slice.length; i++) {
+          const e = slice[i]!;
           lastSeq = e.seq;
           const doc = docs[i]?.doc as Doc | undefined;
           if (e.deleted) results.push({ seq: e.seq, id: e.id, deleted: true });
@@ -135,15 +142,15 @@ export class ChangesFeed {
           else results.push(options.include_docs ? { seq: e.seq, id: e.id, doc } : { seq: e.seq, id: e.id });
           if (results.length >= limit) return { results, last_seq: lastSeq };
         }
-        if (page === undefined || entries.length < page) return { results, last_seq: lastSeq };
       }
+      return { results, last_seq: lastSeq };
     });
   }
 
   /** The highest seq in the feed (0 when empty). @throws RtcError 500. */
   lastSeq(): Promise<number> {
     return this.connection.run(async (db) => {
-      const cursor = await db.transaction('changes').store.index('seq').openKeyCursor(null, 'prev');
+      const cursor = await db.transaction('changes').store.openKeyCursor(null, 'prev');
       return (cursor?.key as number | undefined) ?? 0;
     });
   }
@@ -160,7 +167,9 @@ export class ChangesFeed {
     validateWatchOptions(options);
     const match = options.query === undefined ? null : compileQuery(options.query);
     const w: Watcher = { since: 0, options, match, onChange, running: true, dirty: false, stopped: false };
+    this.watching++;
     this.openBroadcast();
+    this.broadcast?.postMessage('watching');
     const start = options.since === 'now' || options.since === undefined ? this.lastSeq() : Promise.resolve(options.since);
     start.then((since) => {
       w.since = since;
@@ -171,6 +180,7 @@ export class ChangesFeed {
       w.running = false;
     });
     return () => {
+      if (!w.stopped) this.watching--;
       w.stopped = true;
       this.watchers.delete(w);
     };
@@ -186,19 +196,34 @@ export class ChangesFeed {
    * Called after a write committed `changes`, which got the seqs up to `lastSeq`: a watch that had
    * read everything before them gets them from memory (no IndexedDB read: the fast path); any
    * other, or one that needs a document the write did not snapshot, reads the feed. Other tabs'
-   * watches are woken too. The watches get it in the next task, in commit order: the write's own
-   * answer (resolved in this one) leaves first, so pushing to many watchers does not delay the writer.
+   * watches are woken too. The watches get it in the next task (or, with many watches, after
+   * {@link DELIVERY_SPACING_MS} × watches since the last delivery), in commit order: the write's
+   * own answer (resolved in this one) leaves first, so pushing to many watchers does not delay the writer.
    */
   committed(lastSeq: number, changes: readonly Change[] = []): void {
-    if (this.commits.length === 0) this.nextTask.port2.postMessage(null);
+    this.written += Math.max(changes.length, 1);
+    if (this.written >= COMPACT_AFTER && !this.compaction) this.compaction = setTimeout(() => this.compactNow(), COMPACT_DELAY_MS);
+    if (!this.broadcast) this.openBroadcast(true);
+    // No watch here or in another tab: nothing to deliver (a watch starting now reads the feed).
+    if (this.watchers.size === 0 && !this.othersWatching) return;
+    if (this.commits.length === 0) this.scheduleFlush();
     this.commits.push({ lastSeq, changes });
-    this.openBroadcast();
-    this.broadcast?.postMessage(lastSeq);
+  }
+
+  private scheduleFlush(): void {
+    const wait = this.lastFlush + this.watchers.size * DELIVERY_SPACING_MS - performance.now();
+    if (wait < 1) this.nextTask.port2.postMessage(null);
+    else this.flushTimer = setTimeout(() => this.flush(), wait);
   }
 
   private flush(): void {
-    const commits = this.commits;
+    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    this.lastFlush = performance.now();
+    const commits = mergeCommits(this.commits);
     this.commits = [];
+    if (commits.length === 0) return;
+    if (this.othersWatching) this.broadcast?.postMessage(commits[commits.length - 1]!.lastSeq);
     for (const { lastSeq, changes } of commits) {
       const first = lastSeq - changes.length + 1;
       for (const w of this.watchers) {
@@ -234,8 +259,25 @@ export class ChangesFeed {
     return true;
   }
 
+  /**
+   * Drops the entries later ones hide (change-blocks.ts `compact`). Housekeeping: a failure
+   * (closed connection) is ignored, the next writes schedule it again.
+   * @returns the number of entries dropped (0 on failure).
+   */
+  compactNow(): Promise<number> {
+    if (this.compaction) clearTimeout(this.compaction);
+    this.compaction = null;
+    this.written = 0;
+    return new Promise<number>((resolve) => {
+      this.connection.withRaw((raw) => compact(raw).then(resolve, () => resolve(0)), () => resolve(0));
+    });
+  }
+
   /** Stops every watch (the database closes). */
   close(): void {
+    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+    if (this.compaction) clearTimeout(this.compaction);
+    this.compaction = null;
     this.nextTask.port1.close();
     for (const w of this.watchers) w.stopped = true;
     this.watchers.clear();
@@ -271,14 +313,45 @@ export class ChangesFeed {
     });
   }
 
-  private openBroadcast(): void {
+  /**
+   * Joins the tabs of this database. Commits are announced only to tabs that have watches:
+   * a tab posts `'watching'` when a watch starts; a tab that writes posts `'hello'` when it joins
+   * (`announce`), answered with `'watching'` by tabs with watches, which also read the feed then
+   * (the commit that made it join is theirs); on a first `'watching'` it announces its last seq
+   * again, so a commit made before the answer came is not missed. A seq wakes the watches.
+   */
+  private openBroadcast(announce = false): void {
     if (this.broadcast || typeof BroadcastChannel === 'undefined') return;
-    this.broadcast = new BroadcastChannel(`rtc-changes:${this.dbName}`);
-    this.broadcast.onmessage = () => this.wake();
+    const channel = (this.broadcast = new BroadcastChannel(`rtc-changes:${this.dbName}`));
+    channel.onmessage = (e: MessageEvent) => {
+      if (e.data === 'hello') {
+        if (this.watching === 0) return;
+        this.wake();
+        channel.postMessage('watching');
+      } else if (e.data === 'watching') {
+        if (this.othersWatching) return;
+        this.othersWatching = true;
+        channel.postMessage(0); // a wake: commits before this answer were not announced
+      } else this.wake();
+    };
+    if (announce) channel.postMessage('hello');
   }
 
   private closeBroadcast(): void {
     this.broadcast?.close();
     this.broadcast = null;
   }
+}
+
+/** Joins consecutive commits whose seqs follow on (this connection's writes, none between from another tab) into one. */
+function mergeCommits(commits: readonly { lastSeq: number; changes: readonly Change[] }[]): { lastSeq: number; changes: readonly Change[] }[] {
+  const out: { lastSeq: number; changes: Change[] }[] = [];
+  for (const c of commits) {
+    const prev = out[out.length - 1];
+    if (prev && prev.changes.length > 0 && c.changes.length > 0 && c.lastSeq - c.changes.length === prev.lastSeq) {
+      prev.changes.push(...c.changes);
+      prev.lastSeq = c.lastSeq;
+    } else out.push({ lastSeq: c.lastSeq, changes: [...c.changes] });
+  }
+  return out;
 }

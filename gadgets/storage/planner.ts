@@ -7,7 +7,9 @@
  *   whose canonical string it is;
  * - `key:<v`, `<=`, `>`, `>=`: a string range, plus a number range when `Number(v)` is a number
  *   (JS compares a number with a string numerically, docs/jio-compatibility.md "Matching" rule 7);
- * - `key:"abc%…"` (LIKE starting with literal text): a range over the folded entries;
+ * - `key:"abc%…"` (LIKE starting with literal text): a range over the folded entries, plus every
+ *   number of the key (numbers have no folded entry: index-keys.ts; the matcher checks them), an
+ *   empty read where the key holds no number;
  * - AND: only the child with the fewest index entries is read (counted first; the others are
  *   checked on its documents by the matcher); OR: the union,
  *   only when every child is usable.
@@ -25,6 +27,9 @@ export interface IndexRead {
 
 /** A plan: the union (`or`) or intersection (`and`) of reads; leaves are single reads. */
 export type Plan = { kind: 'read'; reads: IndexRead[] } | { kind: 'and' | 'or'; plans: Plan[] };
+
+/** Every number key (IndexedDB orders numbers, ±Infinity included, before every other key type). */
+const EVERY_NUMBER = IDBKeyRange.bound(-Infinity, Infinity);
 
 const COMPARISON = /^(?:!?=|<=?|>=?)$/;
 
@@ -73,7 +78,9 @@ function planSimple(q: SimpleQuery, indexed: ReadonlySet<string>): Plan | null {
       if (!literal) return null;
       const start = fold(literal);
       const end = prefixEnd(start);
-      return { kind: 'read', reads: [{ index: fxName(key), range: end === null ? IDBKeyRange.lowerBound(start) : IDBKeyRange.bound(start, end, false, true) }] };
+      reads.push({ index: fxName(key), range: end === null ? IDBKeyRange.lowerBound(start) : IDBKeyRange.bound(start, end, false, true) });
+      reads.push({ index: ixName(key), range: EVERY_NUMBER });
+      return { kind: 'read', reads };
     }
     default:
       return null; // != cannot be answered from an index

@@ -13,14 +13,16 @@
  *   invisible to `getAttachment`/`allAttachments` until its digest is verified);
  * - `chunks`, keyPath `[id, name, index]`, records `{ id, name, index, data }`: its bytes,
  *   `chunk_size` per ArrayBuffer (the last one shorter);
- * - `changes`, keyPath `id`, index `seq` (unique by construction, not declared so), records `{ id, seq, deleted? }`: the changes
- *   feed, one entry per document (changes-feed.ts). An upgrade that makes it gives every stored
- *   document a seq, in id order.
+ * - `changes`, keyPath `last`, records `{ last, ids, seqs?, deleted? }`: the changes feed, one
+ *   block of entries per write (change-blocks.ts). An upgrade that makes it gives every stored
+ *   document a seq, in id order. A database whose `changes` has the earlier layout (keyPath `id`,
+ *   index `seq`, one record `{ id, seq, deleted? }` per document) is upgraded to blocks, keeping
+ *   every seq ({@link migrateChanges}).
  * A database made by an earlier version gets what it lacks in an upgrade, keeping its documents.
  */
 import { openDB, unwrap, type DBSchema, type IDBPDatabase, type IDBPTransaction } from 'idb';
 import type { AttachmentInfo, Doc } from '../api.js';
-import type { ChangeRecord } from './changes-feed.js';
+import { BLOCK_ENTRIES, blockOf, type ChangeBlock, type ChangeEntry } from './change-blocks.js';
 import { indexFields } from './index-keys.js';
 import { fxName, ixName, sxName } from './planner.js';
 
@@ -66,7 +68,7 @@ export interface RtcSchema extends DBSchema {
   requests: { key: string; value: RequestRecord; indexes: { at: number } };
   attachments: { key: [string, string]; value: AttachmentRecord };
   chunks: { key: [string, string, number]; value: ChunkRecord };
-  changes: { key: string; value: ChangeRecord; indexes: { seq: number } };
+  changes: { key: number; value: ChangeBlock };
 }
 
 export type StoreName = 'documents' | 'requests' | 'attachments' | 'chunks' | 'changes';
@@ -96,7 +98,7 @@ export interface ConnectionEvents {
 export async function openSchema(dbName: string, wanted: readonly string[], events: ConnectionEvents): Promise<IDBPDatabase<RtcSchema>> {
   let db = await connect(dbName, undefined, wanted, events);
   const storesMissing = !db.objectStoreNames.contains('attachments') || !db.objectStoreNames.contains('chunks') || !db.objectStoreNames.contains('changes');
-  if (!indexesAsWanted(db, wanted) || storesMissing) {
+  if (!indexesAsWanted(db, wanted) || storesMissing || changesLayoutOld(db)) {
     const version = db.version + 1;
     db.close();
     db = await connect(dbName, version, wanted, events);
@@ -118,6 +120,7 @@ function connect(dbName: string, version: number | undefined, wanted: readonly s
       if (!upgradeDb.objectStoreNames.contains('attachments')) upgradeDb.createObjectStore('attachments', { keyPath: ['id', 'name'] });
       if (!upgradeDb.objectStoreNames.contains('chunks')) upgradeDb.createObjectStore('chunks', { keyPath: ['id', 'name', 'index'] });
       if (!upgradeDb.objectStoreNames.contains('changes')) makeChanges(upgradeDb, tx);
+      else if (tx.objectStore('changes').keyPath !== 'last') migrateChanges(upgradeDb, tx);
       if (version === undefined) return; // first open of a new database: version 1, no indexes yet
       const store = tx.objectStore('documents');
       const names = [...store.indexNames];
@@ -162,17 +165,35 @@ function connect(dbName: string, version: number | undefined, wanted: readonly s
 
 /** Creates the `changes` store and gives every stored document a seq, in id order (within the upgrade). */
 function makeChanges(upgradeDb: IDBPDatabase<RtcSchema>, tx: IDBPTransaction<RtcSchema, StoreName[], 'versionchange'>): void {
-  upgradeDb.createObjectStore('changes', { keyPath: 'id' }).createIndex('seq', 'seq');
-  const documents = unwrap(tx).objectStore('documents');
-  const changes = unwrap(tx).objectStore('changes');
-  let seq = 0;
-  const keys = documents.openKeyCursor();
-  keys.onsuccess = () => {
-    const cursor = keys.result;
-    if (!cursor) return;
-    changes.put({ id: cursor.key as string, seq: ++seq });
-    cursor.continue();
+  upgradeDb.createObjectStore('changes', { keyPath: 'last' });
+  const keys = unwrap(tx).objectStore('documents').getAllKeys();
+  keys.onsuccess = () => putBlocks(unwrap(tx), (keys.result as string[]).map((id, i) => ({ seq: i + 1, id })));
+}
+
+/**
+ * Rewrites a `changes` store of the earlier layout (one `{ id, seq, deleted? }` per document,
+ * keyPath `id`, index `seq`) as blocks (change-blocks.ts), keeping every entry and its seq
+ * (within the upgrade): watchers resuming from a seq miss nothing.
+ */
+function migrateChanges(upgradeDb: IDBPDatabase<RtcSchema>, tx: IDBPTransaction<RtcSchema, StoreName[], 'versionchange'>): void {
+  const old = unwrap(tx).objectStore('changes').getAll();
+  old.onsuccess = () => {
+    const entries = (old.result as ChangeEntry[]).sort((x, y) => x.seq - y.seq);
+    upgradeDb.deleteObjectStore('changes');
+    upgradeDb.createObjectStore('changes', { keyPath: 'last' });
+    putBlocks(unwrap(tx), entries);
   };
+}
+
+/** Puts `entries` (in seq order) in `changes` as blocks of up to BLOCK_ENTRIES. */
+function putBlocks(tx: IDBTransaction, entries: readonly ChangeEntry[]): void {
+  const store = tx.objectStore('changes');
+  for (let i = 0; i < entries.length; i += BLOCK_ENTRIES) store.put(blockOf(entries.slice(i, i + BLOCK_ENTRIES)));
+}
+
+/** Whether `changes` has the layout of before blocks (keyPath `id`). */
+function changesLayoutOld(db: IDBPDatabase<RtcSchema>): boolean {
+  return db.objectStoreNames.contains('changes') && db.transaction('changes').store.keyPath !== 'last';
 }
 
 /** Whether the documents store has exactly the indexes of the `wanted` keys (`ix:`, `fx:`, `sx:` each). */

@@ -3,6 +3,15 @@
  * (`{ key, result, at }`) in the same transaction as the write, so a write re-sent by a slave
  * after a lost answer (master reload, dropped channel) is answered again and never applied
  * twice. Answers are remembered for {@link REQUEST_MEMORY_MS}, then forgotten.
+ *
+ * Group commit: a write that comes while another transaction of this log is committing waits,
+ * and the writes that waited together (from any slaves) then run in one transaction, each still
+ * answered only after that commit (and its journal append). A write that finds nothing
+ * committing starts at once, so a lone writer waits for nothing. In a group, the `requests` of
+ * keyed writes are read first (a key found: that write was applied before and is answered from
+ * its record, not applied again); if anything in a group fails (a document that cannot be
+ * cloned, a key recorded meanwhile, a full disk) the group is undone and its writes run again
+ * one transaction each, which answers each on its own.
  */
 import { RtcError } from '../errors.js';
 import { storeError, type Connection } from './connection.js';
@@ -13,6 +22,19 @@ import type { JournalRecord, JournalSink } from './journal.js';
 
 /** How long the answer of an applied write is kept for deduplication, ms. */
 export const REQUEST_MEMORY_MS = 24 * 60 * 60 * 1000;
+
+/** Most writes committed in one group transaction. */
+export const MAX_GROUP = 64;
+
+/** A write waiting for its transaction (see `WriteLog.write`). */
+interface Pending<T = unknown> {
+  requestKey: string | undefined;
+  stores: readonly StoreName[];
+  apply: (tx: IDBTransaction) => T;
+  effects: WriteEffects<T>;
+  resolve: (result: T) => void;
+  reject: (error: RtcError) => void;
+}
 
 /** Options of a write: `requestKey` makes it idempotent (see the module docs). */
 export interface WriteOptions {
@@ -54,60 +76,169 @@ export class WriteLog {
    *   stored), 500 when IndexedDB fails otherwise.
    */
   write<T>(requestKey: string | undefined, stores: readonly StoreName[], apply: (tx: IDBTransaction) => T, effects: WriteEffects<T> = {}): Promise<T> {
-    const { changes: changed, journal: effect } = effects;
     return new Promise<T>((resolve, reject) => {
-      this.connection.withRaw((raw) => {
-        let tx: IDBTransaction;
-        try {
-          const scope: string[] = changed ? [...stores, 'changes'] : [...stores];
-          tx = raw.transaction(requestKey === undefined ? scope : [...scope, 'requests'], 'readwrite');
-        } catch (e) {
-          reject(this.connection.error(e));
-          return;
+      const w: Pending<T> = { requestKey, stores, apply, effects, resolve, reject };
+      if (this.committing === 0) this.start([w as Pending]);
+      else this.waiting.push(w as Pending);
+    });
+  }
+
+  /** Transactions of this log started and not finished, and the writes waiting for them to (group commit). */
+  private committing = 0;
+  private waiting: Pending[] = [];
+
+  /** Runs `group` (one write alone, or several together); when it finishes, the next waiting group starts. */
+  private start(group: Pending[]): void {
+    this.committing++;
+    const finished = (): void => {
+      this.committing--;
+      if (this.committing === 0 && this.waiting.length > 0) this.start(this.waiting.splice(0, MAX_GROUP));
+    };
+    if (group.length === 1) this.alone(group[0]!, finished);
+    else this.together(group, finished);
+  }
+
+  /** One write in one transaction (see `write`); `finished` is called once it committed or failed. */
+  private alone<T>({ requestKey, stores, apply, effects, resolve, reject }: Pending<T>, finished: () => void): void {
+    const { changes: changed, journal: effect } = effects;
+    this.connection.withRaw((raw) => {
+      let tx: IDBTransaction;
+      try {
+        const scope: string[] = changed ? [...stores, 'changes'] : [...stores];
+        tx = raw.transaction(requestKey === undefined ? scope : [...scope, 'requests'], 'readwrite');
+      } catch (e) {
+        finished();
+        reject(this.connection.error(e));
+        return;
+      }
+      let result!: T;
+      let repeated = false;
+      let lastSeq = 0;
+      let list: readonly Change[] | undefined;
+      try {
+        result = apply(tx);
+        if (requestKey !== undefined) {
+          const add = tx.objectStore('requests').add({ key: requestKey, result, at: Date.now() });
+          add.onerror = () => {
+            repeated = add.error?.name === 'ConstraintError';
+          };
         }
-        let result!: T;
-        let repeated = false;
-        let lastSeq = 0;
-        let list: readonly Change[] | undefined;
+        // Nothing more will be asked (after the seqs, when there are changes): let it commit
+        // without waiting for this task to end.
+        list = changed?.(result);
+        if (list && list.length > 0) {
+          recordChanges(tx, list, (seq) => {
+            lastSeq = seq;
+            tx.commit?.();
+          });
+        } else tx.commit?.();
+      } catch (e) {
         try {
-          result = apply(tx);
-          if (requestKey !== undefined) {
-            const add = tx.objectStore('requests').add({ key: requestKey, result, at: Date.now() });
-            add.onerror = () => {
-              repeated = add.error?.name === 'ConstraintError';
-            };
-          }
-          // Nothing more will be asked (after the seqs, when there are changes): let it commit
-          // without waiting for this task to end.
-          list = changed?.(result);
-          if (list && list.length > 0) {
-            recordChanges(tx, list, (seq) => {
-              lastSeq = seq;
-              tx.commit?.();
-            });
-          } else tx.commit?.();
-        } catch (e) {
+          tx.abort();
+        } catch {
+          // already finished
+        }
+        finished();
+        reject(this.connection.error(storeError(e)));
+        return;
+      }
+      tx.oncomplete = () => {
+        noteStorageWrite();
+        if (lastSeq > 0) this.feed.committed(lastSeq, list);
+        this.acknowledge(requestKey, result, effect, resolve);
+        finished(); // after the journal append above: appends stay in commit order
+      };
+      tx.onabort = () => {
+        finished();
+        if (repeated) this.recordedAnswer<T>(requestKey!).then(resolve, reject);
+        else reject(this.connection.error(tx.error ?? new Error('transaction aborted'))); // 507 for a full disk: aborted, nothing stored
+      };
+    }, (e) => {
+      finished();
+      reject(e);
+    });
+  }
+
+  /** Appends a committed write's journal record (when a journal is attached), then resolves it. */
+  private acknowledge<T>(requestKey: string | undefined, result: T, effect: ((result: T) => JournalRecord) | undefined, resolve: (result: T) => void): void {
+    if (!this.journal || !effect) resolve(result);
+    else void this.journal.append({ ...effect(result), ...(requestKey === undefined ? {} : { k: requestKey }) }).then(() => resolve(result));
+  }
+
+  /**
+   * Several writes in one transaction (group commit: see the module docs). `finished` is called
+   * once it committed, or once its writes were handed back to run alone after a failure.
+   */
+  private together(group: Pending[], finished: () => void): void {
+    const alone = (): void => {
+      for (const w of group) this.start([w]); // before `finished`: the writes that wait stay behind them
+      finished();
+    };
+    this.connection.withRaw((raw) => {
+      const scope = new Set<string>(['changes', 'requests']);
+      for (const w of group) for (const s of w.stores) scope.add(s);
+      let tx: IDBTransaction;
+      try {
+        tx = raw.transaction([...scope], 'readwrite');
+      } catch {
+        alone();
+        return;
+      }
+      const requests = tx.objectStore('requests');
+      const recorded = new Map<string, unknown>();
+      const keyed = group.filter((w) => w.requestKey !== undefined);
+      let toRead = keyed.length;
+      const results: unknown[] = [];
+      const applied: boolean[] = [];
+      let lastSeq = 0;
+      const changes: Change[] = [];
+      const applyAll = (): void => {
+        try {
+          group.forEach((w, i) => {
+            applied[i] = !(w.requestKey !== undefined && recorded.has(w.requestKey));
+            if (!applied[i]) return;
+            results[i] = w.apply(tx);
+            if (w.requestKey !== undefined) requests.add({ key: w.requestKey, result: results[i], at: Date.now() });
+            for (const c of w.effects.changes?.(results[i]) ?? []) changes.push(c);
+          });
+          if (changes.length === 0) tx.commit?.();
+          else recordChanges(tx, changes, (seq) => {
+            lastSeq = seq;
+            tx.commit?.();
+          });
+        } catch {
           try {
-            tx.abort();
+            tx.abort(); // undone: each runs alone, which reports its own error
           } catch {
             // already finished
           }
-          reject(this.connection.error(storeError(e)));
-          return;
         }
-        tx.oncomplete = () => {
-          noteStorageWrite();
-          if (lastSeq > 0) this.feed.committed(lastSeq, list);
-          if (!this.journal || !effect) resolve(result);
-          else void this.journal.append({ ...effect(result), ...(requestKey === undefined ? {} : { k: requestKey }) }).then(() => resolve(result));
+      };
+      // The answers recorded for keyed writes: such a write was applied before.
+      for (const w of keyed) {
+        const get = requests.get(w.requestKey!);
+        get.onsuccess = () => {
+          if (get.result) recorded.set(w.requestKey!, (get.result as { result: unknown }).result);
+          if (--toRead === 0) applyAll();
         };
-        tx.onabort = () => {
-          if (repeated) this.recordedAnswer<T>(requestKey!).then(resolve, reject);
-          else reject(this.connection.error(tx.error ?? new Error('transaction aborted'))); // 507 for a full disk: aborted, nothing stored
-        };
-      }, reject);
+      }
+      if (keyed.length === 0) applyAll();
+      tx.oncomplete = () => {
+        noteStorageWrite();
+        if (lastSeq > 0) this.feed.committed(lastSeq, changes);
+        group.forEach((w, i) => {
+          if (applied[i]) this.acknowledge(w.requestKey, results[i], w.effects.journal, w.resolve);
+          else w.resolve(recorded.get(w.requestKey!)); // repeated: not journaled again (write docs)
+        });
+        finished();
+      };
+      tx.onabort = alone;
+    }, (e) => {
+      finished();
+      for (const w of group) w.reject(e);
     });
   }
+
 
   /** The answer recorded for an applied write. @throws RtcError 500 when it is gone. */
   private recordedAnswer<T>(requestKey: string): Promise<T> {

@@ -17,6 +17,24 @@ async function until(pred: () => boolean, what: string): Promise<void> {
 const seqsOf = (r: ChangesResult): number[] => r.results.map((c) => c.seq);
 const strictlyIncreasing = (xs: number[]): boolean => xs.every((x, i) => i === 0 || x > xs[i - 1]!);
 
+/** A raw `rtc:<name>` of an earlier layout: the four stores before the feed, plus what `more` adds; `fill` writes into it. */
+async function earlierDatabase(name: string, version: number, more: (idb: IDBDatabase) => void, stores: string[], fill: (tx: IDBTransaction) => void): Promise<void> {
+  const raw = await openRaw(`rtc:${name}`, version, (idb) => {
+    idb.createObjectStore('documents', { keyPath: 'id' });
+    idb.createObjectStore('requests', { keyPath: 'key' }).createIndex('at', 'at');
+    idb.createObjectStore('attachments', { keyPath: ['id', 'name'] });
+    idb.createObjectStore('chunks', { keyPath: ['id', 'name', 'index'] });
+    more(idb);
+  });
+  await new Promise<void>((resolve, reject) => {
+    const tx = raw.transaction(stores, 'readwrite');
+    fill(tx);
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error);
+  });
+  raw.close();
+}
+
 describe('changes feed (storage, real IndexedDB)', () => {
   let db: Database;
   beforeEach(async () => {
@@ -136,6 +154,21 @@ describe('changes feed (storage, real IndexedDB)', () => {
     stop();
   });
 
+  it('with 20 watches, delivers the commits of a burst together, every change once and in order to each', async () => {
+    const seen: ChangesResult[][] = Array.from({ length: 20 }, () => []);
+    const stops = seen.map((batches) => db.watch({ since: 0 }, (b) => batches.push(b)));
+    await new Promise((r) => setTimeout(r, 50)); // the watches start before the burst
+    await Promise.all(Array.from({ length: 200 }, (_, i) => db.put(`b${i}`, { i })));
+    await until(() => seen.every((batches) => batches.at(-1)?.last_seq === 200), 'every watch at seq 200');
+    for (const batches of seen) {
+      expect(batches.flatMap(seqsOf)).to.deep.equal(Array.from({ length: 200 }, (_, i) => i + 1));
+      expect(batches.flatMap((b) => b.results.map((c) => c.id))).to.deep.equal(Array.from({ length: 200 }, (_, i) => `b${i}`));
+    }
+    // Spaced deliveries: 200 commits in a burst reach each watch in fewer batches.
+    expect(Math.max(...seen.map((batches) => batches.length))).to.be.below(200);
+    stops.forEach((stop) => stop());
+  });
+
   it('keeps seqs strictly increasing across two connections, and wakes the other one\'s watches', async () => {
     const other = await Database.open(db.name);
     try {
@@ -157,22 +190,35 @@ describe('changes feed (storage, real IndexedDB)', () => {
   });
 });
 
+describe('changes feed across connections (tabs)', () => {
+  it('wakes a watch of one connection for writes made only by another, before and after it joined', async () => {
+    const db = await freshDatabase();
+    const writer = await Database.open(db.name);
+    try {
+      await writer.put('early', {}); // the writer joins the tabs before any watch exists
+      const seen: string[] = [];
+      const stop = db.watch({ since: 0 }, (b) => seen.push(...b.results.map((c) => c.id)));
+      await until(() => seen.length === 1, 'the write before the watch');
+      await writer.put('first', {});
+      await until(() => seen.length === 2, 'the first write after the watch');
+      await new Promise((r) => setTimeout(r, 100));
+      await writer.put('lone', {});
+      await until(() => seen.length === 3, 'a lone write after a pause');
+      expect(seen).to.deep.equal(['early', 'first', 'lone']);
+      stop();
+    } finally {
+      writer.close();
+      await dropDatabase(db);
+    }
+  });
+});
+
 describe('changes feed upgrade of a database made before it', () => {
   it('creates the store and gives every stored document a seq, in id order', async () => {
     const name = uniqueName('old');
-    const raw = await openRaw(`rtc:${name}`, 1, (idb) => {
-      idb.createObjectStore('documents', { keyPath: 'id' });
-      idb.createObjectStore('requests', { keyPath: 'key' }).createIndex('at', 'at');
-      idb.createObjectStore('attachments', { keyPath: ['id', 'name'] });
-      idb.createObjectStore('chunks', { keyPath: ['id', 'name', 'index'] });
-    });
-    await new Promise<void>((resolve, reject) => {
-      const tx = raw.transaction('documents', 'readwrite');
+    await earlierDatabase(name, 1, () => {}, ['documents'], (tx) => {
       for (const id of ['m', 'c', 'x', 'a']) tx.objectStore('documents').put({ id, doc: { id } });
-      tx.oncomplete = () => resolve();
-      tx.onerror = () => reject(tx.error);
     });
-    raw.close();
     const db = await Database.open(name);
     try {
       expect(await db.changes()).to.deep.equal({
@@ -185,6 +231,58 @@ describe('changes feed upgrade of a database made before it', () => {
     } finally {
       db.close();
       await deleteDatabase(`${name}`);
+    }
+  });
+});
+
+describe('changes feed upgrade from one record per document to blocks', () => {
+  it('keeps every entry and its seq, then numbers new writes after them', async () => {
+    const name = uniqueName('perdoc');
+    // The layout before blocks: keyPath id, index seq, one entry per document (a removal kept as one).
+    await earlierDatabase(name, 3, (idb) => idb.createObjectStore('changes', { keyPath: 'id' }).createIndex('seq', 'seq'), ['documents', 'changes'], (tx) => {
+      for (const id of ['b', 'd']) tx.objectStore('documents').put({ id, doc: { id } });
+      tx.objectStore('changes').put({ id: 'b', seq: 7 });
+      tx.objectStore('changes').put({ id: 'gone', seq: 3, deleted: true });
+      tx.objectStore('changes').put({ id: 'd', seq: 5 });
+    });
+    const db = await Database.open(name);
+    try {
+      expect(await db.changes()).to.deep.equal({
+        results: [{ seq: 3, id: 'gone', deleted: true }, { seq: 5, id: 'd' }, { seq: 7, id: 'b' }],
+        last_seq: 7,
+      });
+      expect(await db.changes({ since: 4 })).to.deep.equal({ results: [{ seq: 5, id: 'd' }, { seq: 7, id: 'b' }], last_seq: 7 });
+      expect(await db.lastSeq()).to.equal(7);
+      await db.put('d', { again: true });
+      expect(await db.changes({ since: 3 })).to.deep.equal({ results: [{ seq: 7, id: 'b' }, { seq: 8, id: 'd' }], last_seq: 8 });
+      expect(await db.get('b')).to.deep.equal({ id: 'b' });
+    } finally {
+      db.close();
+      await deleteDatabase(`${name}`);
+    }
+  });
+});
+
+describe('changes feed compaction', () => {
+  it('drops hidden entries from the store without changing what a read or a resumed watch sees', async () => {
+    const db = await freshDatabase();
+    try {
+      for (let i = 0; i < 30; i++) await db.put(`k${i % 5}`, { i });
+      await db.bulkPut([{ id: 'k1', doc: { bulk: true } }, { id: 'n', doc: {} }, { id: 'k1', doc: { bulk: 2 } }]);
+      await db.remove('k2');
+      const before = await db.changes();
+      const middle = await db.changes({ since: 26 });
+      expect(before.results.map((c) => c.id)).to.deep.equal(['k0', 'k3', 'k4', 'n', 'k1', 'k2']);
+      expect(strictlyIncreasing(seqsOf(before))).to.equal(true);
+      expect(await db.compactChanges()).to.equal(30 + 3 + 1 - 6);
+      expect(await db.changes()).to.deep.equal(before);
+      expect(await db.changes({ since: 26 })).to.deep.equal(middle);
+      expect(await db.compactChanges()).to.equal(0);
+      await db.put('k0', { last: true });
+      const after = await db.changes({ since: before.last_seq });
+      expect(after).to.deep.equal({ results: [{ seq: before.last_seq + 1, id: 'k0' }], last_seq: before.last_seq + 1 });
+    } finally {
+      await dropDatabase(db);
     }
   });
 });

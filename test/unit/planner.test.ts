@@ -97,6 +97,17 @@ describe('query planner (indexes) against a full scan', () => {
     await dropDatabase(db);
   });
 
+  it('finds numbers with a LIKE plan although they have no folded entry', async () => {
+    const db = await Database.open(`${plain.name}-like`, { indexes: ['p'] });
+    try {
+      await db.bulkPut([{ id: 'n', doc: { p: 123 } }, { id: 's', doc: { p: '1ab' } }, { id: 'x', doc: { p: 'x1' } }, { id: 'c', doc: { p: { content: 19 } } }, { id: 'm', doc: { p: 51 } }]);
+      expect((await db.allDocs({ query: 'p:"1%"' })).data.rows.map((r) => r.id)).to.deep.equal(['c', 'n', 's']);
+      expect(db.lastRead).to.equal('indexes');
+    } finally {
+      await dropDatabase(db);
+    }
+  });
+
   it('refuses keys that cannot be indexed', async () => {
     const err = await rejectionOf(Database.open(`${plain.name}-bad`, { indexes: ['a.b'] }));
     expect(err.status_code).to.equal(400);
