@@ -123,12 +123,8 @@ export async function anchorDrop(name) {
 
 const copy = (options) => JSON.parse(JSON.stringify(options)); // QueryStorage pushes `__id` into select_list
 
-/**
- * `times` sequential `allDocs(options)` on `jIO.createJIO({ type: 'query', sub_storage: { type:
- * 'jio-idb', database: name } })`. @returns `{ ms: [...], ids }` (ids of the last call's rows).
- */
-export async function anchorJioQueries(name, times, options) {
-  const storage = (await loadJio()).createJIO({ type: 'query', sub_storage: { type: 'jio-idb', database: name } });
+/** `times` sequential `allDocs(options)` on `storage`. @returns `{ ms: [...], ids }` (ids of the last call's rows). */
+async function timeQueries(storage, times, options) {
   const ms = [];
   let ids = [];
   for (let k = 0; k < times; k++) {
@@ -140,16 +136,13 @@ export async function anchorJioQueries(name, times, options) {
   return { ms, ids };
 }
 
-/** `times` sequential `allDocs(options)` on this page's master element `#<id>`. @returns `{ ms: [...], ids }`. */
-export async function anchorOursQueries(id, times, options) {
-  const master = document.getElementById(id);
-  const ms = [];
-  let ids = [];
-  for (let k = 0; k < times; k++) {
-    const t0 = performance.now();
-    const result = await master.allDocs(copy(options));
-    ms.push(performance.now() - t0);
-    ids = result.data.rows.map((row) => row.id);
-  }
-  return { ms, ids };
+/** `times` sequential `allDocs(options)` on `jIO.createJIO({ type: 'query', sub_storage: { type: 'jio-idb', database: name } })`. */
+export async function anchorJioQueries(name, times, options) {
+  const storage = (await loadJio()).createJIO({ type: 'query', sub_storage: { type: 'jio-idb', database: name } });
+  return timeQueries(storage, times, options);
+}
+
+/** `times` sequential `allDocs(options)` on this page's master element `#<id>`. */
+export function anchorOursQueries(id, times, options) {
+  return timeQueries(document.getElementById(id), times, options);
 }
