@@ -12,13 +12,20 @@
 
 let jIO = null;
 
-/** Evaluates jIO's Node build in the page: `module`, `exports`, `require` (Node's http/https/os/url are never used in a page) and `global`. */
+/**
+ * Evaluates jIO's Node build in the page. The shim: `module`/`exports`; `require` for the Node
+ * modules of its XMLHttpRequest polyfill (never used here: only its user-agent string is built at
+ * load); a `process` with what that string and RSVP read; a `global` of its own, so the polyfill
+ * does not replace the page's XMLHttpRequest.
+ */
 async function loadJio() {
   if (jIO) return jIO;
   const source = await (await fetch('/jio/jio-latest-node.js')).text();
   const module = { exports: {} };
-  const require = () => ({});
-  new Function('module', 'exports', 'require', 'global', source)(module, module.exports, require, globalThis);
+  const nodeModules = { os: { type: () => 'Browser', arch: () => '' }, http: {}, https: {}, url: {} };
+  const require = (name) => nodeModules[name] ?? {};
+  const process = { versions: { node: '', v8: '' }, nextTick: (fn, ...args) => queueMicrotask(() => fn(...args)) };
+  new Function('module', 'exports', 'require', 'process', 'global', source)(module, module.exports, require, process, {});
   jIO = module.exports;
   jIO.addStorage('jio-idb', JioIdbStorage);
   return jIO;
