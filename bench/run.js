@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { inNamespace, lanAddress, loadCities, startBroadcaster } from '../test/e2e/harness.js';
 import { launchBenchBrowser } from './lib/browser.js';
 import { queryNodeMetrics } from './sections/query.js';
-import { jioAnchorMetrics } from './sections/jio-anchor.js';
+import { jioAnchorMetrics, jioAnchorProfilers } from './sections/jio-anchor.js';
 import { startStaticServer } from './lib/server.js';
 import { seededRandom } from '../test/shared/seeded-random.js';
 import { fmt, median, p95, summary, trimmedMean } from './lib/stats.js';
@@ -43,7 +43,7 @@ const MiB = 2 ** 20;
 const BACKUP_DOCS = 100000;
 const BACKUP_MB = Math.max(1, Math.round(Number(process.env.BENCH_BACKUP_MB ?? 1024) || 1024));
 /** The whole run is killed after this long, whatever it is doing (longer for a larger upload). */
-const RUN_TIMEOUT_MS = (10 * 60 + ATTACHMENT_MB * 0.5 + BACKUP_MB * 0.6) * 1000;
+const RUN_TIMEOUT_MS = (10 * 60 + ATTACHMENT_MB * 0.5 + BACKUP_MB * 0.6 + 15 * 60) * 1000; // + 15 min: the jIO anchor and the Node query comparison
 const REPS = 5;
 /** `BENCH_ONLY=connect,bulk` runs only the metrics whose names contain one of the words. */
 const ONLY = (process.env.BENCH_ONLY ?? '').split(',').map((x) => x.trim().toLowerCase()).filter(Boolean);
@@ -1109,6 +1109,7 @@ const PROFILERS = {
     await run(master.page, 'remove attachment', 30000, (a) => B.masterRemoveAttachment(a.id, a.name), { id: ATTACHMENT_DOC, name: 'prof.bin' });
   },
   'cities indexed query': ({ slave }) => run(slave.page, 'profiled indexed queries', 60000, (q) => B.scaleQueries(0, 50, q), INDEXED_QUERY),
+  ...jioAnchorProfilers,
   [`cities import ${IMPORT_SLICE / 1000}k`]: ({ slave, cities }) => run(slave.page, 'profiled cities import', 240000, (a) => B.scaleBulkPut(0, a.n, 'impprof', a.start), { n: IMPORT_SLICE, start: 5 * IMPORT_SLICE % cities.total }),
 };
 
