@@ -658,7 +658,7 @@ async function attachmentMemoryMetric({ master, slave, masterPid, slavePid }) {
     note: 'start = settled VmRSS after a forced GC; peak = highest 100 ms sample during the upload (hash, transfer, commit). ' + (resources.browser?.mode === 'incognito' ? 'The contexts are incognito, so the master\'s IndexedDB lives in the browser process\'s memory (allChromiumRssBytes grows with the file, the renderers must not).' : 'IndexedDB is on disk (persistent profiles); the renderers must not grow with the file.'),
     notes: [
       `peak growth, first half / second half of the upload: master +${fmt(halfPeaks[0][0])} / +${fmt(halfPeaks[0][1])} MiB, slave +${fmt(halfPeaks[1][0])} / +${fmt(halfPeaks[1][1])} MiB; hash + open ${fmt(x.hashAndOpenMs / 1000)} s`,
-      `all Chromium processes ${fmt(allBefore / MiB)} → ${fmt(allAfter / MiB)} MiB (the incognito context keeps IndexedDB in memory, outside the renderers)`,
+      `all Chromium processes ${fmt(allBefore / MiB)} → ${fmt(allAfter / MiB)} MiB${resources.browser?.mode === 'incognito' ? ' (the incognito context keeps IndexedDB in memory, outside the renderers)' : ' (IndexedDB on disk)'}`,
     ],
   };
 }
