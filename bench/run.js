@@ -20,11 +20,14 @@
 /* global B -- the bench page's API (bench/pages/bench.js), used in functions run by page.evaluate */
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { inNamespace, lanAddress, launchChromium, loadCities, startBroadcaster } from '../test/e2e/harness.js';
+import { inNamespace, lanAddress, loadCities, startBroadcaster } from '../test/e2e/harness.js';
+import { launchBenchBrowser } from './lib/browser.js';
+import { queryNodeMetrics } from './sections/query.js';
+import { jioAnchorMetrics, jioAnchorProfilers } from './sections/jio-anchor.js';
 import { startStaticServer } from './lib/server.js';
 import { seededRandom } from '../test/shared/seeded-random.js';
-import { fmt, median, p95, summary } from './lib/stats.js';
-import { chromiumPids, machine, rendererPids, rssBytes, sumRss } from './lib/machine.js';
+import { fmt, median, p95, summary, trimmedMean } from './lib/stats.js';
+import { chromiumPids, loadSampler, machine, rendererPids, rssBytes, sumRss } from './lib/machine.js';
 import { startProfiling, topSelf } from './lib/profile.js';
 import { journalMetrics } from './journal.js';
 import { livenessMetric } from './sections/liveness.js';
@@ -43,7 +46,7 @@ const MiB = 2 ** 20;
 const BACKUP_DOCS = 100000;
 const BACKUP_MB = Math.max(1, Math.round(Number(process.env.BENCH_BACKUP_MB ?? 1024) || 1024));
 /** The whole run is killed after this long, whatever it is doing (longer for a larger upload). */
-const RUN_TIMEOUT_MS = (10 * 60 + ATTACHMENT_MB * 0.5 + BACKUP_MB * 0.6) * 1000;
+const RUN_TIMEOUT_MS = (10 * 60 + ATTACHMENT_MB * 0.5 + BACKUP_MB * 0.6 + 15 * 60) * 1000; // + 15 min: the jIO anchor and the Node query comparison
 const REPS = 5;
 /** `BENCH_ONLY=connect,bulk` runs only the metrics whose names contain one of the words. */
 const ONLY = (process.env.BENCH_ONLY ?? '').split(',').map((x) => x.trim().toLowerCase()).filter(Boolean);
@@ -127,8 +130,9 @@ function printLine(m) {
     return;
   }
   const u = unitText(m.unit);
-  const side = (label, s) => `${label} ${fmt(s.median)}${u} (p95 ${fmt(s.p95)})`;
-  const body = m.line ?? `${pad(side('ours', m.ours), 34)} ${pad(side(m.baselineName, m.baseline), 40)} ratio ${pad(fmt(m.ratio), 6)}`;
+  // p95 only where it is not just the largest sample (n ≥ 20); else the max, labelled.
+  const side = (label, s) => `${label} ${fmt(s.median)}${u} (${s.n >= 20 ? `p95 ${fmt(s.p95)}` : `max ${fmt(s.max ?? s.p95)}`}, n ${s.n})`;
+  const body = m.line ?? `${pad(side('ours', m.ours), 40)} ${pad(side(m.baselineName, m.baseline), 46)} ratio ${pad(fmt(m.ratio), 6)}`;
   console.log(`${pad(m.name, 22)} ${body} goal ${pad(m.goal, 24)} ${status}${m.error ? `: ${m.error}` : ''}`);
   for (const note of m.notes ?? []) console.log(`  ${note}`);
 }
@@ -239,15 +243,30 @@ async function connectDiagnostics({ master, slave }) {
   };
 }
 
-/** 2. `get(id)` RTT from a slave on the 10k-doc store vs raw ping + direct `store.get` in the master. */
+/**
+ * 2. `get(id)` RTT from a slave on the 10k-doc store vs raw ping + direct `store.get` in the master.
+ * The ratio is of trimmed means (2% off each end) over 3,000 samples a side: Chromium clamps
+ * `performance.now()` to 100 µs (with random rounding) in these pages, so medians move in 0.1 ms
+ * steps while the means do not; the medians' ratio is kept as `medianRatio`. The timer's smallest
+ * step, as the slave page sees it, is recorded.
+ */
 async function getRttMetric({ master, slave }) {
-  const N = 300;
-  const ours = (ids) => run(slave.page, 'ours gets', 30000, (x) => B.oursGets(0, x), ids);
+  const N = 600;
+  const ours = (ids) => run(slave.page, 'ours gets', 60000, (x) => B.oursGets(0, x), ids);
   const base = async (ids) => {
-    const pings = await run(slave.page, 'raw pings', 30000, (n) => B.rawPings(0, n), ids.length);
-    const gets = await run(master.page, 'direct gets', 30000, (x) => B.directGets(x), ids);
+    const pings = await run(slave.page, 'raw pings', 60000, (n) => B.rawPings(0, n), ids.length);
+    const gets = await run(master.page, 'direct gets', 60000, (x) => B.directGets(x), ids);
     return { sum: pings.map((p, i) => p + gets[i]), pings, gets };
   };
+  const timerStepMs = await run(slave.page, 'timer resolution', 10000, () => {
+    let step = Infinity;
+    const end = performance.now() + 50;
+    for (let last = performance.now(), t = last; t < end; t = performance.now()) {
+      if (t > last) step = Math.min(step, t - last);
+      last = t;
+    }
+    return step;
+  });
   await ours(seedIds(100, 99));
   await base(seedIds(100, 99));
   const o = [];
@@ -264,25 +283,32 @@ async function getRttMetric({ master, slave }) {
     b.push(...y.sum);
     pings.push(...y.pings);
     gets.push(...y.gets);
-    oReps.push(median(x));
-    bReps.push(median(y.sum));
+    oReps.push(trimmedMean(x));
+    bReps.push(trimmedMean(y.sum));
   }
   const local = await run(master.page, 'master element gets', 30000, (x) => B.masterElementGets(x), seedIds(N, 42));
-  return compare({
+  const m = compare({
     name: 'get RTT (10k docs)',
     unit: 'ms',
-    goal: '≤1.5×',
+    goal: '≤1.5× (trimmed means)',
     ours: o,
     baseline: b,
     oursReps: oReps,
     baseReps: bReps,
     baselineName: 'ping+store.get',
-    pass: (m) => m.ratio <= 1.5,
+    pass: () => false,
     extra: {
       p99: { ours: quantile99(o), baseline: quantile99(b) },
       parts: { rawPing: summary(pings), directStoreGet: summary(gets), masterElementGet: summary(local) },
+      timerStepMs,
     },
   });
+  m.medianRatio = m.ratio;
+  m.trimmedMean = { ours: trimmedMean(o), baseline: trimmedMean(b) };
+  m.ratio = m.trimmedMean.ours / m.trimmedMean.baseline;
+  m.passed = m.ratio <= 1.5;
+  m.notes = [`trimmed means (2%): ours ${fmt(m.trimmedMean.ours)} ms, baseline ${fmt(m.trimmedMean.baseline)} ms (ping ${fmt(trimmedMean(pings))} + store.get ${fmt(trimmedMean(gets))}); medians' ratio ${fmt(m.medianRatio)}; timer step ${fmt(timerStepMs * 1000)} µs`];
+  return m;
 }
 
 const quantile99 = (xs) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.99))];
@@ -632,10 +658,10 @@ async function attachmentMemoryMetric({ master, slave, masterPid, slavePid }) {
     allChromiumRssBytes: { before: allBefore, after: allAfter },
     // Every 5th sample (500 ms apart): [ms from the start, master MiB, slave MiB].
     timeline: samples.filter((_, k) => k % 5 === 0).map((s) => [s.at - samples[0].at, +(s.rss[0] / MiB).toFixed(1), +(s.rss[1] / MiB).toFixed(1)]),
-    note: 'start = settled VmRSS after a forced GC; peak = highest 100 ms sample during the upload (hash, transfer, commit). The contexts are incognito, so the master\'s IndexedDB lives in the browser process\'s memory (allChromiumRssBytes grows with the file, the renderers must not).',
+    note: 'start = settled VmRSS after a forced GC; peak = highest 100 ms sample during the upload (hash, transfer, commit). ' + (resources.browser?.mode === 'incognito' ? 'The contexts are incognito, so the master\'s IndexedDB lives in the browser process\'s memory (allChromiumRssBytes grows with the file, the renderers must not).' : 'IndexedDB is on disk (persistent profiles); the renderers must not grow with the file.'),
     notes: [
       `peak growth, first half / second half of the upload: master +${fmt(halfPeaks[0][0])} / +${fmt(halfPeaks[0][1])} MiB, slave +${fmt(halfPeaks[1][0])} / +${fmt(halfPeaks[1][1])} MiB; hash + open ${fmt(x.hashAndOpenMs / 1000)} s`,
-      `all Chromium processes ${fmt(allBefore / MiB)} → ${fmt(allAfter / MiB)} MiB (the incognito context keeps IndexedDB in memory, outside the renderers)`,
+      `all Chromium processes ${fmt(allBefore / MiB)} → ${fmt(allAfter / MiB)} MiB${resources.browser?.mode === 'incognito' ? ' (the incognito context keeps IndexedDB in memory, outside the renderers)' : ' (IndexedDB on disk)'}`,
     ],
   };
 }
@@ -1095,6 +1121,7 @@ const PROFILERS = {
     await run(master.page, 'remove attachment', 30000, (a) => B.masterRemoveAttachment(a.id, a.name), { id: ATTACHMENT_DOC, name: 'prof.bin' });
   },
   'cities indexed query': ({ slave }) => run(slave.page, 'profiled indexed queries', 60000, (q) => B.scaleQueries(0, 50, q), INDEXED_QUERY),
+  ...jioAnchorProfilers,
   [`cities import ${IMPORT_SLICE / 1000}k`]: ({ slave, cities }) => run(slave.page, 'profiled cities import', 240000, (a) => B.scaleBulkPut(0, a.n, 'impprof', a.start), { n: IMPORT_SLICE, start: 5 * IMPORT_SLICE % cities.total }),
 };
 
@@ -1215,11 +1242,12 @@ async function main() {
     console.log(`${passed} passed, ${js.length - passed} failed`);
     return passed === js.length ? 0 : 1;
   }
-  const browser = await step('launch Chromium', 20000, () => launchChromium());
+  const browser = await step('launch Chromium', 20000, () => launchBenchBrowser());
   resources.browser = browser;
   const chromiumVersion = browser.version();
   const host = machine();
-  console.log(`rtc-gadgets bench · Chromium ${chromiumVersion} · ${host.cpuModel}, ${host.cores} cores, ${host.memoryGiB} GiB · ${inNamespace ? 'private netns' : 'host network'}`);
+  const load = loadSampler();
+  console.log(`rtc-gadgets bench · Chromium ${chromiumVersion} · ${host.cpuModel}, ${host.cores} cores, ${host.memoryGiB} GiB · ${inNamespace ? 'private netns' : 'host network'} · IndexedDB ${browser.mode === 'disk' ? 'on disk (persistent profiles)' : 'INCOGNITO (in memory)'} · load ${host.loadAverage.map(fmt).join(' ')}`);
 
   const renderersBefore = new Set(rendererPids());
   const master = await openPage(browser, 'master');
@@ -1318,6 +1346,7 @@ async function main() {
     ['cities indexed query', citiesIndexedQueryMetric],
     ['cities full scan', citiesScanMetric],
     ['cities scan fairness', citiesFairnessMetric],
+    ['jio anchor', (c) => jioAnchorMetrics(c)], // before the import: the same 135,233 ids
     [`cities import ${IMPORT_SLICE / 1000}k`, citiesImportMetric], // last: it grows the store
   ].filter(([name]) => wanted(name));
   if (cityMetrics.length) {
@@ -1336,7 +1365,7 @@ async function main() {
       const cityCtx = { ...ctx, master: c.master, cities: c };
       for (const [name, fn] of cityMetrics) {
         const m = await attempt(name, () => fn(c, ctx));
-        if (m) await record(m, cityCtx);
+        for (const x of m ? [m].flat() : []) await record(x, cityCtx);
       }
       await citiesTeardown(c, ctx);
     }
@@ -1358,6 +1387,11 @@ async function main() {
     const m = await attempt('broadcaster flood', () => broadcasterFloodMetric(ctx, { secure }));
     if (m) await record(m, null);
   }
+  if (wanted('query node')) {
+    const qs = await attempt('query node', () => queryNodeMetrics());
+    if (qs) for (const m of qs) await record(m, null);
+  }
+
   if (wanted('journal')) {
     const js = await attempt('journal', () => journalMetrics(loopback));
     if (js) for (const m of js) await record(m, null);
@@ -1378,6 +1412,8 @@ async function main() {
     chromium: chromiumVersion,
     machine: host,
     privateNetworkNamespace: inNamespace,
+    storage: browser.mode,
+    machineLoad: load.stop(),
     bundle: { path: 'dist/rtc-gadgets.js', builtAt: bundleAge.toISOString() },
     repetitions: REPS,
     seedDocs: SEED_DOCS,

@@ -14,7 +14,8 @@
  * and choices documented on each function):
  * - LIKE runs without a backtracking regexp: linear time for `%` patterns, at most
  *   text × ⌈segment/32⌉ steps for segments with `_` (query/like.ts), so hostile patterns such
- *   as `%a%a%a%a%a%a%a%b` cannot stall a master;
+ *   as `%a%a%a%a%a%a%a%b` cannot stall a master (short `abc%`, `%abc%`… patterns use literal
+ *   RegExps of at most 32 characters, no more than text × 32 steps);
  * - no stateful global-regexp bug: `name:"%"` is LIKE for every document;
  * - a `null` document value does not match (jIO threw a TypeError), for every operator;
  * - only own properties of documents are read;

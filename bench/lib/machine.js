@@ -17,6 +17,50 @@ export function machine() {
     memoryGiB: +(os.totalmem() / 2 ** 30).toFixed(1),
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
+    /** 1, 5 and 15 minute load averages when the run starts (other work on the machine skews figures). */
+    loadAverage: os.loadavg(),
+  };
+}
+
+/** Busy and total jiffies of all CPUs (/proc/stat), or null off Linux. */
+function cpuTimes() {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const idle = f[3] + (f[4] || 0);
+    const total = f.reduce((a, b) => a + b, 0);
+    return { busy: total - idle, total };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Samples the machine's load during the run: the 1-minute load average and the busy fraction of
+ * all CPUs (every process, ours included) every `everyMs`. `stop()` →
+ * `{ loadAverageStart, loadAverageEnd, everyMs, samples, loadAverage1m: {min, median, max},
+ * cpuBusy: {min, median, max} }` (cpuBusy 0..1 per interval).
+ */
+export function loadSampler(everyMs = 5000) {
+  const loadAverageStart = os.loadavg();
+  const load = [];
+  const busy = [];
+  let last = cpuTimes();
+  const timer = setInterval(() => {
+    load.push(os.loadavg()[0]);
+    const now = cpuTimes();
+    if (now && last && now.total > last.total) busy.push((now.busy - last.busy) / (now.total - last.total));
+    last = now;
+  }, everyMs);
+  timer.unref();
+  const spread = (xs) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length ? { min: s[0], median: s[Math.floor(s.length / 2)], max: s[s.length - 1] } : null;
+  };
+  return {
+    stop() {
+      clearInterval(timer);
+      return { loadAverageStart, loadAverageEnd: os.loadavg(), cores: os.cpus().length, everyMs, samples: load.length, loadAverage1m: spread(load), cpuBusy: spread(busy) };
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 // A tiny static server for the benchmark pages: bench/pages/, the built bundle (dist/) and Dexie's
 // ES module. The broadcaster serves only demo/ and dist/, so bench pages come from here, on another
-// port of the same host (the elements reach the broadcaster through their `signaling` attribute).
+// port of the same host (the elements reach the broadcaster through their `signaling` attribute),
+// and jIO's build for the jIO anchor (bench/pages/jio-anchor.js).
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
@@ -14,6 +15,7 @@ const MOUNTS = [
   ['/dist/', 'dist/'],
   ['/dexie/', 'node_modules/dexie/dist/'],
   ['/test-shared/', 'test/shared/'],
+  ['/jio/', 'node_modules/jio/dist/'],
 ];
 
 const TYPES = {

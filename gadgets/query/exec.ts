@@ -6,7 +6,8 @@ import { badQuery, queryTypeError } from './fail.js';
 import { compileTree, type DocumentMatcher } from './match.js';
 import { MAX_QUERY_LENGTH, parseQueryString } from './parser.js';
 import { checkKeySchema } from './schema.js';
-import { buildComparator } from './sort.js';
+import { sortKeys } from './sort.js';
+import { sortDocuments } from './select.js';
 import type { KeySchema } from './types.js';
 import { validateTree } from './validate.js';
 import { isPlainObject } from './values.js';
@@ -92,15 +93,23 @@ export function runQuery(query: unknown, docs: unknown, options: unknown): objec
   const keySchema = opts.key_schema;
   const match = buildMatcher(query, keySchema);
   const schema = checkKeySchema(keySchema);
-  const compare = opts.sort_on === undefined || opts.sort_on === null
-    ? undefined : buildComparator(opts.sort_on, schema);
+  const keys = opts.sort_on === undefined || opts.sort_on === null ? null : sortKeys(opts.sort_on, schema);
   const selectList = opts.select_list === undefined || opts.select_list === null
     ? undefined : checkSelectList(opts.select_list);
   const hasLimit = opts.limit !== undefined && opts.limit !== null;
   if (hasLimit) limitArray([], opts.limit); // validate before the work
+  // skip + count of a limit that truncates: an unsorted filter may stop there, a sort keep only that many.
+  const limit = opts.limit as number[] | undefined;
+  const end = hasLimit && limit![1] ? (limit![0] ?? 0) + limit![1] : null;
 
-  let out = (docs as object[]).filter((doc) => match(doc));
-  if (compare) out.sort(compare);
+  const list = docs as object[];
+  let out: object[] = [];
+  const stop = keys && keys.length > 0 ? Infinity : end ?? Infinity;
+  if (match === matchAll) out = list.slice(0, stop);
+  else {
+    for (let i = 0; i < list.length && out.length < stop; i += 1) if (match(list[i])) out.push(list[i]);
+  }
+  if (keys) out = sortDocuments(out, keys, end);
   if (hasLimit) out = limitArray(out, opts.limit);
   if (selectList) return out.map((doc) => pickKeys(doc, selectList));
   return out;

@@ -13,7 +13,10 @@
  * with `_` with the bit-parallel Shift-And algorithm (only the words of its state that can be
  * non-zero are touched). Work is O(text + pattern) for patterns without `_` and at most
  * O(text × ⌈segment/32⌉) otherwise, memory O(pattern): no pattern can make it blow up, e.g.
- * `%a%a%a%a%a%a%a%b` over 100 KB is a single pass.
+ * `%a%a%a%a%a%a%a%b` over 100 KB is a single pass. The common shapes (`abc`, `abc%`, `%abc`,
+ * `abc%def`, `%abc%`, no `_`, segments of at most 32 code units) run as anchored or literal
+ * case-insensitive RegExps instead: the same matching, V8's literal search, at most
+ * text × 32 steps.
  */
 
 const WILDCARD = -1;
@@ -165,6 +168,8 @@ function compileSegment(text: string): Segment {
  * texts.
  */
 export function compileLike(pattern: string): (text: string) => boolean {
+  const fast = regexpLike(pattern);
+  if (fast) return fast;
   const segments = pattern.split('%').map(compileSegment);
   const first = segments[0];
   if (segments.length === 1) {
@@ -188,6 +193,56 @@ export function compileLike(pattern: string): (text: string) => boolean {
     }
     return true;
   };
+}
+
+/** Longest literal segment given to a RegExp (its unanchored search is at most text × this). */
+const REGEXP_SEGMENT_MAX = 32;
+const escapeRegExp = (text: string): string => text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+
+/**
+ * The common shapes — `abc`, `abc%`, `%abc`, `abc%def`, `%abc%` — without `_`, segments of at most
+ * {@link REGEXP_SEGMENT_MAX} code units, as anchored or literal case-insensitive RegExps (the same
+ * Canonicalize as jIO's regexp, and V8's literal search is faster than the loops below); null for
+ * other patterns. None of these RegExps can backtrack more than one segment's length.
+ */
+function regexpLike(pattern: string): ((text: string) => boolean) | null {
+  if (pattern.includes('_')) return null;
+  const parts = pattern.split('%');
+  if (parts.some((part) => part.length > REGEXP_SEGMENT_MAX)) return null;
+  const make = (source: string): RegExp => new RegExp(source, 'i');
+  if (parts.length === 1) {
+    const re = make(`^${escapeRegExp(pattern)}$`);
+    return (text) => text.length === pattern.length && re.test(text);
+  }
+  if (parts.length === 2) {
+    const [head, tail] = parts;
+    const fixed = head.length + tail.length;
+    const starts = head ? make(`^${escapeRegExp(head)}`) : null;
+    const ends = tail ? make(`${escapeRegExp(tail)}$`) : null;
+    return (text) => text.length >= fixed && (!starts || starts.test(text)) && (!ends || ends.test(text));
+  }
+  if (parts.length === 3 && parts[0] === '' && parts[2] === '') {
+    const re = make(escapeRegExp(parts[1]));
+    return (text) => re.test(text);
+  }
+  return null;
+}
+
+/** Code units (canonical) that `String(n)` can hold for a number `n`: digits, `.-+`, `e`, `Infinity`, `NaN`. */
+const NUMBER_CODES = new Set([...'0123456789.-+EINFTYA'].map((c) => c.charCodeAt(0)));
+
+/**
+ * False when no number's `String(n)` can match `pattern`: some literal (non-wildcard) character
+ * of it matches none of the characters numbers are written with. Lets a full-text search skip
+ * number values without converting them.
+ */
+export function likeCanMatchNumbers(pattern: string): boolean {
+  for (let i = 0; i < pattern.length; i += 1) {
+    const code = pattern.charCodeAt(i);
+    if (code === 0x25 || code === 0x5f) continue;
+    if (!NUMBER_CODES.has(canonicalize(code))) return false;
+  }
+  return true;
 }
 
 /** One-off LIKE test of `text` against `pattern` (prefer `compileLike` for repeated use). */

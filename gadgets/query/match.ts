@@ -28,6 +28,7 @@
  * at the first such element); an empty array is false for range operators (jIO threw).
  */
 import { badQuery } from './fail.js';
+import { fastFullText, fastLeaf } from './fast.js';
 import { compileLike } from './like.js';
 import { resolveKey } from './schema.js';
 import type { KeySchema, QueryTree, SimpleQuery } from './types.js';
@@ -102,21 +103,10 @@ function compileSimple(query: SimpleQuery, schema: KeySchema | undefined): Docum
 
   const key = resolveKey(query.key, schema);
   if (key.kind === 'fulltext') {
-    const like = compileLike(`%${safeString(value)}%`);
-    return (doc) => {
-      for (const property of Object.keys(doc)) {
-        if (property === '__id') continue;
-        const docValue = (doc as Record<string, unknown>)[property];
-        if (!docValue) continue;
-        for (const element of toElements(docValue)) {
-          if (isMissing(element)) continue;
-          if (hasCmp(element) ? safeCmp(element, `%${safeString(value)}%`) === 0 : like(safeString(element))) {
-            return true;
-          }
-        }
-      }
-      return false;
-    };
+    const pattern = `%${safeString(value)}%`;
+    const like = compileLike(pattern);
+    return fastFullText(pattern, like, (docValue) => toElements(docValue).some((element) => !isMissing(element)
+      && (hasCmp(element) ? safeCmp(element, pattern) === 0 : like(safeString(element)))));
   }
 
   const { read_from: readFrom, cast, equal_match: equalMatch } = key;
@@ -132,6 +122,10 @@ function compileSimple(query: SimpleQuery, schema: KeySchema | undefined): Docum
   const test = equalMatch && (operator === '=' || operator === 'like')
     ? (docValue: unknown) => Boolean(equalMatch(docValue, queryValue))
     : compileOperator(operator, queryValue);
+  if (!cast && !(equalMatch && (operator === '=' || operator === 'like'))) {
+    const valueString = safeString(value);
+    return fastLeaf(readFrom, operator, value, valueString, operator === 'like' ? compileLike(valueString) : null, test);
+  }
   return (doc) => {
     let docValue = ownValue(doc, readFrom);
     if (isMissing(docValue)) return false;
@@ -157,8 +151,24 @@ function compileNode(node: QueryTree, schema: KeySchema | undefined): DocumentMa
     const child = children[0];
     return (doc) => !child(doc);
   }
-  if (operator === 'OR') return (doc) => children.some((child) => child(doc));
-  return (doc) => children.every((child) => child(doc));
+  if (operator === 'OR') {
+    if (children.length === 2) {
+      const [a, b] = children;
+      return (doc) => a(doc) || b(doc);
+    }
+    return (doc) => {
+      for (const child of children) if (child(doc)) return true;
+      return false;
+    };
+  }
+  if (children.length === 2) {
+    const [a, b] = children;
+    return (doc) => a(doc) && b(doc);
+  }
+  return (doc) => {
+    for (const child of children) if (!child(doc)) return false;
+    return true;
+  };
 }
 
 /**
