@@ -57,13 +57,13 @@ export default defineConfig(
   {
     files: [
       'broadcaster/**/*.ts', 'test/broadcaster/**/*.js', 'test/node/**/*.js', 'test/e2e/**/*.js',
-      'test/*.js', 'bench/run.js', 'bench/journal.js', 'bench/lib/**/*.js', 'scripts/**/*.js', 'bin/**/*.js', '*.js', '*.mjs',
+      'test/*.js', 'bench/run.js', 'bench/journal.js', 'bench/lib/**/*.js', 'bench/sections/**/*.js', 'scripts/**/*.js', 'bin/**/*.js', '*.js', '*.mjs',
     ],
     languageOptions: { globals: globals.node },
   },
   {
     // functions passed to page.evaluate run in the browser page
-    files: ['test/e2e/**/*.js', 'bench/run.js', 'bench/journal.js'],
+    files: ['test/e2e/**/*.js', 'bench/run.js', 'bench/journal.js', 'bench/sections/**/*.js'],
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
   },
   {

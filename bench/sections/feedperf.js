@@ -1,5 +1,6 @@
 // Write-cost metrics of the feedperf work (issue 15 item 6, group commit): registered in
 // bench/run.js, which passes its helpers (`run`, `compare`, `REPS`) beside the usual context.
+/* global B -- the bench page's API (bench/pages/bench.js), used in functions run by page.evaluate */
 
 /**
  * Concurrent writes: 4 slaves of the slave page each put 300 documents one after another, all at
