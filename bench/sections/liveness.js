@@ -4,7 +4,6 @@
 // The master runs in a Chromium of its own on a profile on disk (test/e2e/master-process.js),
 // three slaves of another Chromium post continuously through the real broadcaster (the demo pages,
 // room `default`; the other metrics use rooms of their own).
-/* global window, setTimeout -- Node (the runner) and the page (functions run by page.evaluate) */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
