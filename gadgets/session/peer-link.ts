@@ -12,6 +12,8 @@ import { serveRpc } from '../channel/rpc-server.js';
 import type { RpcClient } from '../channel/rpc-client.js';
 import { AdmissionError, admitSlave, cleanName, isNameMessage, joinMaster, nameMessage, HANDSHAKE_TIMEOUT_MS } from '../channel/handshake.js';
 import { channelOpen, remoteMaxMessageSize, watchConnection } from '../channel/peer-connection.js';
+import { DEFAULT_LIMITS } from '../channel/limits.js';
+import { admitInTurn } from '../channel/proof-limiter.js';
 import { descriptionFingerprints, remoteCertificateMatches } from '../signaling/sdp.js';
 
 /**
@@ -60,7 +62,8 @@ export interface ServedSlave {
  */
 export async function serveSlave(pc: RTCPeerConnection, channel: RTCDataChannel, options: ServeSlaveOptions): Promise<ServedSlave> {
   await channelOpen(channel, options.openTimeoutMs);
-  const framed = new FramedChannel(channel, { maxMessageSize: remoteMaxMessageSize(pc) });
+  const framed = new FramedChannel(channel, { maxMessageSize: remoteMaxMessageSize(pc), maxMessagesPerSecond: DEFAULT_LIMITS.maxMessagesPerSecond });
+  framed.onAbuse = () => channel.close(); // a flood before admission (serveRpc tells the reason after)
   try {
     const database = await options.database();
     try {
@@ -69,7 +72,7 @@ export async function serveSlave(pc: RTCPeerConnection, channel: RTCDataChannel,
       framed.send({ v: 1, type: 'error', id: null, error: toErrorShape(e) }).catch(() => {});
       throw e;
     }
-    const { name } = await admitSlave(framed, { secret: options.secret, ...descriptionFingerprints(pc, 'master') });
+    const { name } = await admitInTurn(pc, framed, options.secret, () => admitSlave(framed, { secret: options.secret, ...descriptionFingerprints(pc, 'master') }));
     const stopServing = serveRpc(framed, {
       database,
       allow: options.allow,
