@@ -27,6 +27,7 @@ import { fmt, median, p95, summary } from './lib/stats.js';
 import { chromiumPids, machine, rendererPids, rssBytes, sumRss } from './lib/machine.js';
 import { startProfiling, topSelf } from './lib/profile.js';
 import { journalMetrics } from './journal.js';
+import { hostileMetrics } from './sections/hostile.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const started = new Date();
@@ -1341,6 +1342,10 @@ async function main() {
     if (churn) await record(churn, null);
   }
 
+  if (wanted('hostile')) {
+    const hs = await attempt('hostile', () => hostileMetrics({ ...ctx, broadcaster: resources.broadcaster }, wanted));
+    if (hs) for (const m of hs) await record(m, null);
+  }
   if (wanted('journal')) {
     const js = await attempt('journal', () => journalMetrics(loopback));
     if (js) for (const m of js) await record(m, null);

@@ -1,9 +1,12 @@
 /**
  * Rate limiting of the admission handshake per network address (handshake.ts; docs/protocol.md
- * "Limits"), so that guessing a room secret costs real time. The master runs the handshakes of
- * one address one at a time; after a refused proof, that address's next handshake waits
- * `baseMs`, doubling with each further refusal up to `maxMs`; an admission clears the record.
- * At most `maxWaiting` handshakes of one address wait at once: the next is refused at once.
+ * "Limits"), so that guessing a room secret costs real time, and a slave disconnected for abuse
+ * (limits.ts) cannot come straight back. The master runs the handshakes of one address one at a
+ * time; after a refused proof, that address's next handshake waits `baseMs`, doubling with each
+ * further refusal up to `maxMs`; an admission clears the refusals. Disconnections for abuse make
+ * the next handshake wait the same way, and an admission does not clear them (they are forgotten
+ * after `forgetMs`). At most `maxWaiting` handshakes of one address wait at once: the next is
+ * refused at once.
  * The address is the remote candidate of the connection's selected ICE pair (W3C WebRTC stats,
  * `RTCIceCandidateStats.address`).
  */
@@ -15,6 +18,8 @@ interface Record {
   refusals: number;
   /** When the last refusal happened (ms, `Date.now()`). */
   lastRefusal: number;
+  abuses: number;
+  lastAbuse: number;
   /** Settles when the handshake before runs out. */
   chain: Promise<void>;
   waiting: number;
@@ -51,9 +56,18 @@ export class ProofLimiter {
   /** How long the next handshake of `address` would wait for its refusals, ms (0: none). */
   penaltyMs(address: string): number {
     const r = this.records.get(address);
-    if (!r || r.refusals === 0) return 0;
-    const wait = Math.min(this.maxMs, this.baseMs * 2 ** (r.refusals - 1));
-    return Math.max(0, r.lastRefusal + wait - Date.now());
+    if (!r) return 0;
+    const now = Date.now();
+    if (r.abuses > 0 && now - r.lastAbuse > this.forgetMs) r.abuses = 0;
+    const wait = (count: number, since: number): number => (count === 0 ? 0 : Math.max(0, since + Math.min(this.maxMs, this.baseMs * 2 ** (count - 1)) - now));
+    return Math.max(wait(r.refusals, r.lastRefusal), wait(r.abuses, r.lastAbuse));
+  }
+
+  /** Counts a disconnection of `address` for abuse (limits.ts). */
+  abused(address: string): void {
+    const r = this.record(address);
+    r.abuses++;
+    r.lastAbuse = Date.now();
   }
 
   /**
@@ -90,7 +104,7 @@ export class ProofLimiter {
     let r = this.records.get(address);
     if (r) return r;
     if (this.records.size >= MAX_ADDRESSES) this.prune();
-    r = { refusals: 0, lastRefusal: 0, chain: Promise.resolve(), waiting: 0 };
+    r = { refusals: 0, lastRefusal: 0, abuses: 0, lastAbuse: 0, chain: Promise.resolve(), waiting: 0 };
     this.records.set(address, r);
     return r;
   }
@@ -98,7 +112,7 @@ export class ProofLimiter {
   private prune(): void {
     const now = Date.now();
     for (const [address, r] of this.records) {
-      if (r.waiting === 0 && now - r.lastRefusal > this.forgetMs) this.records.delete(address);
+      if (r.waiting === 0 && now - Math.max(r.lastRefusal, r.lastAbuse) > this.forgetMs) this.records.delete(address);
     }
     // Still full: the oldest go (a Map iterates in insertion order).
     for (const address of this.records.keys()) {
@@ -130,17 +144,27 @@ export async function remoteAddress(pc: RTCPeerConnection): Promise<string> {
   }
 }
 
+/** The address each admitted channel came from, for {@link penalizeAbuse}. */
+const addresses = new WeakMap<FramedChannel, string>();
+
+/** Counts an abuse against the address `framed` came from (nothing when unknown: a unit test's channel). */
+export function penalizeAbuse(framed: FramedChannel): void {
+  const address = addresses.get(framed);
+  if (address !== undefined) proofLimiter.abused(address);
+}
+
 /**
- * Runs the master's `admit` (handshake.ts `admitSlave`) in its address's turn when there is a
- * room `secret` (without one there is nothing to guess), and records the outcome.
+ * Runs the master's `admit` (handshake.ts `admitSlave`) in its address's turn, and records the
+ * outcome (without a room secret there is no refusal, but an address disconnected for abuse still waits).
  * @throws AdmissionError (403) when too many handshakes of the address wait (the slave is told,
  *   as `admitSlave` tells a refused one), or whatever `admit` throws.
  */
-export async function admitInTurn<T>(pc: RTCPeerConnection, framed: FramedChannel, secret: string, admit: () => Promise<T>): Promise<T> {
-  if (!secret) return admit();
+export async function admitInTurn<T>(pc: RTCPeerConnection, framed: FramedChannel, admit: () => Promise<T>): Promise<T> {
   let done: (outcome: 'admitted' | 'refused' | 'other') => void;
+  const address = await remoteAddress(pc);
+  addresses.set(framed, address);
   try {
-    done = await proofLimiter.turn(await remoteAddress(pc));
+    done = await proofLimiter.turn(address);
   } catch (e) {
     framed.send({ v: 1, type: 'error', id: null, error: toErrorShape(e) }).catch(() => {});
     throw e;

@@ -13,6 +13,7 @@ import type { FramedChannel } from './framed-channel.js';
 import { TransferServer } from './transfers.js';
 import { FeedServer } from './feed-server.js';
 import { SlaveGuard, TOO_MANY_REQUESTS, type SlaveLimits } from './limits.js';
+import { penalizeAbuse } from './proof-limiter.js';
 
 export interface RpcServerOptions {
   database: Database;
@@ -61,6 +62,7 @@ export function serveRpc(channel: FramedChannel, options: RpcServerOptions): () 
     options.onRequestError?.(error, null);
     const told = channel.send({ v: PROTOCOL_VERSION, type: 'error', id: null, error: toErrorShape(error) });
     stop();
+    penalizeAbuse(channel); // its next admission waits (proof-limiter.ts)
     options.onDisconnect?.(reason);
     void told.catch(() => {}).finally(() => channel.close());
   });

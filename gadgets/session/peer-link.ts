@@ -72,7 +72,7 @@ export async function serveSlave(pc: RTCPeerConnection, channel: RTCDataChannel,
       framed.send({ v: 1, type: 'error', id: null, error: toErrorShape(e) }).catch(() => {});
       throw e;
     }
-    const { name } = await admitInTurn(pc, framed, options.secret, () => admitSlave(framed, { secret: options.secret, ...descriptionFingerprints(pc, 'master') }));
+    const { name } = await admitInTurn(pc, framed, () => admitSlave(framed, { secret: options.secret, ...descriptionFingerprints(pc, 'master') }));
     const stopServing = serveRpc(framed, {
       database,
       allow: options.allow,

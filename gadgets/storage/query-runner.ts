@@ -28,7 +28,7 @@ export const SCAN_BATCH = 500;
 export const SCAN_BATCH_MAX = 2000;
 /** Target main-thread time per scan batch, ms: other requests wait at most about this long. */
 export const SCAN_SLICE_MS = 4;
-/** A query string longer than this many characters yields between its checking, compiling and parsing. */
+/** A query string longer than this many characters yields between its parsing and compiling. */
 const LONG_QUERY = 2000;
 /** How many documents past the page a `sort_on` + `limit` walk may skip (a selective query) before it gives up for a scan. */
 export const SORT_WALK_MAX = 2000;
@@ -96,17 +96,18 @@ export class QueryRunner {
    * @throws RtcError 400 for bad options or a query syntax error; 504 when `signal` aborts.
    */
   async allDocs(options: AllDocsOptions = {}, run: RunOptions = {}): Promise<AllDocsResult> {
-    // Checking, compiling and parsing a long query are a block each (gadgets/query/, not sliced):
-    // other tasks run between them.
+    // Parsing and compiling a long query are a block each (gadgets/query/, not sliced): other
+    // tasks run between them.
     const long = typeof options.query === 'string' ? options.query.length > LONG_QUERY : !!options.query;
     const breathe = (): Promise<void> | undefined => (long ? yieldToOthers() : undefined);
     await breathe();
     validateAllDocsOptions(options);
     const query = options.query === '' ? undefined : options.query;
     await breathe();
-    const match = query === undefined ? null : compileQuery(query, options.key_schema);
-    await breathe();
+    // Parsed once: the matcher is compiled from the tree.
     const tree: QueryTree | null = query === undefined ? null : typeof query === 'string' ? parseQuery(query) : query;
+    await breathe();
+    const match = tree === null ? null : compileQuery(tree, options.key_schema);
     await breathe();
     const plan = tree && !options.key_schema ? planQuery(tree, this.indexed) : null;
     // A plan reads only what the indexes select; without one, the first page of a sort may be
@@ -264,14 +265,22 @@ export class QueryRunner {
 }
 
 /**
- * Lets other tasks (other slaves' requests, rendering) run: a message-channel task, which,
- * unlike a nested setTimeout(0), is not clamped to 4 ms.
+ * Lets other tasks (other slaves' requests, rendering) run: a background-priority task of the
+ * Prioritized Task Scheduling API (WICG `scheduler.postTask`), which runs only once no task of
+ * normal priority (a data-channel message, an IndexedDB result) is waiting, so a long query takes
+ * the time others leave; where that API is missing, a message-channel task, which, unlike a
+ * nested setTimeout(0), is not clamped to 4 ms.
  */
+const scheduler = (globalThis as { scheduler?: { postTask?: (fn: () => void, options: { priority: string }) => Promise<void> } }).scheduler;
 const yieldChannel = typeof MessageChannel === 'function' ? new MessageChannel() : null;
 const yieldQueue: (() => void)[] = [];
 if (yieldChannel) yieldChannel.port1.onmessage = () => yieldQueue.shift()?.();
 const yieldToOthers = (): Promise<void> =>
   new Promise((resolve) => {
+    if (scheduler?.postTask) {
+      void scheduler.postTask(resolve, { priority: 'background' });
+      return;
+    }
     if (!yieldChannel) {
       setTimeout(resolve, 0);
       return;

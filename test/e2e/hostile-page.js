@@ -148,6 +148,51 @@
     return i;
   }
 
+  const request = (id, method, args) => ({ v: 1, type: 'request', id, method, args });
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+  /**
+   * A persistent attacker for `ms`: `'garbage'` sends unparsable messages until it is disconnected,
+   * then joins again; `'requests'` keeps 4,000 pipelined gets of `ids` in flight; `'query'` keeps
+   * two `allDocs` with a 350-term OR (under the 8 KiB limit) running. @returns what it did.
+   */
+  async function attack(kind, { signal, room, secret, ms, ids }) {
+    const end = now() + ms;
+    const done = { joins: 0, sent: 0, answers: 0, refused: 0 };
+    const query = Array.from({ length: 350 }, (_, k) => `title:"%zz${k}%"`).join(' OR ');
+    while (now() < end) {
+      const i = await admitted(signal, room, secret);
+      done.joins++;
+      const conn = conns[i];
+      let id = 0;
+      while (now() < end && !conn.closedAt && conn.ch.readyState === 'open') {
+        if (kind === 'garbage') {
+          for (let k = 0; k < 100; k++) conn.ch.send(`garbage ${done.sent++}`);
+          await sleep(1);
+          continue;
+        }
+        const batch = kind === 'requests' ? 4000 : 2; // within the 4,096 in flight: a flood that is never refused
+        const first = id + 1;
+        const all = [];
+        for (let k = 0; k < batch; k++) all.push(kind === 'requests' ? request(++id, 'get', [ids[id % ids.length]]) : request(++id, 'allDocs', [{ query }]));
+        for (let k = 0; k < all.length; k += 500) conn.ch.send(JSON.stringify(all.slice(k, k + 500)));
+        done.sent += batch;
+        // Until every one of this batch is answered (or the time is up).
+        let left = batch;
+        while (left > 0 && now() < end && !conn.closedAt) {
+          const x = await next(i, (m) => typeof m.id === 'number' && m.id >= first, 200);
+          if (!x) continue;
+          left--;
+          if (x.m.type === 'response') done.answers++;
+          else done.refused++;
+        }
+        conn.inbox.length = 0;
+      }
+      close(i);
+    }
+    return done;
+  }
+
   function close(i) {
     conns[i].ch.close();
     conns[i].pc.close();
@@ -156,5 +201,5 @@
 
   const info = (i) => ({ openAt: conns[i].openAt, closedAt: conns[i].closedAt, inbox: conns[i].inbox.length });
 
-  window.H = { connect, admitted, next, mac, send, blast, close, info, inbox: (i) => conns[i].inbox.map((x) => x.m), now };
+  window.H = { connect, admitted, attack, next, mac, send, blast, close, info, inbox: (i) => conns[i].inbox.map((x) => x.m), now };
 })();

@@ -209,5 +209,11 @@ describe('Proof limiter (refused admissions per address)', () => {
     (await b)('other'); // no penalty left: an admission forgets the refusals
     expect(performance.now() - t).to.be.below(30);
     expect(limiter.penaltyMs('10.0.0.9')).to.equal(0);
+    // A disconnection for abuse makes the next one wait too, and an admission does not clear it.
+    limiter.abused('10.0.0.9');
+    expect(limiter.penaltyMs('10.0.0.9')).to.be.within(1, 40);
+    (await limiter.turn('10.0.0.9'))('admitted');
+    limiter.abused('10.0.0.9');
+    expect(limiter.penaltyMs('10.0.0.9')).to.be.within(41, 80);
   });
 });
