@@ -16,6 +16,9 @@ import { DEFAULT_LIMITS } from '../channel/limits.js';
 import { admitInTurn } from '../channel/proof-limiter.js';
 import { descriptionFingerprints, remoteCertificateMatches } from '../signaling/sdp.js';
 
+/** How long a slave disconnected for abuse has to read the reason before its connection closes, ms. */
+const ABUSE_GRACE_MS = 1000;
+
 /**
  * Checks that the peer's DTLS certificate is the one whose fingerprint its offer or answer
  * carried (`remoteCertificateMatches`).
@@ -78,6 +81,8 @@ export async function serveSlave(pc: RTCPeerConnection, channel: RTCDataChannel,
       allow: options.allow,
       onRequestError: options.onRequestError,
       onUploadProgress: options.onUploadProgress,
+      // Disconnected for abuse: the whole connection goes, even while its channel is still closing.
+      onDisconnect: () => setTimeout(options.onGone, ABUSE_GRACE_MS),
     });
     const serve = framed.onMessage;
     framed.onMessage = (message) => {

@@ -16,6 +16,8 @@ import { SECRET, openLegitSlave, openMaster, openRaw, startProbe, stopProbe } fr
 
 const ROOM = 'hostile';
 const SEED = 14;
+/** Tiny messages of the flood (the issue's 200,000; HOSTILE_FLOOD=1000000 to look further). */
+const FLOOD = Number(process.env.HOSTILE_FLOOD ?? 200000);
 let broadcaster, browser, master, slave, raw, signal;
 
 before(async () => {
@@ -244,16 +246,16 @@ test('an expensive query is sliced and bounded: too large gets 413, a large one 
   await assertMasterIntact('expensive query');
 });
 
-test('a flood of 200,000 tiny binary messages: the flooding slave is closed, the master lives on', async () => {
-  const out = await underAttack('200,000 tiny messages', async ({ signal, room, secret }) => {
+test(`a flood of ${FLOOD} tiny binary messages: the flooding slave is closed, the master lives on`, async () => {
+  const out = await underAttack(`${FLOOD} tiny messages`, async ({ signal, room, secret, n }) => {
     const i = await window.H.admitted(signal, room, secret);
     const t0 = performance.now();
-    const sent = await window.H.blast(i, 200000, 1);
+    const sent = await window.H.blast(i, n, 1);
     const bye = await window.H.next(i, (m) => m.id === null && m.error?.status_code === 429, 20000);
-    const end = performance.now() + 15000;
+    const end = performance.now() + 30000;
     while (!window.H.info(i).closedAt && performance.now() < end) await new Promise((r) => setTimeout(r, 50));
     return { sent, ms: performance.now() - t0, bye: bye?.m ?? null, closed: window.H.info(i).closedAt > 0 };
-  }, { signal, room: ROOM, secret: SECRET }, 120000);
+  }, { signal, room: ROOM, secret: SECRET, n: FLOOD }, 120000 + FLOOD / 5);
   console.log(`# flood: ${out.sent} messages handed to the channel in ${out.ms.toFixed(0)} ms; closed: ${out.closed}`);
   // One-byte messages are malformed frames too: the refusal limit may fire before the flood meter.
   assert.match(out.bye?.error.message ?? '', /^Disconnected: (message flood: over 10000 small messages in one second|over 1000 refused or malformed messages in 10 s)$/);

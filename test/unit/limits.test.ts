@@ -14,6 +14,11 @@ import { channelPair, dropDatabase, freshDatabase, rejectionOf } from './helpers
 type Reply = { type: string; id: number | null; result?: unknown; error?: { status_code: number; message: string } };
 
 const settle = (ms = 20) => new Promise((r) => setTimeout(r, ms));
+/** Waits until `pred()` holds, for at most `ms` (the machine may be loaded). */
+async function until(pred: () => boolean, ms = 3000): Promise<void> {
+  const end = performance.now() + ms;
+  while (!pred() && performance.now() < end) await settle(10);
+}
 
 describe('Per-slave limits (a hostile slave speaking raw envelopes over a MessageChannel, real IndexedDB)', () => {
   let db: Database;
@@ -114,7 +119,7 @@ describe('Per-slave limits (a hostile slave speaking raw envelopes over a Messag
     expect(byId(3)).to.equal(501);
     // Persisting: 300 more bad messages → told why (id null, 429), then the channel closes.
     for (let i = 0; i < 300; i++) send('garbage');
-    await settle(200);
+    await until(() => state.closed);
     expect(state.closed).to.equal(true);
     expect(state.reason).to.equal('over 300 refused or malformed messages in 10 s');
     const last = replies.at(-1)!;
@@ -128,7 +133,7 @@ describe('Per-slave limits (a hostile slave speaking raw envelopes over a Messag
   it('disconnects a slave that floods small messages, with the reason, before handling them', async () => {
     const { pair, state, replies } = hostile({}, { maxMessagesPerSecond: 500 });
     for (let i = 0; i < 5000; i++) pair.endpointA.send(new Uint8Array([i & 255]).buffer);
-    await settle(200);
+    await until(() => state.closed);
     expect(state.reason).to.equal('message flood: over 500 small messages in one second');
     expect(state.closed).to.equal(true);
     // At most the first 500 were read (each a malformed frame: answered up to maxErrorReplies).
@@ -145,7 +150,7 @@ describe('Per-slave limits (a hostile slave speaking raw envelopes over a Messag
     expect(replies.filter((r) => r.error?.status_code === 413).length).to.be.within(4, 6);
     expect(state.closed).to.equal(false);
     for (let n = fits + 6; n <= 1100; n++) pair.endpointA.send(encodeFrame(KIND_FRAGMENT, n, new Uint8Array([32])));
-    await settle(100);
+    await until(() => state.closed);
     expect(state.reason).to.equal('over 1000 messages left unfinished');
     expect(state.closed).to.equal(true);
   });
