@@ -117,6 +117,23 @@
     else ch.send(new Uint8Array(data.bytes).buffer);
   }
 
+  let nextMessage = 1;
+  /** Sends `message` as JSON cut into binary frames of 64 KiB (docs/protocol.md section 7), as a large request goes. */
+  function sendLarge(i, message) {
+    const bytes = new TextEncoder().encode(JSON.stringify(message));
+    const number = nextMessage++;
+    for (let at = 0; at < bytes.length; at += 65536) {
+      const part = bytes.subarray(at, at + 65536);
+      const frame = new Uint8Array(8 + part.length);
+      const view = new DataView(frame.buffer);
+      view.setUint8(0, 1);
+      view.setUint8(1, at + 65536 >= bytes.length ? 2 : 1);
+      view.setUint32(2, number);
+      frame.set(part, 8);
+      conns[i].ch.send(frame.buffer);
+    }
+  }
+
   /** Sends `n` binary messages of `size` bytes as fast as the channel takes them. @returns how many went out. */
   async function blast(i, n, size) {
     const { ch } = conns[i];
@@ -201,5 +218,5 @@
 
   const info = (i) => ({ openAt: conns[i].openAt, closedAt: conns[i].closedAt, inbox: conns[i].inbox.length });
 
-  window.H = { connect, admitted, attack, next, mac, send, blast, close, info, inbox: (i) => conns[i].inbox.map((x) => x.m), now };
+  window.H = { connect, admitted, attack, next, mac, send, sendLarge, blast, close, info, inbox: (i) => conns[i].inbox.map((x) => x.m), now };
 })();

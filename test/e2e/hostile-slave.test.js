@@ -6,11 +6,12 @@
 // (seeded), floods requests, leaves fragments unfinished, runs an expensive query and sends 200,000
 // tiny binary messages. Throughout, the master never throws, its data and prototypes stay intact, the
 // legitimate slave's gets all succeed (their p95 is printed; bench/sections/hostile.js compares it
-// with idle), and each abuse ends with the reason told and the channel closed.
+// with idle), and each abuse ends with the reason told and the channel closed. Last, with the master's
+// quota cut, big writes of both slaves during a request flood get 507 and leave nothing (item 5).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchChromium, startBroadcaster } from './harness.js';
-import { closeQuietly, run } from './steps.js';
+import { closeQuietly, rawDocuments, run } from './steps.js';
 import { seededRandom } from '../shared/seeded-random.js';
 import { SECRET, openLegitSlave, openMaster, openRaw, startProbe, stopProbe } from './hostile-pages.js';
 
@@ -24,6 +25,10 @@ before(async () => {
   [broadcaster, browser] = await Promise.all([startBroadcaster(), launchChromium()]);
   signal = `ws://127.0.0.1:${broadcaster.port}/signal`;
   master = await openMaster(broadcaster, browser, ROOM);
+  // The master origin's quota cut to 7 MiB from the start (as test/e2e/quota.test.js; set later, the
+  // browser kept the quota it had): room for everything here but the full-disk test's big writes.
+  const cdp = await master.context.newCDPSession(master.page);
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin: broadcaster.origin, quotaSize: 7 * 1024 * 1024 });
   slave = await openLegitSlave(broadcaster, browser, ROOM);
   await run(slave.page, async () => {
     const db = document.getElementById('db');
@@ -261,4 +266,48 @@ test(`a flood of ${FLOOD} tiny binary messages: the flooding slave is closed, th
   assert.match(out.bye?.error.message ?? '', /^Disconnected: (message flood: over 10000 small messages in one second|over 1000 refused or malformed messages in 10 s)$/);
   assert.equal(out.closed, true);
   await assertMasterIntact('flood');
+});
+
+/** In a page: `size` characters of hex from random bytes (IndexedDB compresses large values: these do not shrink). */
+function incompressible(size) {
+  const bytes = new Uint8Array(size / 2);
+  for (let at = 0; at < bytes.length; at += 65536) crypto.getRandomValues(bytes.subarray(at, at + 65536));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+test('a full disk under a hostile load: the big writes get 507, nothing of them stays, the rest is served', async () => {
+  for (const p of [slave, raw]) await p.page.evaluate(`window.H_incompressible = ${incompressible}`);
+  const legitPut = run(slave.page, async () => {
+    try {
+      await document.getElementById('db').put('big-legit', { text: window.H_incompressible(10 * 1024 * 1024) });
+      return null;
+    } catch (e) {
+      return { status: e.status_code, message: e.message };
+    }
+  }, undefined, 'legit big put', 60000);
+  const out = await underAttack('full disk', async ({ signal, room, secret }) => {
+    const i = await window.H.admitted(signal, room, secret);
+    // A request flood of gets, then a 10 MiB document (framed), then more gets behind it.
+    const gets = (from) => JSON.stringify(Array.from({ length: 500 }, (_, k) => ({ v: 1, type: 'request', id: from + k, method: 'get', args: [`doc-${k % 50}`] })));
+    for (let k = 0; k < 4; k++) window.H.send(i, gets(1000 + 500 * k));
+    window.H.sendLarge(i, { v: 1, type: 'request', id: 1, method: 'put', args: ['big-raw', { text: window.H_incompressible(10 * 1024 * 1024) }] });
+    for (let k = 4; k < 8; k++) window.H.send(i, gets(1000 + 500 * k));
+    const put = await window.H.next(i, (m) => m.id === 1, 60000);
+    let served = 0;
+    for (;;) {
+      const x = await window.H.next(i, (m) => m.id >= 1000 && m.type === 'response', 3000);
+      if (!x) break;
+      served++;
+    }
+    window.H.close(i);
+    return { put: put?.m ?? null, served };
+  }, { signal, room: ROOM, secret: SECRET }, 120000);
+  const legit = await legitPut;
+  assert.equal(out.put?.error?.status_code, 507, JSON.stringify(out.put)?.slice(0, 300));
+  assert.match(out.put.error.message, /^Insufficient storage: /);
+  assert.equal(out.served, 4000, 'every get of the flood was served');
+  assert.equal(legit?.status, 507, JSON.stringify(legit));
+  const stored = await run(master.page, rawDocuments, { database: `rtc:${ROOM}`, ids: ['big-raw', 'big-legit'] });
+  assert.deepEqual(stored, { docs: [null, null], count: 50 }, 'nothing of the failed writes is stored');
+  await assertMasterIntact('full disk');
 });
