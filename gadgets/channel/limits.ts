@@ -22,7 +22,7 @@ import { RtcError } from '../errors.js';
 export interface SlaveLimits {
   /** Requests accepted and not yet answered; the next gets 429. Default 4096. */
   maxInFlight: number;
-  /** Requests running at the database at once; later ones wait in order. Default 16. */
+  /** Requests running at the database at once; later ones wait in order. Default 32. */
   maxRunning: number;
   /** `allDocs` queries running at once; later ones wait in order. Default 1. */
   maxQueries: number;
@@ -51,7 +51,7 @@ export interface SlaveLimits {
 /** The defaults (README "Threat model and limits"). */
 export const DEFAULT_LIMITS: Readonly<SlaveLimits> = Object.freeze({
   maxInFlight: 4096,
-  maxRunning: 16,
+  maxRunning: 32,
   maxQueries: 1,
   maxQueuedBytes: 128 * 1024 * 1024,
   maxOpenUploads: 8,

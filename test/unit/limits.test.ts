@@ -210,10 +210,8 @@ describe('Proof limiter (refused admissions per address)', () => {
     const c = await rejectionOf(limiter.turn('10.0.0.9'));
     expect(c.status_code).to.equal(403);
     (await a)('admitted'); // after its penalty
-    t = performance.now();
-    (await b)('other'); // no penalty left: an admission forgets the refusals
-    expect(performance.now() - t).to.be.below(30);
-    expect(limiter.penaltyMs('10.0.0.9')).to.equal(0);
+    (await b)('other');
+    expect(limiter.penaltyMs('10.0.0.9'), 'an admission forgets the refusals').to.equal(0);
     // A disconnection for abuse makes the next one wait too, and an admission does not clear it.
     limiter.abused('10.0.0.9');
     expect(limiter.penaltyMs('10.0.0.9')).to.be.within(1, 40);
