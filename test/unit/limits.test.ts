@@ -198,7 +198,7 @@ describe('Proof limiter (refused admissions per address)', () => {
     let done = await limiter.turn('10.0.0.9');
     done('refused');
     expect(limiter.penaltyMs('10.0.0.9')).to.be.within(1, 40);
-    let t = performance.now();
+    const t = performance.now();
     done = await limiter.turn('10.0.0.9');
     expect(performance.now() - t).to.be.at.least(30);
     done('refused');
