@@ -33,6 +33,7 @@ import { journalMetrics } from './journal.js';
 import { livenessMetric } from './sections/liveness.js';
 import { broadcasterFloodMetric } from './sections/broadcaster.js';
 import { concurrentWritesMetric } from './sections/feedperf.js';
+import { hostileMetrics } from './sections/hostile.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const started = new Date();
@@ -1392,6 +1393,10 @@ async function main() {
     if (qs) for (const m of qs) await record(m, null);
   }
 
+  if (wanted('hostile')) {
+    const hs = await attempt('hostile', () => hostileMetrics({ ...ctx, broadcaster: resources.broadcaster }, wanted));
+    if (hs) for (const m of hs) await record(m, null);
+  }
   if (wanted('journal')) {
     const js = await attempt('journal', () => journalMetrics(loopback));
     if (js) for (const m of js) await record(m, null);

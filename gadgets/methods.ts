@@ -41,6 +41,8 @@ export interface ServeContext {
   feed: FeedServer;
   /** Aborted when the slave cancels the request (its timeout fired) or the channel stops. */
   signal: AbortSignal;
+  /** Most main-thread time a query may take, ms (channel/limits.ts); none when absent (the master's own calls). */
+  queryMs?: number;
   /** `{ requestKey }` (the idempotency key) for a write, `{}` for a read. */
   write: WriteOptions;
 }
@@ -154,7 +156,7 @@ export const METHODS: { readonly [M in MethodName]: MethodSpec<M> } = {
         validateAllDocsOptions(options);
         return tuple(options);
       },
-      run: (ctx, options) => ctx.db.allDocs(options, { signal: ctx.signal }),
+      run: (ctx, options) => ctx.db.allDocs(options, { signal: ctx.signal, maxMs: ctx.queryMs }),
     }),
     // `{ signal }` stays on the slave: aborting it cancels the request on the master (rpc-client.ts).
     remote: async (rpc, options, run) => {

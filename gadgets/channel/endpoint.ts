@@ -12,6 +12,8 @@ export interface ChannelEndpoint {
   /** `'connecting' | 'open' | 'closing' | 'closed'`. */
   readonly readyState: string;
   binaryType: string;
+  /** Closes the channel (a data channel's `close()`); optional for endpoints that cannot. */
+  close?(): void;
   addEventListener(type: 'message' | 'bufferedamountlow' | 'close', listener: (event: Event) => void): void;
   removeEventListener(type: 'message' | 'bufferedamountlow' | 'close', listener: (event: Event) => void): void;
 }

@@ -9,8 +9,12 @@
  *   messages, one frame each, so a request or answer never waits behind a file;
  * - messages waiting to go out are served round-robin, one frame each, so a small answer is not
  *   stuck behind a large one;
- * - reassembly is bounded (`maxIncomingBytes` in flight): an oversized message is dropped and
- *   reported through `onError`, and the channel stays open;
+ * - reassembly is bounded (`maxIncomingBytes` in flight, counting each fragment's memory, not
+ *   only its payload: `FRAGMENT_OVERHEAD`): an oversized message is dropped and reported through
+ *   `onError`, and the channel stays open; a peer that keeps more than `maxIncomingMessages`
+ *   messages unfinished is abusive (`onAbuse`);
+ * - a peer that sends more than `maxMessagesPerSecond` small messages within a second floods
+ *   (`onAbuse`): from then on its messages are dropped unread, so the owner can close it;
  * - small messages sent in the same task leave as one bundle, a text message holding a JSON array
  *   of them (an envelope is never an array), once the peer has shown it reads bundles
  *   (`sendBundles`): a slave's pipelined requests and the master's answers to them then cost one
@@ -20,6 +24,7 @@
 import type { ChannelEndpoint } from './endpoint.js';
 import { decodeDataFrame, decodeFrame, encodeDataFrame, encodeFrame, DATA_HEADER_BYTES, FRAME_HEADER_BYTES, KIND_DATA, KIND_FRAGMENT, KIND_LAST, type DataFrame } from './frames.js';
 import { RtcError } from '../errors.js';
+import { Reassembler } from './reassembly.js';
 
 export interface FramedChannelOptions {
   /** Largest data-channel message the peer accepts, bytes (`RTCSctpTransport.maxMessageSize`). Default 65,536. */
@@ -28,6 +33,10 @@ export interface FramedChannelOptions {
   highWaterMark?: number;
   /** Largest message accepted from the peer once reassembled, bytes. Default 64 MiB. */
   maxIncomingBytes?: number;
+  /** Most messages being reassembled (or skipped) at once before the peer is abusive. Default 4096. */
+  maxIncomingMessages?: number;
+  /** Most small (under 1 KiB) messages from the peer within one second before it floods. Default: no limit (a master sets one: limits.ts). */
+  maxMessagesPerSecond?: number;
 }
 
 interface Outgoing {
@@ -37,23 +46,22 @@ interface Outgoing {
   bytes?: Uint8Array;
   offset: number;
   messageNumber: number;
+  /** Its bytes still queued here (counted in `queuedBytes`). */
+  size: number;
   resolve: () => void;
   reject: (e: Error) => void;
 }
 
-interface Incoming {
-  parts: Uint8Array[];
-  size: number;
-}
-
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 /** Most UTF-8 bytes `text` can take (3 per UTF-16 unit): a bound known without encoding it. */
 const utf8Bound = (text: string): number => text.length * 3;
 
 /** Largest payload per binary frame: big enough for throughput, small enough to interleave. */
 const MAX_FRAGMENT_PAYLOAD = 64 * 1024;
+
+/** A message under this many bytes counts toward the flood rate. */
+const SMALL_MESSAGE = 1024;
 
 export class FramedChannel {
   /** Called with each message received, already parsed. */
@@ -64,19 +72,25 @@ export class FramedChannel {
   onClose: () => void = () => {};
   /** Called with each attachment data frame received (kind 3). */
   onData: (frame: DataFrame) => void = () => {};
+  /**
+   * Called once when the peer floods or keeps too many messages unfinished, with the reason; its
+   * messages are dropped unread from then on (the owner closes the channel).
+   */
+  onAbuse: (reason: string) => void = () => {};
+  /** Bytes (UTF-8 at most, or the frame's) of the message being dispatched to `onMessage`, its share of a bundle. */
+  lastMessageBytes = 0;
 
   readonly maxMessageSize: number;
   private readonly highWaterMark: number;
   private readonly maxIncomingBytes: number;
   private readonly fragmentPayload: number;
+  private queuedOut = 0;
+  /** Reassembly of the peer's large messages, and its flood meter. */
+  private readonly inbound: Reassembler;
   private readonly queue: Outgoing[] = [];
   /** Attachment data frames, served alternately with `queue` so a request never waits behind a file. */
   private readonly dataQueue: Outgoing[] = [];
   private dataTurn = false;
-  private readonly incoming = new Map<number, Incoming>();
-  private incomingBytes = 0;
-  /** Messages being skipped because they grew too large, until their last frame. */
-  private readonly dropped = new Set<number>();
   private nextMessageNumber = 1;
   private waitingForDrain = false;
   private closed = false;
@@ -94,6 +108,13 @@ export class FramedChannel {
     this.maxMessageSize = Math.max(1024, options.maxMessageSize ?? 65536);
     this.highWaterMark = options.highWaterMark ?? 1024 * 1024;
     this.maxIncomingBytes = options.maxIncomingBytes ?? 64 * 1024 * 1024;
+    this.inbound = new Reassembler({
+      maxBytes: this.maxIncomingBytes,
+      maxMessages: options.maxIncomingMessages ?? 4096,
+      maxPerSecond: options.maxMessagesPerSecond ?? Infinity,
+      onError: (e) => this.onError(e),
+      onAbuse: (reason) => this.onAbuse(reason),
+    });
     this.fragmentPayload = Math.min(MAX_FRAGMENT_PAYLOAD, this.maxMessageSize - FRAME_HEADER_BYTES);
     endpoint.binaryType = 'arraybuffer';
     endpoint.bufferedAmountLowThreshold = Math.floor(this.highWaterMark / 4);
@@ -108,6 +129,16 @@ export class FramedChannel {
     return this.closed;
   }
 
+  /** Bytes of messages and data frames waiting here to be handed to the channel. */
+  get queuedBytes(): number {
+    return this.queuedOut;
+  }
+
+  /** Closes the endpoint (what is already handed to it still goes out first). */
+  close(): void {
+    this.endpoint.close?.();
+  }
+
   /**
    * Queues `message` (JSON-serialisable) and resolves once its last frame is handed to the
    * channel. @throws RtcError 500 when the channel is closed before that.
@@ -116,7 +147,7 @@ export class FramedChannel {
     if (this.closed) return Promise.reject(new RtcError('Data channel is closed', 500));
     const text = JSON.stringify(message);
     return new Promise<void>((resolve, reject) => {
-      const out: Outgoing = { offset: 0, messageNumber: 0, resolve, reject };
+      const out: Outgoing = { offset: 0, messageNumber: 0, size: 0, resolve, reject };
       if (utf8Bound(text) <= this.maxMessageSize) {
         out.text = text;
         if (this.sendBundles) {
@@ -132,11 +163,14 @@ export class FramedChannel {
           return;
         } else {
           out.bytes = bytes;
+          out.size = bytes.byteLength;
           out.messageNumber = this.nextMessageNumber;
           this.nextMessageNumber = (this.nextMessageNumber % 0xffffffff) + 1;
         }
       }
       this.flushTexts(); // what was sent before goes first
+      if (out.text !== undefined) out.size = out.text.length;
+      this.queuedOut += out.size;
       this.queue.push(out);
       this.pump();
     });
@@ -144,6 +178,8 @@ export class FramedChannel {
 
   /** Keeps a small message for the bundle of this task; the bundle leaves once sends stop coming. */
   private bundle(out: Outgoing): void {
+    out.size = out.text!.length;
+    this.queuedOut += out.size;
     this.pendingTexts.push(out);
     this.pendingBytes += utf8Bound(out.text!) + 1; // + its comma in the bundle
     if (this.pendingBytes >= this.maxMessageSize) {
@@ -186,6 +222,7 @@ export class FramedChannel {
         text: `[${members.map((m) => m.text).join(',')}]`,
         offset: 0,
         messageNumber: 0,
+        size: members.reduce((n, m) => n + m.size, 0),
         resolve: () => members.forEach((m) => m.resolve()),
         reject: (e) => members.forEach((m) => m.reject(e)),
       });
@@ -215,7 +252,9 @@ export class FramedChannel {
     if (payload.byteLength > this.dataPayload) return Promise.reject(new RtcError('Data frame too large', 413));
     this.flushTexts();
     return new Promise<void>((resolve, reject) => {
-      this.dataQueue.push({ frame: encodeDataFrame(transfer, offset, payload), offset: 0, messageNumber: 0, resolve, reject });
+      const frame = encodeDataFrame(transfer, offset, payload);
+      this.queuedOut += frame.byteLength;
+      this.dataQueue.push({ frame, offset: 0, messageNumber: 0, size: frame.byteLength, resolve, reject });
       this.pump();
     });
   }
@@ -245,13 +284,9 @@ export class FramedChannel {
         this.dataTurn = !this.dataTurn;
         const fromData = this.dataQueue.length > 0 && (this.dataTurn || this.queue.length === 0);
         const out = fromData ? this.dataQueue.shift()! : this.queue.shift()!;
-        if (out.frame !== undefined) {
-          this.endpoint.send(out.frame);
-          out.resolve();
-          continue;
-        }
-        if (out.text !== undefined) {
-          this.endpoint.send(out.text);
+        if (out.frame !== undefined || out.text !== undefined) {
+          this.endpoint.send(out.frame ?? out.text!);
+          this.queuedOut -= out.size;
           out.resolve();
           continue;
         }
@@ -259,6 +294,7 @@ export class FramedChannel {
         const end = Math.min(bytes.byteLength, out.offset + this.fragmentPayload);
         const last = end === bytes.byteLength;
         this.endpoint.send(encodeFrame(last ? KIND_LAST : KIND_FRAGMENT, out.messageNumber, bytes.subarray(out.offset, end)));
+        this.queuedOut -= end - out.offset;
         out.offset = end;
         if (last) out.resolve();
         else this.queue.push(out); // round-robin: others get a turn before its next frame
@@ -284,13 +320,16 @@ export class FramedChannel {
     this.closed = true;
     const pending = [...this.pendingTexts.splice(0), ...this.queue.splice(0), ...this.dataQueue.splice(0)];
     this.pendingBytes = 0;
+    this.queuedOut = 0;
     for (const out of pending) out.reject(error);
-    this.incoming.clear();
-    this.incomingBytes = 0;
+    this.inbound.clear();
   }
 
   private readonly handleMessage = (event: Event): void => {
+    if (this.inbound.abusive) return; // dropped unread: the owner is closing the channel
     const data = (event as MessageEvent).data as unknown;
+    const size = typeof data === 'string' ? data.length : data instanceof ArrayBuffer ? data.byteLength : 0;
+    if (size < SMALL_MESSAGE && this.inbound.flooding()) return;
     if (typeof data === 'string') {
       this.deliver(data);
       return;
@@ -316,35 +355,8 @@ export class FramedChannel {
       this.onError(new RtcError('Bad request: malformed frame', 400));
       return;
     }
-    if (this.dropped.has(frame.messageNumber)) {
-      if (frame.kind === KIND_LAST) this.dropped.delete(frame.messageNumber);
-      return;
-    }
-    let entry = this.incoming.get(frame.messageNumber);
-    if (!entry) {
-      entry = { parts: [], size: 0 };
-      this.incoming.set(frame.messageNumber, entry);
-    }
-    entry.size += frame.payload.byteLength;
-    this.incomingBytes += frame.payload.byteLength;
-    if (this.incomingBytes > this.maxIncomingBytes) {
-      this.incomingBytes -= entry.size;
-      this.incoming.delete(frame.messageNumber);
-      if (frame.kind !== KIND_LAST) this.dropped.add(frame.messageNumber);
-      this.onError(new RtcError(`Request too large: over ${this.maxIncomingBytes} bytes`, 413));
-      return;
-    }
-    entry.parts.push(frame.payload);
-    if (frame.kind !== KIND_LAST) return;
-    this.incoming.delete(frame.messageNumber);
-    this.incomingBytes -= entry.size;
-    const whole = new Uint8Array(entry.size);
-    let at = 0;
-    for (const part of entry.parts) {
-      whole.set(part, at);
-      at += part.byteLength;
-    }
-    this.deliver(decoder.decode(whole));
+    const text = this.inbound.add(frame);
+    if (text !== null) this.deliver(text);
   };
 
   private deliver(text: string): void {
@@ -358,9 +370,11 @@ export class FramedChannel {
     if (Array.isArray(message)) {
       // A bundle: the peer reads bundles too, so ours may go out as bundles from now on.
       this.sendBundles = true;
+      this.lastMessageBytes = Math.ceil(text.length / Math.max(1, message.length));
       for (const member of message) this.dispatch(member);
       return;
     }
+    this.lastMessageBytes = text.length;
     this.dispatch(message);
   }
 

@@ -2,6 +2,8 @@
  * The master's side of the protocol (`envelope.ts`): validates each request (envelope shape,
  * method known and allowed, arguments) and runs it on the database, then answers on the same
  * channel. A bad request gets an error envelope (400/403/501) and the channel stays open.
+ * Each slave is held to its limits (`limits.ts`): past one it gets 429 or 413, and a slave that
+ * persists, floods or leaves too many messages unfinished is told why and disconnected.
  */
 import { RtcError, toErrorShape } from '../errors.js';
 import { METHODS, ROUTES, isMethodName } from '../methods.js';
@@ -10,16 +12,28 @@ import { PROTOCOL_VERSION, idOf, parseMasterInbound, type RequestEnvelope } from
 import type { FramedChannel } from './framed-channel.js';
 import { TransferServer } from './transfers.js';
 import { FeedServer } from './feed-server.js';
+import { SlaveGuard, TOO_MANY_REQUESTS, type SlaveLimits } from './limits.js';
+import { penalizeAbuse } from './proof-limiter.js';
 
 export interface RpcServerOptions {
   database: Database;
   /** Methods slaves may call. */
   allow: ReadonlySet<string>;
+  /** This slave's limits; missing ones take their defaults (limits.ts `DEFAULT_LIMITS`). */
+  limits?: Partial<SlaveLimits>;
   /** Told about every failed request (for `rtc-error` on the master element). */
   onRequestError?: (error: RtcError, request: RequestEnvelope | null) => void;
   /** Told the bytes stored of each attachment this slave uploads: `(id, name, stored, total)`. */
   onUploadProgress?: (id: string, name: string, stored: number, total: number) => void;
+  /** Told once, with the reason, when the slave is disconnected for abuse (its channel is then closed). */
+  onDisconnect?: (reason: string) => void;
 }
+
+/** Answers that count as strikes: what a well-behaved client does not send (a 404 or 409 is normal life). */
+const STRIKES = new Set([400, 403, 413, 501]);
+
+/** Requests that open an upload (`maxOpenUploads`). */
+const OPENS_UPLOAD = new Set(['attachmentOpen', 'backupOpen']);
 
 /**
  * Serves `channel` until it closes.
@@ -36,11 +50,34 @@ export function serveRpc(channel: FramedChannel, options: RpcServerOptions): () 
     options.onRequestError?.(error, request);
     reply({ v: PROTOCOL_VERSION, type: 'error', id, error: toErrorShape(error) });
   };
-  channel.onError = (error) => fail(null, error, null);
+  const stop = (): void => {
+    stopped = true;
+    transfers.stop();
+    feed.stop();
+    for (const controller of running.values()) controller.abort();
+  };
+  // Abuse: the reason goes out as an error envelope (id null, 429), then the channel closes.
+  const guard = new SlaveGuard(options.limits ?? {}, (reason) => {
+    const error = new RtcError(`Disconnected: ${reason}`, TOO_MANY_REQUESTS);
+    options.onRequestError?.(error, null);
+    const told = channel.send({ v: PROTOCOL_VERSION, type: 'error', id: null, error: toErrorShape(error) });
+    stop();
+    penalizeAbuse(channel); // its next admission waits (proof-limiter.ts)
+    options.onDisconnect?.(reason);
+    void told.catch(() => {}).finally(() => channel.close());
+  });
+  // A malformed message is a strike; only the first ones of a window are answered.
+  const refuse = (id: number | null, error: RtcError, request: RequestEnvelope | null): void => {
+    if (guard.strike()) fail(id, error, request);
+  };
+  channel.onError = (error) => refuse(null, error, null);
+  channel.onAbuse = (reason) => guard.abuse(reason);
   const transfers = new TransferServer(channel, options.database.attachments, options.onUploadProgress);
   channel.onData = (frame) => transfers.data(frame);
   const feed = new FeedServer(channel, options.database);
   channel.onMessage = (message) => {
+    if (stopped) return;
+    const bytes = channel.lastMessageBytes;
     let request: RequestEnvelope;
     try {
       const parsed = parseMasterInbound(message);
@@ -50,22 +87,29 @@ export function serveRpc(channel: FramedChannel, options: RpcServerOptions): () 
       }
       request = parsed;
     } catch (e) {
-      fail(idOf(message), e as RtcError, null);
+      refuse(idOf(message), e as RtcError, null);
+      return;
+    }
+    const query = request.method === 'allDocs';
+    const refusal = guard.admit(bytes, channel.queuedBytes, { query, upload: OPENS_UPLOAD.has(request.method) }, transfers.openUploads);
+    if (refusal) {
+      if (!guard.disconnected) fail(request.id, refusal, request);
       return;
     }
     const controller = new AbortController();
     running.set(request.id, controller);
-    run(options, request, controller.signal, transfers, feed).then(
+    guard.run(bytes, query, () => run(options, request, controller.signal, transfers, feed, guard.limits.maxQueryMs)).then(
       (result) => reply({ v: PROTOCOL_VERSION, type: 'response', id: request.id, result }),
-      (e: unknown) => fail(request.id, e instanceof RtcError ? e : new RtcError(String((e as Error)?.message ?? e), 500), request),
-    ).finally(() => running.delete(request.id));
+      (e: unknown) => {
+        const error = e instanceof RtcError ? e : new RtcError(String((e as Error)?.message ?? e), 500);
+        if (STRIKES.has(error.status_code)) refuse(request.id, error, request);
+        else fail(request.id, error, request);
+      },
+    ).finally(() => {
+      if (running.get(request.id) === controller) running.delete(request.id);
+    });
   };
-  return () => {
-    stopped = true;
-    transfers.stop();
-    feed.stop();
-    for (const controller of running.values()) controller.abort();
-  };
+  return stop;
 }
 
 /**
@@ -73,7 +117,7 @@ export function serveRpc(channel: FramedChannel, options: RpcServerOptions): () 
  * own name only: `constructor` is unknown), 400 for a transfer method called under its own name,
  * 403 outside `allow`, 400 for a wrong argument count or a bad argument.
  */
-async function run(options: RpcServerOptions, request: RequestEnvelope, signal: AbortSignal, transfers: TransferServer, feed: FeedServer): Promise<unknown> {
+async function run(options: RpcServerOptions, request: RequestEnvelope, signal: AbortSignal, transfers: TransferServer, feed: FeedServer, queryMs: number): Promise<unknown> {
   const { method, args } = request;
   const route = ROUTES.get(method);
   if (!route) {
@@ -89,5 +133,5 @@ async function run(options: RpcServerOptions, request: RequestEnvelope, signal: 
     throw new RtcError(`Bad request: '${method}' takes ${min === max ? min : `${min} to ${max}`} argument(s), got ${args.length}`, 400);
   }
   const write = route.writes ? { requestKey: request.key } : {};
-  return route.serve({ db: options.database, transfers, feed, signal, write }, args);
+  return route.serve({ db: options.database, transfers, feed, signal, write, queryMs }, args);
 }

@@ -182,6 +182,11 @@ export class TransferServer {
     this.backups = new BackupServer(channel);
   }
 
+  /** Attachment uploads open on this channel (limits.ts `maxOpenUploads`). */
+  get openUploads(): number {
+    return this.uploads.size;
+  }
+
   data(frame: DataFrame): void {
     const sink = this.uploads.get(frame.transfer);
     if (sink) sink.push(frame);

@@ -13,7 +13,12 @@ import type { RpcClient } from '../channel/rpc-client.js';
 import { AdmissionError, admitSlave, cleanName, isNameMessage, joinMaster, nameMessage, HANDSHAKE_TIMEOUT_MS } from '../channel/handshake.js';
 import { channelOpen, remoteMaxMessageSize, watchConnection } from '../channel/peer-connection.js';
 import { handleHeartbeat, MASTER_SILENCE_MS, PING, sayGoodbye, SLAVE_SILENCE_MS, watchLiveness, type Liveness } from '../channel/heartbeat.js';
+import { DEFAULT_LIMITS } from '../channel/limits.js';
+import { admitInTurn } from '../channel/proof-limiter.js';
 import { descriptionFingerprints, remoteCertificateMatches } from '../signaling/sdp.js';
+
+/** How long a slave disconnected for abuse has to read the reason before its connection closes, ms. */
+const ABUSE_GRACE_MS = 1000;
 
 /**
  * Checks that the peer's DTLS certificate is the one whose fingerprint its offer or answer
@@ -66,7 +71,8 @@ export interface ServedSlave {
  */
 export async function serveSlave(pc: RTCPeerConnection, channel: RTCDataChannel, options: ServeSlaveOptions): Promise<ServedSlave> {
   await channelOpen(channel, options.openTimeoutMs);
-  const framed = new FramedChannel(channel, { maxMessageSize: remoteMaxMessageSize(pc) });
+  const framed = new FramedChannel(channel, { maxMessageSize: remoteMaxMessageSize(pc), maxMessagesPerSecond: DEFAULT_LIMITS.maxMessagesPerSecond });
+  framed.onAbuse = () => channel.close(); // a flood before admission (serveRpc tells the reason after)
   try {
     const database = await options.database();
     try {
@@ -75,12 +81,14 @@ export async function serveSlave(pc: RTCPeerConnection, channel: RTCDataChannel,
       framed.send({ v: 1, type: 'error', id: null, error: toErrorShape(e) }).catch(() => {});
       throw e;
     }
-    const { name } = await admitSlave(framed, { secret: options.secret, ...descriptionFingerprints(pc, 'master') });
+    const { name } = await admitInTurn(pc, framed, () => admitSlave(framed, { secret: options.secret, ...descriptionFingerprints(pc, 'master') }));
     const stopServing = serveRpc(framed, {
       database,
       allow: options.allow,
       onRequestError: options.onRequestError,
       onUploadProgress: options.onUploadProgress,
+      // Disconnected for abuse: the whole connection goes, even while its channel is still closing.
+      onDisconnect: () => setTimeout(options.onGone, ABUSE_GRACE_MS),
     });
     let ended = false;
     const end = (): void => {

@@ -7,6 +7,10 @@
  * - the scan: every document, read with `getAll` in batches in successive transactions, yielding
  *   between them so that a long query never stalls other requests (it is not a snapshot across
  *   batches).
+ * Matching is sliced by time, not by document count: after each document, once the slice has run
+ * `SCAN_SLICE_MS`, the query yields to other tasks (a heavy matcher, a 65,000-term OR, costs
+ * milliseconds per document). Its main-thread time is summed, and past `RunOptions.maxMs` it fails
+ * with 413 (a slave's limit, channel/limits.ts).
  * Then sort, limit and projection as jIO does them (docs/jio-compatibility.md "Sort, limit, select").
  */
 import type { AllDocsOptions, AllDocsResult, Row } from '../api.js';
@@ -24,12 +28,51 @@ export const SCAN_BATCH = 500;
 export const SCAN_BATCH_MAX = 2000;
 /** Target main-thread time per scan batch, ms: other requests wait at most about this long. */
 export const SCAN_SLICE_MS = 4;
+/** A query string longer than this many characters yields between its parsing and compiling. */
+const LONG_QUERY = 2000;
 /** How many documents past the page a `sort_on` + `limit` walk may skip (a selective query) before it gives up for a scan. */
 export const SORT_WALK_MAX = 2000;
 
-/** Extra options of a query run: `signal` stops a scan between batches (rejects 504). */
+/** Extra options of a query run: `signal` stops a scan between slices (rejects 504). */
 export interface RunOptions {
   signal?: AbortSignal;
+  /** Most main-thread time the matching may take, ms (rejects 413 past it). Default: no limit. */
+  maxMs?: number;
+}
+
+/**
+ * The time slices of one query's matching: `due()` after each document, `pause()` when due
+ * (yields, then checks the cancel signal and the time budget).
+ */
+class Slicer {
+  private sliceStart = performance.now();
+  private busy = 0;
+  constructor(private readonly run: RunOptions) {}
+
+  /** Whether this slice has run its time. */
+  due(): boolean {
+    return performance.now() - this.sliceStart >= SCAN_SLICE_MS;
+  }
+
+  /** Ends the slice (its time counts), lets other tasks run, starts the next one. */
+  async pause(): Promise<void> {
+    this.idle();
+    await yieldToOthers();
+    this.resume();
+  }
+
+  /** Counts the slice's time before an await on IndexedDB (its waiting is not ours). */
+  idle(): void {
+    this.busy += performance.now() - this.sliceStart;
+    const max = this.run.maxMs;
+    if (max !== undefined && this.busy > max) throw new RtcError(`Query too expensive: over ${max} ms of the master's time`, 413);
+  }
+
+  /** Starts a slice after an await. @throws RtcError 504 when the query was cancelled meanwhile. */
+  resume(): void {
+    if (this.run.signal?.aborted) throw new RtcError('Query cancelled: the request timed out', 504);
+    this.sliceStart = performance.now();
+  }
 }
 
 /** How an `allDocs` found its documents. */
@@ -53,10 +96,19 @@ export class QueryRunner {
    * @throws RtcError 400 for bad options or a query syntax error; 504 when `signal` aborts.
    */
   async allDocs(options: AllDocsOptions = {}, run: RunOptions = {}): Promise<AllDocsResult> {
+    // Parsing and compiling a long query are a block each (gadgets/query/, not sliced): other
+    // tasks run between them.
+    const long = typeof options.query === 'string' ? options.query.length > LONG_QUERY : !!options.query;
+    const breathe = (): Promise<void> | undefined => (long ? yieldToOthers() : undefined);
+    await breathe();
     validateAllDocsOptions(options);
     const query = options.query === '' ? undefined : options.query;
-    const match = query === undefined ? null : compileQuery(query, options.key_schema);
+    await breathe();
+    // Parsed once: the matcher is compiled from the tree.
     const tree: QueryTree | null = query === undefined ? null : typeof query === 'string' ? parseQuery(query) : query;
+    await breathe();
+    const match = tree === null ? null : compileQuery(tree, options.key_schema);
+    await breathe();
     const plan = tree && !options.key_schema ? planQuery(tree, this.indexed) : null;
     // A plan reads only what the indexes select; without one, the first page of a sort may be
     // read in order from the sort key's index instead of scanning everything.
@@ -64,12 +116,12 @@ export class QueryRunner {
     if (hits) this.lastRead = 'sort index';
     else if (plan) {
       this.lastRead = 'indexes';
-      hits = await this.readPlan(plan, match!);
+      hits = await this.readPlan(plan, match!, new Slicer(run));
     } else {
       this.lastRead = 'scan';
       // Unsorted, a scan's hits are already in the final (id) order: a limited page stops early.
       const unsorted = !options.sort_on || options.sort_on.length === 0;
-      hits = await this.scan(match, run.signal, (unsorted && pageEnd(options.limit)) || Infinity);
+      hits = await this.scan(match, new Slicer(run), (unsorted && pageEnd(options.limit)) || Infinity);
     }
     if (options.sort_on && options.sort_on.length > 0) {
       const cmp = compareSortOn(options.sort_on, options.key_schema);
@@ -142,33 +194,39 @@ export class QueryRunner {
   }
 
   /** The documents matching `match` (all when null), in id order, read in batches; stops once it has `enough`. */
-  private async scan(match: ((doc: object) => boolean) | null, signal?: AbortSignal, enough = Infinity): Promise<DocumentRecord[]> {
+  private async scan(match: ((doc: object) => boolean) | null, slicer: Slicer, enough = Infinity): Promise<DocumentRecord[]> {
     const hits: DocumentRecord[] = [];
     let after: string | null = null;
     let size = SCAN_BATCH;
     for (;;) {
-      if (signal?.aborted) throw new RtcError('Query cancelled: the request timed out', 504);
       const range: IDBKeyRange | undefined = after === null ? undefined : IDBKeyRange.lowerBound(after, true);
+      slicer.idle();
       const started = performance.now();
       const batch: DocumentRecord[] = await this.connection.run((db) => db.getAll('documents', range, size));
+      // The batch's values were deserialized in that task: its size keeps that near SCAN_SLICE_MS.
+      const spent = performance.now() - started;
+      slicer.resume();
       // Only `id` and `doc` are kept: the index entries of the records read are garbage at once.
       for (const record of batch) {
-        if (match && !match(record.doc)) continue;
+        if (match && !match(record.doc)) {
+          if (slicer.due()) await slicer.pause();
+          continue;
+        }
         hits.push({ id: record.id, doc: record.doc });
         if (hits.length >= enough) return hits;
+        if (slicer.due()) await slicer.pause();
       }
       if (batch.length < size) return hits;
       after = batch[batch.length - 1].id;
-      // Keep each batch near SCAN_SLICE_MS so no other request waits long behind a scan.
-      const spent = performance.now() - started;
       if (spent > SCAN_SLICE_MS * 1.5 && size > 100) size = Math.max(100, Math.floor(size / 2));
       else if (spent < SCAN_SLICE_MS / 2 && size < SCAN_BATCH_MAX) size = Math.min(SCAN_BATCH_MAX, size * 2);
-      await yieldToOthers();
+      await slicer.pause();
     }
   }
 
   /** Reads a plan's candidates from the indexes in one transaction and keeps the matches. */
-  private async readPlan(plan: Plan, match: (doc: object) => boolean): Promise<DocumentRecord[]> {
+  private async readPlan(plan: Plan, match: (doc: object) => boolean, slicer: Slicer): Promise<DocumentRecord[]> {
+    slicer.idle();
     const candidates = await this.connection.run(async (db) => {
       const store = db.transaction('documents').store;
       // An upper bound of the documents a plan reads (index counts are cheap).
@@ -195,20 +253,34 @@ export class QueryRunner {
       };
       return read(plan);
     });
+    slicer.resume();
+    const hits: DocumentRecord[] = [];
+    for (const r of candidates.values()) {
+      if (match(r.doc)) hits.push(r);
+      if (slicer.due()) await slicer.pause();
+    }
     // Same order as a scan (by id), so results do not depend on the plan.
-    return [...candidates.values()].filter((r) => match(r.doc)).sort(byId);
+    return hits.sort(byId);
   }
 }
 
 /**
- * Lets other tasks (other slaves' requests, rendering) run: a message-channel task, which,
- * unlike a nested setTimeout(0), is not clamped to 4 ms.
+ * Lets other tasks (other slaves' requests, rendering) run: a background-priority task of the
+ * Prioritized Task Scheduling API (WICG `scheduler.postTask`), which runs only once no task of
+ * normal priority (a data-channel message, an IndexedDB result) is waiting, so a long query takes
+ * the time others leave; where that API is missing, a message-channel task, which, unlike a
+ * nested setTimeout(0), is not clamped to 4 ms.
  */
+const scheduler = (globalThis as { scheduler?: { postTask?: (fn: () => void, options: { priority: string }) => Promise<void> } }).scheduler;
 const yieldChannel = typeof MessageChannel === 'function' ? new MessageChannel() : null;
 const yieldQueue: (() => void)[] = [];
 if (yieldChannel) yieldChannel.port1.onmessage = () => yieldQueue.shift()?.();
 const yieldToOthers = (): Promise<void> =>
   new Promise((resolve) => {
+    if (scheduler?.postTask) {
+      void scheduler.postTask(resolve, { priority: 'background' });
+      return;
+    }
     if (!yieldChannel) {
       setTimeout(resolve, 0);
       return;
