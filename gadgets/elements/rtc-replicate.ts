@@ -137,8 +137,12 @@ export class RtcReplicate extends LitElement {
     if (!this.remote) throw new Error("remote: give the remote's jIO storage description, e.g. '{\"type\": \"erp5\", …}'");
     const remote = parse(this.remote, 'remote');
     const options = this.options ? parse(this.options, 'options') : {};
-    const id = this.target.target?.id;
-    if (!id) throw new Error('for: give the id of the <rtc-master> to replicate');
+    const target = this.target.target;
+    if (!target) throw new Error('for: give the id of the <rtc-master> to replicate');
+    // The local side names the master by id (jIO hashes the description into the signature
+    // document's id, so it must be text, and stay the same across reloads).
+    if (!target.id) target.id = `rtc-db-${target.getAttribute('database') || target.getAttribute('room') || 'default'}`;
+    const id = target.id;
     // report_level 380 lists every push, pull and conflict (jIO's default, 100, lists only errors).
     return { report_level: 380, ...options, type: 'replicate', local_sub_storage: { type: 'rtc', element: `#${CSS.escape(id)}` }, remote_sub_storage: remote };
   }

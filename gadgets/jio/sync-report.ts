@@ -53,14 +53,15 @@ export function summarize(report: unknown): SyncSummary {
     const isAttachment = where % 2 === 1;
     const attachment = isAttachment && typeof entry[2] === 'string' ? entry[2] : undefined;
     const extra = entry[isAttachment ? 3 : 2];
+    const conflict = (resolution: SyncConflict['resolution']): SyncConflict => (attachment ? { id: String(id), attachment, resolution } : { id: String(id), resolution });
     if (code >= 100 && code < 300 && code % 100 < 80) {
       if (where === 6 || where === 7) summary.pushed += 1;
       else if (where === 8 || where === 9) summary.pulled += 1;
-      if (code < 200) summary.conflicts.push({ id: String(id), attachment, resolution: RESOLUTION[where] ?? 'kept local' });
+      if (code < 200) summary.conflicts.push(conflict(RESOLUTION[where] ?? 'kept local'));
     } else if (code === 74 || code === 75) {
-      summary.conflicts.push({ id: String(id), attachment, resolution: 'unresolved' });
+      summary.conflicts.push(conflict('unresolved'));
     } else if (code === 374 || code === 375) {
-      summary.conflicts.push({ id: String(id), attachment, resolution: 'both kept' });
+      summary.conflicts.push(conflict('both kept'));
     } else if (code < 100) {
       summary.errors.push(`${String(id)}${attachment ? ` / ${attachment}` : ''}: ${describeError(extra)}`);
     }

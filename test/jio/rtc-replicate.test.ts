@@ -68,7 +68,7 @@ describe('<rtc-replicate>', () => {
     await master.put('c', { v: 'local edit' });
     await remote.put('c', { v: 'remote edit' });
     const result = await replicate.sync();
-    expect(result.conflicts).to.deep.equal([{ id: 'c', attachment: undefined, resolution: 'kept remote' }]);
+    expect(result.conflicts).to.deep.equal([{ id: 'c', resolution: 'kept remote' }]);
     expect(await master.get('c')).to.deep.equal({ v: 'remote edit' });
     await replicate.updateComplete;
     expect(text(replicate)).to.include('1 conflict').and.include('c: kept remote').and.include('Conflicts: keep the remote version');
@@ -83,7 +83,7 @@ describe('<rtc-replicate>', () => {
     const errored = oneEvent(replicate, 'rtc-error');
     const result = await replicate.sync();
     expect((await errored).detail.error.message).to.equal('Sync failed: unresolved conflicts');
-    expect(result.conflicts).to.deep.equal([{ id: 'c', attachment: undefined, resolution: 'unresolved' }]);
+    expect(result.conflicts).to.deep.equal([{ id: 'c', resolution: 'unresolved' }]);
     expect(replicate.state).to.equal('conflict');
     await replicate.updateComplete;
     expect(replicate.shadowRoot!.querySelector('[role=alert]')!.textContent).to.include('unresolved conflicts');
