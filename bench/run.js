@@ -27,6 +27,7 @@ import { fmt, median, p95, summary } from './lib/stats.js';
 import { chromiumPids, machine, rendererPids, rssBytes, sumRss } from './lib/machine.js';
 import { startProfiling, topSelf } from './lib/profile.js';
 import { journalMetrics } from './journal.js';
+import { syncMetrics } from './sections/sync.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const started = new Date();
@@ -1203,6 +1204,11 @@ async function main() {
     console.log(`${passed} passed, ${js.length - passed} failed`);
     return passed === js.length ? 0 : 1;
   }
+  if (ONLY.length > 0 && ONLY.every((w) => w.includes('sync'))) {
+    const ss = await step('sync', 3600000, () => syncMetrics({ origin: `http://127.0.0.1:${resources.server.port}` }));
+    ss.forEach(printLine);
+    return ss.every((m) => m.passed) ? 0 : 1;
+  }
   const browser = await step('launch Chromium', 20000, () => launchChromium());
   resources.browser = browser;
   const chromiumVersion = browser.version();
@@ -1344,6 +1350,11 @@ async function main() {
   if (wanted('journal')) {
     const js = await attempt('journal', () => journalMetrics(loopback));
     if (js) for (const m of js) await record(m, null);
+  }
+
+  if (wanted('sync')) {
+    const ss = await attempt('sync', () => syncMetrics({ origin: `http://127.0.0.1:${resources.server.port}` }));
+    if (ss) for (const m of ss) await record(m, null);
   }
 
   const passed = metrics.filter((m) => m.passed).length;

@@ -23,7 +23,8 @@ const tbf = (rate) => ['root', 'tbf', 'rate', rate, 'burst', '16kbit', 'latency'
  * @returns {Promise<{ url: string, shaped: boolean, qdisc: string, stats(): Promise<{requests: Record<string, number>, up: number, down: number}>,
  *   reset(): Promise<void>, cut(): Promise<void>, restore(): Promise<void>, close(): Promise<void> }>}
  *   `url` is the WebDAV root (`http://10.214.0.2:8080/`); `cut` drops every connection and takes the
- *   link down (`ip link set sat0 down`), `restore` brings it back.
+ *   link down (`ip link set sat0 down`), `restore` brings it back; `shape({ rate, delayMs })` changes
+ *   the shaping of both ends (`rate` null: no tbf).
  */
 export async function startSatelliteRemote({ rate = '400kbit', delayMs = 300 } = {}) {
   const n = count++;
@@ -83,6 +84,15 @@ export async function startSatelliteRemote({ rate = '400kbit', delayMs = 300 } =
         execFileSync('ip', ['link', 'set', here, 'up']);
       }
       await ask('restore');
+    },
+    async shape({ rate: newRate = rate, delayMs: newDelay = delayMs } = {}) {
+      await ask(`delay ${newDelay}`);
+      if (!inNamespace) return;
+      const qdisc = newRate ? ['replace', 'dev', here, ...tbf(newRate)] : ['del', 'dev', here, 'root'];
+      try {
+        execFileSync('tc', ['qdisc', ...qdisc], { stdio: 'ignore' });
+        execFileSync('nsenter', ['-t', String(child.pid), '-n', 'tc', 'qdisc', ...qdisc.map((x) => (x === here ? there : x))], { stdio: 'ignore' });
+      } catch { /* no qdisc to delete */ }
     },
     async close() {
       child.stdin.end();

@@ -1,16 +1,17 @@
 // The remote end of the satellite link (test/e2e/sat-link.js runs it, inside a network namespace of
 // its own): a WebDAV server from npm (webdav-server, in memory) on 127.0.0.1, and in front of it,
-// on HOST:PORT, a TCP proxy that holds every chunk DELAY_MS in each direction (the ~300 ms each way
+// on HOST:PORT, a TCP proxy that holds every chunk DELAY_MS (env) in each direction (the ~300 ms each way
 // of a geostationary hop; this kernel has no netem). It counts requests by method on the server
 // and bytes each way on the proxy. Commands on stdin, one a line, each answered by one JSON line
-// on stdout: `stats`, `reset`, `cut` (drop every connection and refuse new ones), `restore`.
+// on stdout: `stats`, `reset`, `cut` (drop every connection and refuse new ones), `restore`,
+// `delay <ms>` (the delay from now on).
 import net from 'node:net';
 import { createInterface } from 'node:readline';
 import webdav from 'webdav-server';
 
 const HOST = process.env.HOST ?? '127.0.0.1';
 const PORT = Number(process.env.PORT ?? 0);
-const DELAY_MS = Number(process.env.DELAY_MS ?? 300);
+let delayMs = Number(process.env.DELAY_MS ?? 300);
 
 const stats = { requests: {}, up: 0, down: 0 };
 const server = new webdav.v2.WebDAVServer({
@@ -33,7 +34,7 @@ const davServer = await new Promise((resolve) => { server.start((s) => resolve(s
 const davPort = davServer.address().port;
 
 /** `data` to `to` after DELAY_MS; the same delay keeps the order. */
-const later = (fn) => setTimeout(fn, DELAY_MS);
+const later = (fn) => (delayMs > 0 ? setTimeout(fn, delayMs) : fn());
 const sockets = new Set();
 let refusing = false;
 
@@ -72,6 +73,9 @@ createInterface({ input: process.stdin }).on('line', (line) => {
     for (const s of sockets) (s.resetAndDestroy ?? s.destroy).call(s);
     sockets.clear();
     say({ cut: true });
+  } else if (command.startsWith('delay ')) {
+    delayMs = Number(command.slice(6));
+    say({ delay: delayMs });
   } else if (command === 'restore') {
     refusing = false;
     say({ restored: true });
