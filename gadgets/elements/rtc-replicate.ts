@@ -194,8 +194,8 @@ export class RtcReplicate extends LitElement {
     try {
       const remote = JSON.parse(this.remote) as Record<string, unknown>;
       const inner = (remote.sub_storage as Record<string, unknown> | undefined) ?? {};
-      const url = remote.url ?? inner.url;
-      return `${String(remote.type)}${inner.type ? ` over ${String(inner.type)}` : ''}${url ? ` · ${String(url)}` : ''}`;
+      const where = remote.url ?? inner.url ?? remote.database ?? remote.room;
+      return `${String(remote.type)}${inner.type ? ` over ${String(inner.type)}` : ''}${where ? ` · ${String(where)}` : ''}`;
     } catch {
       return 'remote: not JSON';
     }
@@ -237,7 +237,7 @@ export class RtcReplicate extends LitElement {
         <dt>Last sync</dt><dd>${r ? html`<time datetime=${r.at.toISOString()}>${r.at.toLocaleTimeString()}</time>, ${duration(this.now - r.at.getTime())} ago, took ${duration(r.ms)}` : 'never'}</dd>
         <dt>Pushed</dt><dd>${r ? `${r.pushed} document${r.pushed === 1 ? '' : 's'}` : '–'}</dd>
         <dt>Pulled</dt><dd>${r ? `${r.pulled} document${r.pulled === 1 ? '' : 's'}` : '–'}</dd>
-        <dt>Conflicts</dt><dd>${HANDLING[handling] ?? `conflict_handling ${handling}`}</dd>
+        <dt>On conflict</dt><dd>${HANDLING[handling] ?? `conflict_handling ${handling}`}</dd>
         <dt>Next try</dt><dd>${this.nextSync ? `in ${duration(this.nextSync - this.now)}` : syncing ? 'after this one' : this.every > 0 ? '–' : 'on Sync now'}</dd>
       </dl>
       ${r ? this.renderConflicts(r) : nothing}

@@ -71,7 +71,7 @@ describe('<rtc-replicate>', () => {
     expect(result.conflicts).to.deep.equal([{ id: 'c', resolution: 'kept remote' }]);
     expect(await master.get('c')).to.deep.equal({ v: 'remote edit' });
     await replicate.updateComplete;
-    expect(text(replicate)).to.include('1 conflict').and.include('c: kept remote').and.include('Conflicts: keep the remote version');
+    expect(text(replicate)).to.include('1 conflict').and.include('c: kept remote').and.include('On conflict: keep the remote version');
   });
 
   it('reports an unresolved conflict (conflict_handling 0) as a failed sync, and fires rtc-error', async () => {
