@@ -31,7 +31,8 @@ export async function startSatelliteRemote({ rate = '400kbit', delayMs = 300 } =
   const [here, there] = [`sat${n}a`, `sat${n}b`];
   const [hereIp, thereIp] = [`10.214.${n}.1`, `10.214.${n}.2`];
   const env = { ...process.env, DELAY_MS: String(delayMs), HOST: inNamespace ? thereIp : '127.0.0.1', PORT: inNamespace ? '8080' : '0' };
-  const setup = `ip link set lo up && while ! ip link show ${there} >/dev/null 2>&1; do sleep 0.05; done &&
+  // The wait gives up after 10 s, should this process die before it adds the veth pair.
+  const setup = `ip link set lo up && i=0 && while ! ip link show ${there} >/dev/null 2>&1; do i=$((i+1)); [ $i -lt 200 ] || exit 1; sleep 0.05; done &&
     ip addr add ${thereIp}/24 dev ${there} && ip link set ${there} up && tc qdisc replace dev ${there} ${tbf(rate).join(' ')} &&
     exec "$0" "$1"`;
   const child = inNamespace
