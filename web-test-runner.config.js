@@ -2,16 +2,23 @@
 // TypeScript test files are transpiled per file by esbuild; `npm run build` type-checks.
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { playwrightLauncher } from '@web/test-runner-playwright';
+import { readFileSync } from 'node:fs';
 
 const executablePath = process.env.CHROME_PATH || '/usr/bin/chromium';
 
 export default {
-  files: process.env.TEST_FILES ? process.env.TEST_FILES.split(',') : ['test/unit/**/*.test.ts', 'test/elements/**/*.test.ts', 'test/renderjs/**/*.test.ts'],
+  files: process.env.TEST_FILES ? process.env.TEST_FILES.split(',') : ['test/unit/**/*.test.ts', 'test/elements/**/*.test.ts', 'test/renderjs/**/*.test.ts', 'test/jio/**/*.test.ts'],
   nodeResolve: true,
   concurrency: 1,
   concurrentBrowsers: 1,
   browserStartTimeout: 60000,
   testsFinishTimeout: 300000,
+  // jIO's Node build as plain text for test/jio/load-jio.ts: esbuild would make it strict mode (it needs sloppy `this`).
+  middleware: [(ctx, next) => {
+    if (ctx.path !== '/__jio__/jio-latest-node.txt') return next();
+    ctx.type = 'text/plain';
+    ctx.body = readFileSync('node_modules/jio/dist/jio-latest-node.js', 'utf8');
+  }],
   plugins: [esbuildPlugin({ ts: true, tsconfig: 'tsconfig.json', target: 'es2021' })],
   browsers: [
     playwrightLauncher({

@@ -34,6 +34,7 @@ import { livenessMetric } from './sections/liveness.js';
 import { broadcasterFloodMetric } from './sections/broadcaster.js';
 import { concurrentWritesMetric } from './sections/feedperf.js';
 import { hostileMetrics } from './sections/hostile.js';
+import { syncMetrics } from './sections/sync.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const started = new Date();
@@ -1243,6 +1244,11 @@ async function main() {
     console.log(`${passed} passed, ${js.length - passed} failed`);
     return passed === js.length ? 0 : 1;
   }
+  if (ONLY.length > 0 && ONLY.every((w) => w.includes('sync'))) {
+    const ss = await step('sync', 3600000, () => syncMetrics({ origin: `http://127.0.0.1:${resources.server.port}` }));
+    ss.forEach(printLine);
+    return ss.every((m) => m.passed) ? 0 : 1;
+  }
   const browser = await step('launch Chromium', 20000, () => launchBenchBrowser());
   resources.browser = browser;
   const chromiumVersion = browser.version();
@@ -1404,6 +1410,11 @@ async function main() {
   if (wanted('liveness') || wanted('sigkill')) {
     const m = await attempt('liveness', () => livenessMetric(resources.broadcaster));
     if (m) await record(m, null);
+  }
+
+  if (wanted('sync')) {
+    const ss = await attempt('sync', () => syncMetrics({ origin: `http://127.0.0.1:${resources.server.port}` }));
+    if (ss) for (const m of ss) await record(m, null);
   }
 
   const passed = metrics.filter((m) => m.passed).length;

@@ -70,7 +70,16 @@
           .push(undefined, function (error) {
             log('render failed', field.scope, error);
           });
-      }));
+      }))
+        .then(function () {
+          // Bind <rtc-replicate> to the master gadget's <rtc-master> (a public sandbox: same document).
+          var master = gadget.element.querySelector('[data-gadget-scope="field_my_master_record"] rtc-master'),
+            sync = document.getElementById('erp5_sync');
+          if (master && sync) {
+            master.id = master.id || 'erp5_master_db';
+            sync.setAttribute('for', master.id);
+          }
+        });
     })
 
     // Submit: checkValidity() then getContent() on every editable gadget.

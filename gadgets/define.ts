@@ -10,6 +10,8 @@ import { RtcQueryForm } from './elements/query-form/rtc-query-form.js';
 import { RtcFileShare } from './elements/rtc-file-share.js';
 import { RtcChat } from './elements/rtc-chat.js';
 import { RtcBackup } from './elements/rtc-backup.js';
+import { RtcReplicate } from './elements/rtc-replicate.js';
+import { registerRtcStorage } from './jio/register.js';
 
 const tags: [string, CustomElementConstructor][] = [
   ['rtc-master', RtcMaster],
@@ -19,6 +21,7 @@ const tags: [string, CustomElementConstructor][] = [
   ['rtc-file-share', RtcFileShare],
   ['rtc-chat', RtcChat],
   ['rtc-backup', RtcBackup],
+  ['rtc-replicate', RtcReplicate],
 ];
 
 // Each element module declares its own HTMLElementTagNameMap entry.
@@ -26,4 +29,7 @@ for (const [tag, element] of tags) {
   if (!customElements.get(tag)) customElements.define(tag, element);
 }
 
-export { RtcMaster, RtcSlave, RtcStatus, RtcQueryForm, RtcFileShare, RtcChat, RtcBackup };
+// With jIO on the page (an ERP5/OfficeJS page), `rtc` becomes a jIO storage (docs/jio-storage.md).
+registerRtcStorage();
+
+export { RtcMaster, RtcSlave, RtcStatus, RtcQueryForm, RtcFileShare, RtcChat, RtcBackup, RtcReplicate };

@@ -9,6 +9,9 @@ export { RtcQueryForm } from './elements/query-form/rtc-query-form.js';
 export { RtcFileShare } from './elements/rtc-file-share.js';
 export { RtcChat, RtcChatMessageEvent } from './elements/rtc-chat.js';
 export { RtcBackup } from './elements/rtc-backup.js';
+export { RtcReplicate, type SyncResult, type SyncState } from './elements/rtc-replicate.js';
+// The `rtc` jIO storage, for a jIO loaded after this bundle (docs/jio-storage.md).
+export { registerRtcStorage } from './jio/register.js';
 export type { AttachmentInfo, AttachmentFormat, GetAttachmentOptions, TransferOptions } from './api.js';
 export type { BackupManifest, BackupPhase, BackupProgress, ExportOptions, ImportOptions, ImportResult } from './api.js';
 export { DatabaseElement } from './elements/database-element.js';
