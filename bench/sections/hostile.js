@@ -5,7 +5,6 @@
 // again each time it is disconnected. Three attacks: a garbage flood, a request flood (4,000 gets
 // pipelined, again and again), an expensive query (two 350-term ORs over 5,000 documents, again
 // and again). Goal: p95 under attack ≤ idle p95 + 10 ms.
-/* global document, window, setTimeout -- page functions run in the browser; the runner is Node */
 import { openLegitSlave, openMaster, openRaw, SECRET, startProbe, stopProbe } from '../../test/e2e/hostile-pages.js';
 import { fmt, summary } from '../lib/stats.js';
 

@@ -6,7 +6,6 @@
 // reference, over the same remote with the shaping off (at 400 kbit and 600 ms a round trip it
 // would take hours: jIO's replicate sends one GET and one PUT per document, and a page keeps six
 // connections to a host). Run: BENCH_ONLY=sync npm run bench. The metrics take the shape run.js prints.
-/* global process, document, console */ // Node, with page.evaluate functions that run in the page (as test/e2e/).
 import { launchChromium } from '../../test/e2e/harness.js';
 import { openMaster } from '../../test/e2e/replicate-page.js';
 import { startSatelliteRemote } from '../../test/e2e/sat-link.js';
