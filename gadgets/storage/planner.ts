@@ -28,8 +28,11 @@ export interface IndexRead {
 /** A plan: the union (`or`) or intersection (`and`) of reads; leaves are single reads. */
 export type Plan = { kind: 'read'; reads: IndexRead[] } | { kind: 'and' | 'or'; plans: Plan[] };
 
-/** Every number key (IndexedDB orders numbers, ±Infinity included, before every other key type). */
-const EVERY_NUMBER = IDBKeyRange.bound(-Infinity, Infinity);
+/**
+ * Every number key (IndexedDB orders numbers, ±Infinity included, before every other key type).
+ * Made on use: this module is also imported where there is no IndexedDB (Node, the manifest test).
+ */
+const everyNumber = (): IDBKeyRange => IDBKeyRange.bound(-Infinity, Infinity);
 
 const COMPARISON = /^(?:!?=|<=?|>=?)$/;
 
@@ -79,7 +82,7 @@ function planSimple(q: SimpleQuery, indexed: ReadonlySet<string>): Plan | null {
       const start = fold(literal);
       const end = prefixEnd(start);
       reads.push({ index: fxName(key), range: end === null ? IDBKeyRange.lowerBound(start) : IDBKeyRange.bound(start, end, false, true) });
-      reads.push({ index: ixName(key), range: EVERY_NUMBER });
+      reads.push({ index: ixName(key), range: everyNumber() });
       return { kind: 'read', reads };
     }
     default:
