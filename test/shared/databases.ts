@@ -6,10 +6,13 @@
  */
 
 let count = 0;
+// Test files run in parallel pages of one origin, so they share IndexedDB: the time alone could
+// give two pages the same name in the same millisecond (seen as a blocked open in a full run).
+const page = crypto.getRandomValues(new Uint32Array(1))[0].toString(36);
 
-/** A database name unique to this page: `<prefix>-<time, base 36>-<n>`. */
+/** A database name unique to this origin: `<prefix>-<time, base 36>-<page, base 36>-<n>`. */
 export function uniqueName(prefix: string): string {
-  return `${prefix}-${Date.now().toString(36)}-${count++}`;
+  return `${prefix}-${Date.now().toString(36)}-${page}-${count++}`;
 }
 
 /**

@@ -7,14 +7,17 @@
 /**
  * Opens `name` at `version` (its current one when omitted), running `upgrade` inside the
  * upgrade when there is one. Resolves with the open connection, which the caller closes.
- * Rejects when the open is blocked (another connection did not let go) or fails.
+ * Rejects when the open fails, and when it is blocked (another connection did not let go)
+ * unless `blocked` is `'wait'`: a connection that was closed while one of its transactions
+ * still ran counts as open until that transaction ends, and the open then goes on by itself.
  */
-export function openRaw(name: string, version?: number, upgrade?: (db: IDBDatabase, tx: IDBTransaction) => void): Promise<IDBDatabase> {
+export function openRaw(name: string, version?: number, upgrade?: (db: IDBDatabase, tx: IDBTransaction) => void, blocked: 'reject' | 'wait' = 'reject'): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
     const request = indexedDB.open(name, version);
     request.onupgradeneeded = () => upgrade?.(request.result, request.transaction!);
     request.onsuccess = () => resolve(request.result);
     request.onerror = () => reject(request.error);
+    if (blocked === 'wait') return;
     request.onblocked = () => reject(new Error(`opening ${name} at version ${version} is blocked by another connection`));
   });
 }
