@@ -5,10 +5,11 @@
  */
 
 /** Status codes used by rtc-gadgets, as in jIO (docs/jio-compatibility.md "Errors") plus 403 for `allow`. */
-export type StatusCode = 400 | 403 | 404 | 409 | 413 | 500 | 501 | 504 | 507;
+export type StatusCode = 400 | 403 | 404 | 409 | 413 | 429 | 500 | 501 | 504 | 507;
 
 /** An `Error` carrying a jIO `status_code` (400 bad request, 403 not allowed, 404 not found,
- * 500 internal, 501 not implemented, 504 timed out, 507 insufficient storage). */
+ * 413 too large or too expensive, 429 over a per-slave limit (docs/protocol.md §11), 500 internal,
+ * 501 not implemented, 504 timed out, 507 insufficient storage). */
 export class RtcError extends Error {
   status_code: number;
   constructor(message: string, status_code: number = 500) {

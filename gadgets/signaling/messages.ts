@@ -15,7 +15,8 @@
  * - a bad frame is answered with an `error` frame and the socket stays open (except: frames over
  *   {@link MAX_PAYLOAD_BYTES} are cut by the server with close code 1009, a master replaced by a new
  *   one with the same token is closed with {@link CLOSE_REPLACED}, a client over a capacity limit gets
- *   a 503 error and is closed with {@link CLOSE_TRY_AGAIN_LATER}).
+ *   a 503 error and is closed with {@link CLOSE_TRY_AGAIN_LATER}, and a socket that keeps sending bad
+ *   frames or floods past its budget is closed with 1008: docs/protocol.md "Flood budgets").
  *
  * @module
  */
@@ -60,7 +61,8 @@ export const MAX_CLIENTS_PER_ROOM = 1024;
 /**
  * Per-socket rate limit (token bucket): a burst of {@link RATE_LIMIT_BURST} frames, refilled at
  * {@link RATE_LIMIT_PER_SECOND} frames per second. A frame over the limit is dropped; the first
- * dropped frame of each second is answered with error 429. The socket stays open.
+ * dropped frame of each second is answered with error 429. The socket stays open until its flood
+ * budget runs out (docs/protocol.md "Flood budgets": then close 1008).
  */
 export const RATE_LIMIT_BURST = 200;
 export const RATE_LIMIT_PER_SECOND = 200;
