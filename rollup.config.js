@@ -17,6 +17,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
+import { offlineWorker } from './scripts/offline-worker.js';
 
 function onwarn(warning, warn) {
   // tsc's decorator helper tests `this` at module level, which is undefined in ES modules: harmless.
@@ -92,5 +93,13 @@ export default [
     ],
     onwarn,
     plugins: [iifeEntry, ...plugins()],
+  },
+  // 3. dist/offline/sw.js: the offline pages' Service Worker, a classic script stamped with the manifest
+  //    of the files above (scripts/offline-worker.js), so it comes after them.
+  {
+    input: 'dist/gadgets/offline/sw.js',
+    output: { file: 'dist/offline/sw.js', format: 'iife' },
+    onwarn,
+    plugins: [offlineWorker()],
   },
 ];

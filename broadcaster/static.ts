@@ -6,7 +6,9 @@
  * - `GET` and `HEAD` only (else 405);
  * - the path is percent-decoded once, then any `.` or `..` segment, NUL or backslash is refused (403
  *   / 400); the resolved file, symlinks followed, must still be inside `demo/` or `dist/` (else 403);
- * - `Cache-Control: no-cache` with an `ETag`, so a reload always revalidates (304 when unchanged).
+ * - `Cache-Control: no-cache` with an `ETag`, so a reload always revalidates (304 when unchanged);
+ * - `Service-Worker-Allowed: /` on `dist/offline/`, so the offline pages' worker may control `demo/`
+ *   (README "Pages that work offline").
  */
 
 import { createReadStream } from 'node:fs';
@@ -176,6 +178,7 @@ export async function serveStatic(root: string, req: IncomingMessage, res: Serve
       'X-Content-Type-Options': 'nosniff',
       ETag: etag,
       'Last-Modified': stats.mtime.toUTCString(),
+      ...(resolution.pathname.startsWith('/dist/offline/') ? { 'Service-Worker-Allowed': '/' } : {}),
     };
     if (req.headers['if-none-match'] === etag) {
       res.writeHead(304, headers);

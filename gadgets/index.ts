@@ -10,6 +10,7 @@ export { RtcFileShare } from './elements/rtc-file-share.js';
 export { RtcChat, RtcChatMessageEvent } from './elements/rtc-chat.js';
 export { RtcBackup } from './elements/rtc-backup.js';
 export { RtcReplicate, type SyncResult, type SyncState } from './elements/rtc-replicate.js';
+export { RtcOffline, type OfflineState, type OfflineNotice } from './offline/rtc-offline.js';
 // The `rtc` jIO storage, for a jIO loaded after this bundle (docs/jio-storage.md).
 export { registerRtcStorage } from './jio/register.js';
 export type { AttachmentInfo, AttachmentFormat, GetAttachmentOptions, TransferOptions } from './api.js';

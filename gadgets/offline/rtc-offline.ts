@@ -1,0 +1,203 @@
+import { LitElement, html, css, nothing } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import { msg, str } from '@lit/localize';
+import { hostStyles } from '../styles/host.styles.js';
+import { VERSION_MESSAGE, type OfflineReply } from './protocol.js';
+
+/**
+ * `off`: not a secure context (plain http on a LAN address) or no Service Workers: nothing happens and
+ * nothing shows. `registering`: asking the browser. `ready`: the worker controls the page and said its
+ * version. `error`: the browser refused (e.g. the server sends no `Service-Worker-Allowed` header for
+ * a scope above the script's folder); the page works as without it.
+ */
+export type OfflineState = 'off' | 'registering' | 'ready' | 'error';
+
+/** What the notice says: first kept on this device, replaced by a new version, opened from the cache. */
+export type OfflineNotice = 'saved' | 'updated' | 'offline';
+
+/** localStorage key of the version this browser last showed for a scope. */
+const SEEN_KEY = 'rtc-gadgets:offline-version:';
+
+function readSeen(key: string): string | null {
+  try {
+    return localStorage.getItem(key);
+  } catch {
+    return null; // an opaque origin: every visit looks like the first
+  }
+}
+
+function writeSeen(key: string, version: string): void {
+  try {
+    localStorage.setItem(key, version);
+  } catch {}
+}
+
+/**
+ * Keeps the page it is on (and the others of the build's list) on this device, so that it opens again
+ * with the broadcaster gone, and says so: it registers the offline pages' Service Worker
+ * (gadgets/offline/sw.ts, `dist/offline/sw.js`) on a secure context, and shows a notice when the copy
+ * on this device is first made ("Works offline"), when a new version replaced it ("Updated to version
+ * X"), and when the page was opened from it because the server did not answer ("Opened without the
+ * broadcaster", with a link to the page named by `pairing`). Elsewhere (plain http) it does nothing
+ * and shows nothing. README "Pages that work offline".
+ *
+ * @tagname rtc-offline
+ * @summary Keeps the page on the device for use without the broadcaster, and says when it was updated.
+ * @csspart notice - The notice (inside a `role="status"` region).
+ * @csspart dismiss - The notice's Dismiss button.
+ * @csspart pairing - The link to the pairing page (when opened from the device's copy).
+ * @cssprop --rtc-color-notice - The notice's background (default #eef6ff).
+ */
+export class RtcOffline extends LitElement {
+  static override styles = [
+    hostStyles,
+    css`
+      :host([state='off']) { display: none; }
+      .notice {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 0.4rem 0.8rem;
+        margin: 0.6rem 0;
+        padding: 0.6rem 0.8rem;
+        border: 1px solid var(--rtc-color-accent, #0969da);
+        border-left-width: 4px;
+        border-radius: 8px;
+        background: var(--rtc-color-notice, #eef6ff);
+      }
+      p { margin: 0; flex: 1 1 16rem; }
+      button {
+        font: inherit;
+        min-height: 44px;
+        padding: 0.3rem 0.9rem;
+        border: 1px solid var(--rtc-color-border, #8c959f);
+        border-radius: 6px;
+        background: var(--rtc-color-surface, #fff);
+        color: inherit;
+        cursor: pointer;
+      }
+      a { color: var(--rtc-color-accent, #0969da); }
+      a:focus-visible, button:focus-visible { outline: 3px solid var(--rtc-color-focus, #0969da); outline-offset: 2px; }
+    `,
+  ];
+
+  /** URL of the worker script, relative to the page. The broadcaster serves it with `Service-Worker-Allowed: /`. */
+  @property() worker = '../dist/offline/sw.js';
+  /** The worker's scope, relative to the page: the folder of the pages it keeps. */
+  @property() scope = './';
+  /** A page that pairs by tokens (`pairing.html`), linked in the notice when this page was opened from the device's copy. */
+  @property() pairing = '';
+  /** The state, reflected for CSS and tests. */
+  @property({ reflect: true }) state: OfflineState = 'off';
+  /** The version of the copy kept on this device (`0.1.0+3fa2c91b`), once the worker said it; else ''. */
+  @state() version = '';
+  /** True when this page was opened from the device's copy (the server did not answer). */
+  @state() fromCache = false;
+  /** The notice shown, or null. */
+  @state() notice: OfflineNotice | null = null;
+  /** Why registering failed (state `error`), else ''. */
+  @state() error = '';
+
+  private readonly onControllerChange = (): void => this.ask();
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (!globalThis.isSecureContext || !('serviceWorker' in navigator)) return;
+    navigator.serviceWorker.addEventListener('controllerchange', this.onControllerChange);
+    this.state = 'registering';
+    this.ask();
+    void this.register();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    if ('serviceWorker' in navigator) navigator.serviceWorker.removeEventListener('controllerchange', this.onControllerChange);
+  }
+
+  private get scopeUrl(): string {
+    return new URL(this.scope, document.baseURI).href;
+  }
+
+  private async register(): Promise<void> {
+    try {
+      const registration = await navigator.serviceWorker.register(new URL(this.worker, document.baseURI).href, { scope: this.scopeUrl });
+      // Look for a new version at every visit (fails quietly offline; the page never waits for it). A
+      // new one installs, takes over and is announced through `controllerchange`.
+      if (registration.active) registration.update().catch(() => {});
+    } catch (e) {
+      this.state = 'error';
+      this.error = e instanceof Error ? e.message : String(e);
+      console.info(`rtc-offline: this page is not kept offline: ${this.error}`);
+    }
+  }
+
+  /**
+   * Asks the controlling worker for its version; the answer comes on a MessagePort. A new worker
+   * controls the page from the start of its activation: the question waits until it is activated,
+   * i.e. the previous copy is deleted (Chromium would answer before its `activate` event).
+   */
+  private ask(): void {
+    const controller = navigator.serviceWorker.controller;
+    if (!controller) return;
+    if (controller.state !== 'activated') {
+      const settled = (): void => {
+        if (controller.state === 'activating') return;
+        controller.removeEventListener('statechange', settled);
+        if (controller.state === 'activated' && controller === navigator.serviceWorker.controller) this.ask();
+      };
+      controller.addEventListener('statechange', settled);
+      return;
+    }
+    const channel = new MessageChannel();
+    channel.port1.onmessage = (event: MessageEvent<OfflineReply>) => {
+      channel.port1.close();
+      if (event.data?.type === VERSION_MESSAGE) this.heard(event.data);
+    };
+    controller.postMessage({ type: VERSION_MESSAGE }, [channel.port2]);
+  }
+
+  private heard({ version, fromCache }: OfflineReply): void {
+    const key = SEEN_KEY + this.scopeUrl;
+    const seen = readSeen(key);
+    this.state = 'ready';
+    this.version = version;
+    this.fromCache = this.fromCache || fromCache;
+    if (fromCache) this.notice = 'offline';
+    else if (seen === null) this.notice = 'saved';
+    else if (seen !== version) this.notice = 'updated';
+    writeSeen(key, version);
+  }
+
+  private text(notice: OfflineNotice): [string, string] {
+    const v = this.version;
+    switch (notice) {
+      case 'saved':
+        return [msg('Works offline.'), msg(str`This page is kept on this device (version ${v}): it opens even when the broadcaster is off.`)];
+      case 'updated':
+        return [msg(str`Updated to version ${v}.`), msg('The copy kept on this device for use without the broadcaster is now this version.')];
+      case 'offline':
+        return [msg('Opened without the broadcaster.'), msg(str`This is the copy kept on this device (version ${v}).`)];
+    }
+  }
+
+  protected override render() {
+    if (this.state === 'off') return nothing;
+    const notice = this.notice;
+    return html`<div role="status">${notice ? this.noticeBox(notice) : nothing}</div>`;
+  }
+
+  private noticeBox(notice: OfflineNotice) {
+    const [title, detail] = this.text(notice);
+    return html`<div class="notice" part="notice">
+      <p><strong>${title}</strong> ${detail} ${notice === 'offline' && this.pairing
+        ? html`<a part="pairing" href=${this.pairing}>${msg('Pair by tokens instead')}</a>` : nothing}</p>
+      <button type="button" part="dismiss" @click=${() => { this.notice = null; }}>${msg('Dismiss')}</button>
+    </div>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'rtc-offline': RtcOffline;
+  }
+}
