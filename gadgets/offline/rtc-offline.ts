@@ -33,6 +33,20 @@ function writeSeen(key: string, version: string): void {
 }
 
 /**
+ * Why the browser would refuse `script` for `scope`, or null. A scope outside the script's folder needs
+ * the server's `Service-Worker-Allowed` header (the broadcaster sends it): it is checked first, since
+ * some browsers (Firefox) log a refused registration as a console error even when the page handles it.
+ */
+async function scopeRefusal(script: string, scope: string): Promise<string | null> {
+  if (scope.startsWith(new URL('./', script).href)) return null;
+  const response = await fetch(script, { method: 'HEAD', cache: 'no-store' });
+  if (!response.ok) return `${script}: HTTP ${response.status}`;
+  const allowed = response.headers.get('Service-Worker-Allowed');
+  if (allowed !== null && scope.startsWith(new URL(allowed, script).href)) return null;
+  return `the server does not let ${script} control ${scope} (no Service-Worker-Allowed header)`;
+}
+
+/**
  * Keeps the page it is on (and the others of the build's list) on this device, so that it opens again
  * with the broadcaster gone, and says so: it registers the offline pages' Service Worker
  * (gadgets/offline/sw.ts, `dist/offline/sw.js`) on a secure context, and shows a notice when the copy
@@ -120,7 +134,15 @@ export class RtcOffline extends LitElement {
 
   private async register(): Promise<void> {
     try {
-      const registration = await navigator.serviceWorker.register(new URL(this.worker, document.baseURI).href, { scope: this.scopeUrl });
+      const script = new URL(this.worker, document.baseURI).href;
+      const scope = this.scopeUrl;
+      const existing = await navigator.serviceWorker.getRegistration(scope);
+      let registration = existing?.scope === scope && existing.active?.scriptURL === script ? existing : null;
+      if (!registration) {
+        const refusal = await scopeRefusal(script, scope);
+        if (refusal) throw new Error(refusal);
+        registration = await navigator.serviceWorker.register(script, { scope });
+      }
       // Look for a new version at every visit (fails quietly offline; the page never waits for it). A
       // new one installs, takes over and is announced through `controllerchange`.
       if (registration.active) registration.update().catch(() => {});

@@ -14,6 +14,7 @@ import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -199,4 +200,27 @@ test('a new version replaces the cached copy on the next visit and says so', asy
   assert.equal(await noticeText(page, 'Opened without the broadcaster.'),
     `Opened without the broadcaster. This is the copy kept on this device (version ${version}). Dismiss`);
   await page.close();
+});
+
+test('a server that takes connections and never answers: the page opens from the copy after the 3 s limit', async () => {
+  // A machine that went away may leave its address answering nothing at all: a listener that accepts
+  // and stays silent stands for it (the TLS handshake never completes).
+  const sockets = new Set();
+  const silent = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => {});
+  });
+  await new Promise((resolve, reject) => silent.once('error', reject).listen(port, host, resolve));
+  try {
+    const page = await context.newPage();
+    const ms = await visit(page, `${origin()}/demo/pairing.html`);
+    console.log(`# pairing.html opened from the cache in ${ms} ms with a silent server`);
+    assert.ok(ms >= 3000, `the network had its 3 s first (${ms} ms)`);
+    await noticeText(page, 'Opened without the broadcaster.');
+    await withTimeout(page.locator('rtc-slave').getByRole('textbox', { name: 'Offer token', exact: true }).waitFor(), 20000, 'offer shown');
+    await page.close();
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => silent.close(resolve));
+  }
 });

@@ -14,6 +14,13 @@ describe('<rtc-offline>', () => {
     expect(el.shadowRoot!.querySelector('[role="status"]')!.textContent!.trim()).to.equal('');
   });
 
+  it('a scope above the script\'s folder without the server\'s Service-Worker-Allowed header: refused before registering', async () => {
+    const el = await fixture<RtcOffline>(html`<rtc-offline worker="/gadgets/offline/protocol.ts" scope="/no-such-scope/"></rtc-offline>`);
+    await waitUntil(() => el.state === 'error', 'refused', { timeout: 10000 });
+    expect(el.error).to.match(/does not let .*\/gadgets\/offline\/protocol\.ts control .*\/no-such-scope\/ \(no Service-Worker-Allowed header\)$/);
+    expect(await navigator.serviceWorker.getRegistration('/no-such-scope/')).to.equal(undefined);
+  });
+
   for (const [notice, words] of [
     ['saved', 'Works offline. This page is kept on this device (version 1.2.3+abcd0123): it opens even when the broadcaster is off.'],
     ['updated', 'Updated to version 1.2.3+abcd0123. The copy kept on this device for use without the broadcaster is now this version.'],
