@@ -52,7 +52,8 @@ async function scopeRefusal(script: string, scope: string): Promise<string | nul
  * (gadgets/offline/sw.ts, `dist/offline/sw.js`) on a secure context, and shows a notice when the copy
  * on this device is first made ("Works offline"), when a new version replaced it ("Updated to version
  * X"), and when the page was opened from it because the server did not answer ("Opened without the
- * broadcaster", with a link to the page named by `pairing`). Elsewhere (plain http) it does nothing
+ * broadcaster", with a link to the page named by `pairing`, and with `for` a button that switches the
+ * page's `<rtc-slave>` to pairing by tokens). Elsewhere (plain http) it does nothing
  * and shows nothing. README "Pages that work offline".
  *
  * @tagname rtc-offline
@@ -60,6 +61,7 @@ async function scopeRefusal(script: string, scope: string): Promise<string | nul
  * @csspart notice - The notice (inside a `role="status"` region).
  * @csspart dismiss - The notice's Dismiss button.
  * @csspart pairing - The link to the pairing page (when opened from the device's copy).
+ * @csspart pair - The *Pair by tokens here* button (with `for`, when opened from the device's copy).
  * @cssprop --rtc-color-notice - The notice's background (default #eef6ff).
  */
 export class RtcOffline extends LitElement {
@@ -80,6 +82,7 @@ export class RtcOffline extends LitElement {
         background: var(--rtc-color-notice, #eef6ff);
       }
       p { margin: 0; flex: 1 1 16rem; }
+      p:focus { outline: none; }
       button {
         font: inherit;
         min-height: 44px;
@@ -101,6 +104,11 @@ export class RtcOffline extends LitElement {
   @property() scope = './';
   /** A page that pairs by tokens (`pairing.html`), linked in the notice when this page was opened from the device's copy. */
   @property() pairing = '';
+  /**
+   * The id of this page's `<rtc-slave>`: when the page was opened from the device's copy, the notice
+   * offers *Pair by tokens here*, which sets its `signaling="manual"` (its pairing panel appears).
+   */
+  @property({ attribute: 'for' }) htmlFor = '';
   /** The state, reflected for CSS and tests. */
   @property({ reflect: true }) state: OfflineState = 'off';
   /** The version of the copy kept on this device (`0.1.0+3fa2c91b`), once the worker said it; else ''. */
@@ -111,6 +119,8 @@ export class RtcOffline extends LitElement {
   @state() notice: OfflineNotice | null = null;
   /** Why registering failed (state `error`), else ''. */
   @state() error = '';
+  /** True once *Pair by tokens here* switched the slave to manual signaling. */
+  @state() private switched = false;
 
   private readonly onControllerChange = (): void => this.ask();
 
@@ -208,11 +218,27 @@ export class RtcOffline extends LitElement {
     return html`<div role="status">${notice ? this.noticeBox(notice) : nothing}</div>`;
   }
 
+  /** The `<rtc-slave>` named by `for`, while it still uses a broadcaster; else null. */
+  private get slave(): (HTMLElement & { signaling: string }) | null {
+    const target = this.htmlFor ? document.getElementById(this.htmlFor) : null;
+    return target?.localName === 'rtc-slave' && !this.switched ? (target as HTMLElement & { signaling: string }) : null;
+  }
+
+  private pairHere(): void {
+    this.slave?.setAttribute('signaling', 'manual');
+    this.switched = true;
+    // The button goes away: the focus goes to the words that say what happened.
+    void this.updateComplete.then(() => this.shadowRoot?.querySelector<HTMLElement>('.notice p')?.focus());
+  }
+
   private noticeBox(notice: OfflineNotice) {
     const [title, detail] = this.text(notice);
+    const offline = notice === 'offline';
     return html`<div class="notice" part="notice">
-      <p><strong>${title}</strong> ${detail} ${notice === 'offline' && this.pairing
-        ? html`<a part="pairing" href=${this.pairing}>${msg('Pair by tokens instead')}</a>` : nothing}</p>
+      <p tabindex="-1"><strong>${title}</strong> ${detail}
+        ${offline && this.switched ? msg('This device now pairs by tokens: give its offer token, below, to the master.') : nothing}
+        ${offline && this.pairing ? html`<a part="pairing" href=${this.pairing}>${msg('Pair by tokens instead')}</a>` : nothing}</p>
+      ${offline && this.slave ? html`<button type="button" part="pair" @click=${() => this.pairHere()}>${msg('Pair by tokens here')}</button>` : nothing}
       <button type="button" part="dismiss" @click=${() => { this.notice = null; }}>${msg('Dismiss')}</button>
     </div>`;
   }

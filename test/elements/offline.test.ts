@@ -3,7 +3,7 @@
 // set as the worker's answer would set them, and checked for their words and with axe.
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import '../../gadgets/define.js';
-import type { RtcOffline } from '../../gadgets/index.js';
+import type { RtcOffline, RtcSlave } from '../../gadgets/index.js';
 
 describe('<rtc-offline>', () => {
   it('a worker the browser refuses (here a missing script) leaves the page as it was: state error, nothing shown', async () => {
@@ -42,4 +42,25 @@ describe('<rtc-offline>', () => {
       expect(status.isConnected && status.textContent!.trim()).to.equal('');
     });
   }
+
+  it('with for="ID", opened from the copy: *Pair by tokens here* switches that slave to signaling="manual"', async () => {
+    const wrap = await fixture<HTMLElement>(html`<div>
+      <rtc-offline for="offline-test-slave" worker="/no-such-worker.js" scope="/no-such-scope/"></rtc-offline>
+      <rtc-slave id="offline-test-slave" no-autoconnect></rtc-slave>
+    </div>`);
+    const el = wrap.querySelector('rtc-offline') as RtcOffline;
+    const slave = wrap.querySelector('rtc-slave') as RtcSlave;
+    await waitUntil(() => el.state === 'error', 'refused', { timeout: 10000 });
+    el.version = '1.2.3+abcd0123';
+    el.notice = 'offline';
+    await el.updateComplete;
+    await expect(el).to.be.accessible();
+    (el.shadowRoot!.querySelector('button[part="pair"]') as HTMLButtonElement).click();
+    await el.updateComplete;
+    expect(slave.getAttribute('signaling')).to.equal('manual');
+    expect(el.shadowRoot!.querySelector('button[part="pair"]')).to.equal(null);
+    expect(el.shadowRoot!.querySelector('p')!.textContent).to.contain('This device now pairs by tokens');
+    await waitUntil(() => el.shadowRoot!.activeElement?.localName === 'p', 'the focus goes to the notice');
+    slave.remove();
+  });
 });
