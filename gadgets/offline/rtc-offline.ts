@@ -153,14 +153,23 @@ export class RtcOffline extends LitElement {
         if (refusal) throw new Error(refusal);
         registration = await navigator.serviceWorker.register(script, { scope });
       }
+      // A first install that fails (a file of the list missing on the server) leaves no copy: say so.
+      const installing = registration.installing;
+      installing?.addEventListener('statechange', () => {
+        if (installing.state === 'redundant' && this.state === 'registering') this.failed('the worker could not store the pages');
+      });
       // Look for a new version at every visit (fails quietly offline; the page never waits for it). A
       // new one installs, takes over and is announced through `controllerchange`.
       if (registration.active) registration.update().catch(() => {});
     } catch (e) {
-      this.state = 'error';
-      this.error = e instanceof Error ? e.message : String(e);
-      console.info(`rtc-offline: this page is not kept offline: ${this.error}`);
+      this.failed(e instanceof Error ? e.message : String(e));
     }
+  }
+
+  private failed(reason: string): void {
+    this.state = 'error';
+    this.error = reason;
+    console.info(`rtc-offline: this page is not kept offline: ${reason}`);
   }
 
   /**
