@@ -11,6 +11,7 @@ import { RtcFileShare } from './elements/rtc-file-share.js';
 import { RtcChat } from './elements/rtc-chat.js';
 import { RtcBackup } from './elements/rtc-backup.js';
 import { RtcReplicate } from './elements/rtc-replicate.js';
+import { RtcSite } from './elements/rtc-site.js';
 import { registerRtcStorage } from './jio/register.js';
 
 const tags: [string, CustomElementConstructor][] = [
@@ -22,6 +23,7 @@ const tags: [string, CustomElementConstructor][] = [
   ['rtc-chat', RtcChat],
   ['rtc-backup', RtcBackup],
   ['rtc-replicate', RtcReplicate],
+  ['rtc-site', RtcSite],
 ];
 
 // Each element module declares its own HTMLElementTagNameMap entry.
@@ -32,4 +34,4 @@ for (const [tag, element] of tags) {
 // With jIO on the page (an ERP5/OfficeJS page), `rtc` becomes a jIO storage (docs/jio-storage.md).
 registerRtcStorage();
 
-export { RtcMaster, RtcSlave, RtcStatus, RtcQueryForm, RtcFileShare, RtcChat, RtcBackup, RtcReplicate };
+export { RtcMaster, RtcSlave, RtcStatus, RtcQueryForm, RtcFileShare, RtcChat, RtcBackup, RtcReplicate, RtcSite };

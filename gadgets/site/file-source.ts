@@ -8,12 +8,13 @@ import { contentTypeFor } from './content-types.js';
 
 /** The slice of the database API a site needs (both elements implement it). */
 export interface SiteDatabase {
-  allAttachments(id: string): Promise<Record<string, { content_type: string; length: number }>>;
+  allAttachments(id: string): Promise<Record<string, { content_type: string; length: number; digest?: string }>>;
   getAttachment(id: string, name: string, options?: GetAttachmentOptions): Promise<unknown>;
 }
 
-interface Listing {
-  [name: string]: { content_type: string; length: number };
+/** The site's files: attachment name → its type, size and (from the database) digest. */
+export interface Listing {
+  [name: string]: { content_type: string; length: number; digest?: string };
 }
 
 /**
@@ -55,6 +56,11 @@ export class DatabaseSiteSource implements SiteFileSource {
   /** Forget the cached attachment list: the next read lists the document again. */
   invalidate(): void {
     this.listing = null;
+  }
+
+  /** The site's files as last listed (listed now when forgotten); rejects only when the database fails. */
+  files(): Promise<Listing> {
+    return this.list();
   }
 
   private list(): Promise<Listing> {
