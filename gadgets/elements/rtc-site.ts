@@ -146,7 +146,8 @@ export class RtcSite extends LitElement {
   }
 
   protected override updated(changed: Map<PropertyKey, unknown>): void {
-    if (changed.has('doc') || changed.has('serve') || changed.has('start')) this.reopen();
+    // After this update: opening changes reflected properties, which would start another update in this one.
+    if (changed.has('doc') || changed.has('serve') || changed.has('start')) void this.updateComplete.then(() => this.reopen());
   }
 
   /** Opens the site again when what it depends on changed (target, document, start page, way of serving). */
