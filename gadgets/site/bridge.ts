@@ -25,6 +25,11 @@ export interface BridgeConfig {
   hash: string;
   /** The origin that stands for the site (resolve.ts SITE_ORIGIN). */
   site: string;
+  /**
+   * Whether `fetch()` of site URLs goes to the host (default true: the blob path). A Service Worker
+   * that puts the bridge in its pages (for the links, forms and history) answers `fetch` itself: false.
+   */
+  interceptFetch?: boolean;
 }
 
 /** The bridge itself; it runs in the frame, so it uses nothing but the frame's globals. */
@@ -65,7 +70,7 @@ function bridgeMain(cfg: BridgeConfig): void {
     });
 
   const realFetch = window.fetch.bind(window);
-  window.fetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+  if (cfg.interceptFetch !== false) window.fetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const raw = input instanceof Request ? input.url : String(input);
     const url = resolve(raw);
     if (!url || url.origin !== cfg.site) return realFetch(input, init);
