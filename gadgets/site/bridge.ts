@@ -6,8 +6,8 @@
  * - a click on a link inside the site → `{ rtcSite: 1, type: 'navigate', href }` (the element
  *   loads that page and keeps the history); a link to another origin opens in a new tab;
  * - a GET form → `navigate` with the form's query string; other methods are refused (no server);
- * - `fetch()` of a URL inside the site, and the `src` of `<video>`, `<audio>` and their
- *   `<source>` → requests `{ id, method, href, range? }` on a `MessagePort` it sends once
+ * - `fetch()` of a URL inside the site, the `src` of `<video>`, `<audio>` and their `<source>`,
+ *   and of images and media that scripts add with a relative URL → requests `{ id, method, href, range? }` on a `MessagePort` it sends once
  *   (`{ rtcSite: 1, type: 'port' }`), answered `{ id, status, contentType, size, body: Blob }`;
  * - `{ rtcSite: 1, type: 'loaded', title }` once the page is parsed.
  *
@@ -136,6 +136,26 @@ function bridgeMain(cfg: BridgeConfig): void {
       });
     }
   };
+  // Images and media that scripts add (or point elsewhere) with a relative URL: read through the host.
+  const dynamic = (el: Element): void => {
+    if (!/^(img|video|audio|source)$/.test(el.localName)) return;
+    const raw = el.getAttribute('src');
+    const url = raw === null ? null : resolve(raw);
+    if (!url || url.origin !== cfg.site) return;
+    el.setAttribute('data-rtc-src', inSite(url));
+    el.removeAttribute('src');
+    if (document.readyState !== 'loading') media();
+  };
+  new MutationObserver((records) => {
+    for (const r of records) {
+      if (r.type === 'attributes') dynamic(r.target as Element);
+      for (const n of r.addedNodes) {
+        if (n.nodeType !== 1) continue;
+        dynamic(n as Element);
+        for (const child of (n as Element).querySelectorAll('img[src], video[src], audio[src], source[src]')) dynamic(child);
+      }
+    }
+  }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['src'] });
   document.addEventListener('DOMContentLoaded', () => {
     media();
     tell({ type: 'loaded', title: document.title });

@@ -197,7 +197,7 @@ test('the master adds a folder with its subfolders through <rtc-file-share>; nam
   try {
     const folder = path.join(dir, 'extra');
     await mkdir(path.join(folder, 'guides', 'img'), { recursive: true });
-    await writeFile(path.join(folder, 'guides', 'tank.html'), '<!doctype html><title>Tank</title><link rel="stylesheet" href="../css/site.css"><h1>Tank</h1><img src="img/dot.svg">');
+    await writeFile(path.join(folder, 'guides', 'tank.html'), '<!doctype html><title>Tank</title><link rel="stylesheet" href="../css/site.css"><h1>Tank</h1><img src="img/dot.svg"><script>const i = new Image(); i.id = "dyn"; i.src = "img/dot.svg"; document.body.append(i);</script>');
     await writeFile(path.join(folder, 'guides', 'img', 'dot.svg'), '<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><rect width="8" height="8" fill="rgb(0,128,0)"/></svg>');
     // The folder picker, as a person picks a folder (webkitdirectory).
     await master.page.locator('rtc-file-share input[webkitdirectory]').setInputFiles(folder);
@@ -214,12 +214,14 @@ test('the master adds a folder with its subfolders through <rtc-file-share>; nam
       tank = await run(await siteFrame(master.page, 'guides/tank.html'), async () => {
         const img = document.querySelector('img');
         await img.decode().catch(() => {});
-        return [document.title, getComputedStyle(document.querySelector('h1')).color, img.naturalWidth];
+        const dyn = document.getElementById('dyn');
+        await dyn.decode().catch(() => {});
+        return [document.title, getComputedStyle(document.querySelector('h1')).color, img.naturalWidth, dyn.naturalWidth, dyn.src.slice(0, 5)];
       }).catch(() => null);
-      if (tank?.[2] === 8) break;
+      if (tank?.[2] === 8 && tank?.[3] === 8) break;
       await new Promise((r) => setTimeout(r, 200));
     }
-    assert.deepEqual(tank, ['Tank', 'rgb(196, 30, 58)', 8]);
+    assert.deepEqual(tank, ['Tank', 'rgb(196, 30, 58)', 8, 8, 'blob:']);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
