@@ -35,6 +35,7 @@ import { broadcasterFloodMetric } from './sections/broadcaster.js';
 import { concurrentWritesMetric } from './sections/feedperf.js';
 import { hostileMetrics } from './sections/hostile.js';
 import { syncMetrics } from './sections/sync.js';
+import { siteMetric } from './sections/site.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const started = new Date();
@@ -1412,6 +1413,10 @@ async function main() {
     if (m) await record(m, null);
   }
 
+  if (wanted('site first paint')) {
+    const m = await attempt('site first paint', () => siteMetric(resources.broadcaster));
+    if (m) await record(m, null);
+  }
   if (wanted('sync')) {
     const ss = await attempt('sync', () => syncMetrics({ origin: `http://127.0.0.1:${resources.server.port}` }));
     if (ss) for (const m of ss) await record(m, null);

@@ -12,6 +12,7 @@ import { RtcChat } from './elements/rtc-chat.js';
 import { RtcBackup } from './elements/rtc-backup.js';
 import { RtcReplicate } from './elements/rtc-replicate.js';
 import { RtcOffline } from './offline/rtc-offline.js';
+import { RtcSite } from './elements/rtc-site.js';
 import { registerRtcStorage } from './jio/register.js';
 
 const tags: [string, CustomElementConstructor][] = [
@@ -24,6 +25,7 @@ const tags: [string, CustomElementConstructor][] = [
   ['rtc-backup', RtcBackup],
   ['rtc-replicate', RtcReplicate],
   ['rtc-offline', RtcOffline],
+  ['rtc-site', RtcSite],
 ];
 
 // Each element module declares its own HTMLElementTagNameMap entry.
@@ -34,4 +36,4 @@ for (const [tag, element] of tags) {
 // With jIO on the page (an ERP5/OfficeJS page), `rtc` becomes a jIO storage (docs/jio-storage.md).
 registerRtcStorage();
 
-export { RtcMaster, RtcSlave, RtcStatus, RtcQueryForm, RtcFileShare, RtcChat, RtcBackup, RtcReplicate, RtcOffline };
+export { RtcMaster, RtcSlave, RtcStatus, RtcQueryForm, RtcFileShare, RtcChat, RtcBackup, RtcReplicate, RtcOffline, RtcSite };

@@ -11,6 +11,10 @@ export { RtcChat, RtcChatMessageEvent } from './elements/rtc-chat.js';
 export { RtcBackup } from './elements/rtc-backup.js';
 export { RtcReplicate, type SyncResult, type SyncState } from './elements/rtc-replicate.js';
 export { RtcOffline, type OfflineState, type OfflineNotice } from './offline/rtc-offline.js';
+export { RtcSite } from './elements/rtc-site.js';
+// Serving a site from the database (docs/site.md): the ways of serving, to add one or choose.
+export { chooseSiteServer, siteServerFactories, type ServeMode, type SiteServerFactory } from './site/choose-server.js';
+export type { SiteFileSource, SiteResponse, SiteServer } from './site/types.js';
 // The `rtc` jIO storage, for a jIO loaded after this bundle (docs/jio-storage.md).
 export { registerRtcStorage } from './jio/register.js';
 export type { AttachmentInfo, AttachmentFormat, GetAttachmentOptions, TransferOptions } from './api.js';

@@ -4,6 +4,9 @@ import { TargetController } from '../controllers/target-controller.js';
 import type { AttachmentInfo } from '../api.js';
 import { RtcErrorEvent } from '../events/events.js';
 import { hostStyles } from '../styles/host.styles.js';
+import { dropEntries, entriesToFiles, isEditable, pickedFolder, type NamedFile } from './file-share-folder.js';
+import { editorStyles, renderEditor, type TextEdit } from './file-share-edit.js';
+import { msg, str } from '@lit/localize';
 
 interface Transfer {
   name: string;
@@ -43,6 +46,7 @@ export function formatBytes(n: number): string {
 export class RtcFileShare extends LitElement {
   static override styles = [
     hostStyles,
+    editorStyles,
     css`
       .base {
         border: 1px solid var(--rtc-color-border, #d0d7de);
@@ -80,6 +84,7 @@ export class RtcFileShare extends LitElement {
         opacity: 0;
         overflow: hidden;
       }
+      .pickers { display: flex; gap: 0.5rem; flex-wrap: wrap; justify-content: center; }
       .hint { color: var(--rtc-color-muted, #57606a); font-size: 0.9em; margin: 0; }
       ul { list-style: none; margin: 0.8rem 0 0; padding: 0; }
       li {
@@ -131,6 +136,7 @@ export class RtcFileShare extends LitElement {
   @state() private error = '';
   @state() private over = false;
   @state() private links: Record<string, string> = {};
+  @state() private editing: TextEdit | null = null;
 
   private readonly target = new TargetController(this, () => this.htmlFor);
   private listedFor = '';
@@ -167,12 +173,16 @@ export class RtcFileShare extends LitElement {
     }
   }
 
-  /** Uploads `files` one after the other. */
-  async upload(files: Iterable<File>): Promise<void> {
+  /**
+   * Uploads `files` one after the other, each under its own name or, for a `{ name, file }`, under
+   * `name` (a path inside a dropped folder: `css/site.css`).
+   */
+  async upload(files: Iterable<File | NamedFile>): Promise<void> {
     const db = this.target.target;
     if (!db || !this.doc) return;
-    for (const file of files) {
-      const t: Transfer = { name: file.name, direction: 'up', loaded: 0, total: file.size };
+    for (const item of files) {
+      const { name, file } = item instanceof File ? { name: item.name, file: item } : item;
+      const t: Transfer = { name, direction: 'up', loaded: 0, total: file.size };
       this.transfers = [...this.transfers, t];
       const onProgress = (loaded: number, total: number): void => {
         t.loaded = loaded;
@@ -181,11 +191,11 @@ export class RtcFileShare extends LitElement {
       };
       try {
         try {
-          await db.putAttachment(this.doc, file.name, file, { onProgress });
+          await db.putAttachment(this.doc, name, file, { onProgress });
         } catch (e) {
           if ((e as { status_code?: number }).status_code !== 404) throw e;
           await db.put(this.doc, {});
-          await db.putAttachment(this.doc, file.name, file, { onProgress });
+          await db.putAttachment(this.doc, name, file, { onProgress });
         }
       } catch (e) {
         this.fail(e as Error);
@@ -223,6 +233,33 @@ export class RtcFileShare extends LitElement {
     }
   }
 
+  /** Opens text file `name` in the editor (read as text from the database). */
+  async edit(name: string): Promise<void> {
+    const db = this.target.target;
+    if (!db) return;
+    try {
+      const text = (await db.getAttachment(this.doc, name, { format: 'text' })) as string;
+      this.editing = { name, contentType: this.files[name]?.content_type ?? '', text, saving: false };
+    } catch (e) {
+      this.fail(e as Error);
+    }
+  }
+
+  private async saveEdit(): Promise<void> {
+    const db = this.target.target;
+    const edit = this.editing;
+    if (!db || !edit) return;
+    this.editing = { ...edit, saving: true };
+    try {
+      await db.putAttachment(this.doc, edit.name, new Blob([edit.text], { type: edit.contentType || 'text/plain' }));
+      this.editing = null;
+    } catch (e) {
+      this.editing = { ...edit, saving: false };
+      this.fail(e as Error);
+    }
+    await this.refresh();
+  }
+
   private async removeFile(name: string): Promise<void> {
     const db = this.target.target;
     if (!db) return;
@@ -256,11 +293,23 @@ export class RtcFileShare extends LitElement {
     this.over = true;
   };
 
+  private readonly onPickFolder = (e: Event): void => {
+    const input = e.target as HTMLInputElement;
+    const files = pickedFolder([...(input.files ?? [])]);
+    input.value = '';
+    this.error = '';
+    void this.upload(files);
+  };
+
   private readonly onDrop = (e: DragEvent): void => {
     e.preventDefault();
     this.over = false;
     this.error = '';
-    void this.upload([...(e.dataTransfer?.files ?? [])]);
+    // A folder among what was dropped: walk it, names keep their paths (file-share-folder.ts).
+    const entries = dropEntries(e.dataTransfer);
+    const plain = [...(e.dataTransfer?.files ?? [])];
+    if (entries.some((entry) => entry.isDirectory)) void entriesToFiles(entries).then((files) => this.upload(files), (err: Error) => this.fail(err));
+    else void this.upload(plain);
   };
 
   protected override render() {
@@ -274,8 +323,11 @@ export class RtcFileShare extends LitElement {
         @dragleave=${() => (this.over = false)}
         @drop=${this.onDrop}
       >
-        <label class="picker">Add files<input type="file" multiple ?disabled=${!ready} @change=${this.onPick} /></label>
-        <p class="hint">or drop files here</p>
+        <span class="pickers">
+          <label class="picker">Add files<input type="file" multiple ?disabled=${!ready} @change=${this.onPick} /></label>
+          <label class="picker">${msg('Add a folder')}<input type="file" webkitdirectory ?disabled=${!ready} @change=${this.onPickFolder} /></label>
+        </span>
+        <p class="hint">${msg('or drop files or a folder here')}</p>
       </div>
       ${this.transfers.length
         ? html`<h3>Transfers</h3>
@@ -306,11 +358,21 @@ export class RtcFileShare extends LitElement {
                   ${link
                     ? html`<a class="save" data-name=${name} href=${link} download=${name}>Save ${name}</a>`
                     : html`<button type="button" @click=${() => this.download(name)} aria-label="Download ${name}">Download</button>`}
+                  ${isEditable(name, f.content_type, f.length)
+                    ? html`<button type="button" @click=${() => this.edit(name)} aria-label=${msg(str`Edit ${name}`)}>${msg('Edit')}</button>`
+                    : nothing}
                   <button type="button" @click=${() => this.removeFile(name)} aria-label="Remove ${name}">Remove</button>
                 </span>
               </li>`;
             })}
           </ul>`}
+      ${this.editing
+        ? renderEditor(this.editing, {
+            change: (text) => { if (this.editing) this.editing = { ...this.editing, text }; },
+            save: () => void this.saveEdit(),
+            cancel: () => { this.editing = null; },
+          })
+        : nothing}
       ${this.error ? html`<p class="error" role="alert" part="error">${this.error}</p>` : nothing}
     </div>`;
   }

@@ -6,14 +6,18 @@ import type { GetAttachmentOptions } from '../api.js';
 import type { SiteFileSource, SiteResponse } from './types.js';
 import { contentTypeFor } from './content-types.js';
 
+/** How old the cached list must be before a missing file lists the document again (ms). */
+const RELIST_MS = 1000;
+
 /** The slice of the database API a site needs (both elements implement it). */
 export interface SiteDatabase {
-  allAttachments(id: string): Promise<Record<string, { content_type: string; length: number }>>;
+  allAttachments(id: string): Promise<Record<string, { content_type: string; length: number; digest?: string }>>;
   getAttachment(id: string, name: string, options?: GetAttachmentOptions): Promise<unknown>;
 }
 
-interface Listing {
-  [name: string]: { content_type: string; length: number };
+/** The site's files: attachment name → its type, size and (from the database) digest. */
+export interface Listing {
+  [name: string]: { content_type: string; length: number; digest?: string };
 }
 
 /**
@@ -46,6 +50,7 @@ export function sitePath(raw: string): string | null {
  */
 export class DatabaseSiteSource implements SiteFileSource {
   private listing: Promise<Listing> | null = null;
+  private listedAt = 0;
 
   constructor(
     private readonly db: SiteDatabase,
@@ -57,8 +62,14 @@ export class DatabaseSiteSource implements SiteFileSource {
     this.listing = null;
   }
 
+  /** The site's files as last listed (listed now when forgotten); rejects only when the database fails. */
+  files(): Promise<Listing> {
+    return this.list();
+  }
+
   private list(): Promise<Listing> {
     if (!this.listing) {
+      this.listedAt = Date.now();
       this.listing = this.db.allAttachments(this.doc).catch((error: unknown) => {
         this.listing = null;
         // A missing document is an empty site (every path a 404); anything else is an error.
@@ -72,7 +83,13 @@ export class DatabaseSiteSource implements SiteFileSource {
   /** See {@link SiteFileSource.read}: 200, 206, 404 or 416; rejects only when the database fails. */
   async read(path: string, range?: [number, number]): Promise<SiteResponse> {
     const name = sitePath(path);
-    const info = name === null ? undefined : (await this.list())[name];
+    let info = name === null ? undefined : (await this.list())[name];
+    // A file missing from a list older than a second may have been added since (before the
+    // changes feed said so): list once more.
+    if (name !== null && !info && Date.now() - this.listedAt > RELIST_MS) {
+      this.invalidate();
+      info = (await this.list())[name];
+    }
     if (name === null || !info) return notFound(path);
     const contentType = info.content_type && info.content_type !== 'application/octet-stream'
       ? info.content_type

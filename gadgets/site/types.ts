@@ -42,4 +42,10 @@ export interface SiteServer {
   urlFor(path: string): Promise<string>;
   /** Stop serving: release Blob URLs, unregister the client from the Service Worker. */
   dispose(): void;
+  /**
+   * Optional: the site paths the page last given by `urlFor` read (itself and its resources).
+   * `<rtc-site>` reloads a page when one of them (or a file the page fetched) changes; without
+   * it, when any file of the site changes.
+   */
+  pageFiles?(): string[];
 }

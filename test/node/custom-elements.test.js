@@ -28,8 +28,8 @@ function paths(value, found = []) {
   return found;
 }
 
-test('define.ts registers the nine elements (rtc-offline: README "Pages that work offline")', () => {
-  assert.deepEqual(registered.map(([tag]) => tag).sort(), ['rtc-backup', 'rtc-chat', 'rtc-file-share', 'rtc-master', 'rtc-offline', 'rtc-query-form', 'rtc-replicate', 'rtc-slave', 'rtc-status']);
+test('define.ts registers the ten elements (rtc-offline: README "Pages that work offline"; rtc-site: "Serve a site from the master")', () => {
+  assert.deepEqual(registered.map(([tag]) => tag).sort(), ['rtc-backup', 'rtc-chat', 'rtc-file-share', 'rtc-master', 'rtc-offline', 'rtc-query-form', 'rtc-replicate', 'rtc-site', 'rtc-slave', 'rtc-status']);
 });
 
 test('every registered element is a custom element of the manifest, in a module that declares its HTMLElementTagNameMap entry', () => {
