@@ -82,9 +82,17 @@ export async function uploadAttachment(rpc: RpcClient, id: string, name: string,
         }
       };
       let offset = open.stored;
+      // The next piece is read from the Blob while this one goes out (a read is an IPC round trip).
+      const read = (at: number): Promise<ArrayBuffer> => {
+        const p = blob.slice(at, at + PIECE_SIZE).arrayBuffer();
+        p.catch(() => {}); // awaited in turn; left unread when the channel drops
+        return p;
+      };
+      let ahead = read(offset);
       while (offset < meta.length) {
         await waitFor(() => offset - acked < UPLOAD_WINDOW);
-        const piece = new Uint8Array(await blob.slice(offset, offset + PIECE_SIZE).arrayBuffer());
+        const piece = new Uint8Array(await ahead);
+        if (offset + piece.byteLength < meta.length) ahead = read(offset + piece.byteLength);
         const step = channel.dataPayload;
         let last: Promise<void> = Promise.resolve();
         for (let at = 0; at < piece.byteLength; at += step) {
