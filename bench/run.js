@@ -380,7 +380,7 @@ async function sequentialWritesMetric({ master, slave }) {
   return compare({
     name: 'sequential writes',
     unit: 'docs/s',
-    goal: '≥0.6×',
+    goal: `≥0.6× (ceiling ${fmt(ceiling)}×)`, // one raw RTT + one raw commit, this run
     higherIsBetter: true,
     ours: o,
     baseline: b,
@@ -391,7 +391,7 @@ async function sequentialWritesMetric({ master, slave }) {
     extra: {
       docs: N,
       physicalCeilingRatio: ceiling,
-      notes: [`physical ceiling in this run (raw put / (raw put + raw ping)): ${fmt(ceiling)}×`],
+      notes: [`ceiling in this run, one round trip plus one commit (raw put / (raw put + raw ping)): ${fmt(ceiling)}× of the raw loop; ours reaches ${fmt(median(o) / median(b) / ceiling)} of it`],
     },
   });
 }
@@ -599,14 +599,14 @@ async function attachmentThroughputMetric({ master, slave }) {
   return compare({
     name: `attachment ${THROUGHPUT_MB} MiB`,
     unit: 'MiB/s',
-    goal: '≥0.5×',
+    goal: '≥0.8×',
     higherIsBetter: true,
     ours: o,
     baseline: b,
     oursReps: o,
     baseReps: b,
     baselineName: 'raw blast',
-    pass: (m) => m.ratio >= 0.5,
+    pass: (m) => m.ratio >= 0.8,
     extra: {
       bytes,
       rawSender: '64 KiB messages, sends while bufferedAmount < 4 MiB, bufferedamountlow at 1 MiB; timed to the receiver counting the last byte',
@@ -639,7 +639,7 @@ async function attachmentMemoryMetric({ master, slave, masterPid, slavePid }) {
   const mid = (samples[0].at + samples[samples.length - 1].at) / 2;
   const halfPeaks = [0, 1].map((k) => [samples.filter((x) => x.at <= mid), samples.filter((x) => x.at > mid)]
     .map((h) => (Math.max(...h.map((x) => x.rss[k])) - start[k]) / MiB));
-  const limit = Math.min(200, 0.25 * ATTACHMENT_MB);
+  const limit = 100; // MiB: flat, whatever the file size (issue 15 item 5)
   const worst = Math.max(...growth);
   return {
     name: 'attachment memory',

@@ -5,7 +5,8 @@
  */
 import type { AttachmentInfo, GetAttachmentOptions, TransferOptions } from '../api.js';
 import { RtcError, fromErrorShape } from '../errors.js';
-import { convertBlob, Digest, PIECE_SIZE, sampleKey, toBlob } from '../storage/attachment-utils.js';
+import { convertBlob, PIECE_SIZE, sampleKey, toBlob } from '../storage/attachment-utils.js';
+import { HashJob, hashBlob } from '../storage/off-thread-hash.js';
 import { attachmentRange, validateAttachmentName, validateFormat, validateId } from '../storage/validate.js';
 import type { DataFrame } from './frames.js';
 import type { RpcClient } from './rpc-client.js';
@@ -35,25 +36,10 @@ export async function uploadAttachment(rpc: RpcClient, id: string, name: string,
   const blob = toBlob(content);
   const meta: AttachmentInfo = { content_type: blob.type || 'application/octet-stream', length: blob.size, digest: await sampleKey(blob) };
   const report = progressReporter(options);
-  // The full digest, computed while sending; the hash states at piece ends let a resume go on
-  // from the last one at or before what the master holds instead of re-reading everything.
-  let hasher = new Digest();
-  const states = new Map<number, number[]>();
-  let fullDigest: string | null = null;
-  const hashUpTo = async (end: number): Promise<void> => {
-    if (hasher.length > end) {
-      let from = 0;
-      for (const at of states.keys()) if (at <= end && at > from) from = at;
-      hasher = (from > 0 ? Digest.fromState(states.get(from)) : null) ?? new Digest();
-      fullDigest = null;
-    }
-    while (hasher.length < end) hashPiece(new Uint8Array(await blob.slice(hasher.length, Math.min(end, hasher.length + PIECE_SIZE)).arrayBuffer()));
-  };
-  const hashPiece = (piece: Uint8Array): void => {
-    hasher.update(piece);
-    const state = hasher.state();
-    if (state) states.set(hasher.length, state);
-  };
+  // The full digest, computed off the main thread while the bytes go out (off-thread-hash.ts):
+  // it depends on the Blob only, so a resume or a new channel needs nothing of it again.
+  const full = hashBlob(blob);
+  full.catch(() => {}); // awaited before the commit
   let startedOver = false;
   for (;;) {
     const transfer = rpc.newTransfer();
@@ -80,7 +66,6 @@ export async function uploadAttachment(rpc: RpcClient, id: string, name: string,
       acked = Math.max(acked, open.stored);
       lastAckAt = performance.now();
       report(open.stored, meta.length);
-      await hashUpTo(open.stored);
       const waitFor = async (done: () => boolean): Promise<void> => {
         while (!done()) {
           if (ackError) throw ackError;
@@ -97,10 +82,17 @@ export async function uploadAttachment(rpc: RpcClient, id: string, name: string,
         }
       };
       let offset = open.stored;
+      // The next piece is read from the Blob while this one goes out (a read is an IPC round trip).
+      const read = (at: number): Promise<ArrayBuffer> => {
+        const p = blob.slice(at, at + PIECE_SIZE).arrayBuffer();
+        p.catch(() => {}); // awaited in turn; left unread when the channel drops
+        return p;
+      };
+      let ahead = read(offset);
       while (offset < meta.length) {
         await waitFor(() => offset - acked < UPLOAD_WINDOW);
-        const piece = new Uint8Array(await blob.slice(offset, offset + PIECE_SIZE).arrayBuffer());
-        if (hasher.length === offset) hashPiece(piece);
+        const piece = new Uint8Array(await ahead);
+        if (offset + piece.byteLength < meta.length) ahead = read(offset + piece.byteLength);
         const step = channel.dataPayload;
         let last: Promise<void> = Promise.resolve();
         for (let at = 0; at < piece.byteLength; at += step) {
@@ -113,8 +105,7 @@ export async function uploadAttachment(rpc: RpcClient, id: string, name: string,
         });
       }
       await waitFor(() => acked >= meta.length);
-      await hashUpTo(meta.length);
-      fullDigest ??= hasher.digest();
+      const fullDigest = await full;
       // After a resume the master re-reads the chunks to check the digest: allow for it.
       await rpc.call('attachmentCommit', [id, name, transfer, fullDigest], true, rpc.timeout + meta.length / 10000);
       report(meta.length, meta.length);
@@ -141,7 +132,7 @@ export async function downloadAttachment(rpc: RpcClient, id: string, name: strin
   validateFormat(options.format);
   const info = await rpc.call<AttachmentInfo>('attachmentInfo', [id, name]);
   const [start, end] = attachmentRange(info.length, options.start, options.end);
-  const digest = start === 0 && end === info.length ? new Digest() : null;
+  const digest = start === 0 && end === info.length ? HashJob.start() : null;
   const report = progressReporter(options);
   const parts: Blob[] = [];
   let pending: Uint8Array<ArrayBuffer>[] = [];
@@ -154,34 +145,43 @@ export async function downloadAttachment(rpc: RpcClient, id: string, name: strin
   };
   let received = start;
   report(0, end - start);
-  while (received < end) {
-    const transfer = rpc.newTransfer();
-    const to = Math.min(end, received + DOWNLOAD_RANGE);
-    // The RpcClient re-sends this very array after a reconnect: keeping `from` at the first byte
-    // still missing makes a re-sent read resume there instead of at the start of the range.
-    const args: [string, string, number, number, number] = [id, name, received, to, transfer];
-    rpc.listen(transfer, {
-      data(frame: DataFrame) {
-        const frameEnd = Math.min(to, frame.offset + frame.payload.byteLength);
-        if (frame.offset > received || frameEnd <= received) return; // a gap or already held
-        const bytes = frame.payload.subarray(received - frame.offset, frameEnd - frame.offset) as Uint8Array<ArrayBuffer>;
-        digest?.update(bytes);
-        pending.push(bytes);
-        pendingBytes += bytes.byteLength;
-        received += bytes.byteLength;
-        args[2] = received;
-        if (pendingBytes >= PIECE_SIZE) flush();
-        report(received - start, end - start);
-      },
-    });
-    try {
-      await rpc.call('attachmentRead', args);
-    } finally {
-      rpc.unlisten(transfer);
+  const downloadRanges = async (): Promise<void> => {
+    while (received < end) {
+      const transfer = rpc.newTransfer();
+      const to = Math.min(end, received + DOWNLOAD_RANGE);
+      // The RpcClient re-sends this very array after a reconnect: keeping `from` at the first byte
+      // still missing makes a re-sent read resume there instead of at the start of the range.
+      const args: [string, string, number, number, number] = [id, name, received, to, transfer];
+      rpc.listen(transfer, {
+        data(frame: DataFrame) {
+          const frameEnd = Math.min(to, frame.offset + frame.payload.byteLength);
+          if (frame.offset > received || frameEnd <= received) return; // a gap or already held
+          const bytes = frame.payload.subarray(received - frame.offset, frameEnd - frame.offset) as Uint8Array<ArrayBuffer>;
+          digest?.update(bytes);
+          pending.push(bytes);
+          pendingBytes += bytes.byteLength;
+          received += bytes.byteLength;
+          args[2] = received;
+          if (pendingBytes >= PIECE_SIZE) flush();
+          report(received - start, end - start);
+        },
+      });
+      try {
+        await rpc.call('attachmentRead', args);
+      } finally {
+        rpc.unlisten(transfer);
+      }
     }
+  };
+  try {
+    await downloadRanges();
+  } catch (e) {
+    digest?.end();
+    throw e;
   }
   flush();
-  if (digest && digest.digest() !== info.digest) throw new RtcError(`Broken attachment ${id} , ${name}: digest mismatch after download`, 500);
+  const got = digest ? await digest.digest() ?? (await hashBlob(new Blob(parts))) : null;
+  if (digest && got !== info.digest) throw new RtcError(`Broken attachment ${id} , ${name}: digest mismatch after download`, 500);
   if (end === start) report(0, 0);
   return convertBlob(new Blob(parts, { type: info.content_type }), options.format);
 }

@@ -8,15 +8,15 @@
  * 2. `attachmentOpen [id, name, {content_type, length, digest: sample key}, transfer]` (write,
  *    keyed): the resume handshake; the master answers `{ stored, chunk_size }`, the bytes of this
  *    very attachment (same length, type and key) it already holds (0 for a new one);
- * 3. the slave sends data frames from `stored` on, reading the Blob `PIECE_SIZE` bytes at a time
- *    and hashing each piece as it goes (SHA-256, @noble/hashes; after a resume it first hashes the
- *    stored bytes without sending them), never more than `UPLOAD_WINDOW` bytes ahead of what the
- *    master acknowledged;
+ * 3. the slave sends data frames from `stored` on, reading the Blob `PIECE_SIZE` bytes at a time,
+ *    never more than `UPLOAD_WINDOW` bytes ahead of what the master acknowledged; meanwhile a
+ *    Worker hashes the whole Blob (SHA-256, storage/off-thread-hash.ts; on the main thread where
+ *    no Worker can start);
  * 4. the master writes whole chunks, `CHUNKS_PER_BATCH` per transaction, and after each one
  *    sends `{type:'progress', transfer, stored}` (bytes in IndexedDB);
  * 5. once `stored` = length, `attachmentCommit [id, name, transfer, digest]`: the master checks
- *    the slave's full digest against its own (computed chunk by chunk while receiving; the SHA-256
- *    state is stored with each batch, so a resume goes on hashing where it stopped) and marks it
+ *    the slave's full digest against its own (computed chunk by chunk while receiving, in a Worker
+ *    too; the SHA-256 state is stored with each batch, so a resume goes on hashing where it stopped) and marks it
  *    complete, or deletes it and answers 400 on a mismatch (the slave then starts over once: the
  *    stored bytes may have been another Blob's with the same sample key).
  * If the channel drops or the master reloads, the slave waits for the next channel and starts
@@ -36,7 +36,8 @@
 import type { AttachmentInfo } from '../api.js';
 import { RtcError, toErrorShape } from '../errors.js';
 import type { AttachmentStore } from '../storage/attachment-store.js';
-import { Digest, CHUNKS_PER_BATCH } from '../storage/attachment-utils.js';
+import { CHUNKS_PER_BATCH } from '../storage/attachment-utils.js';
+import { HashJob } from '../storage/off-thread-hash.js';
 import { INSUFFICIENT_STORAGE } from '../storage/connection.js';
 import { attachmentRange } from '../storage/validate.js';
 import type { FramedChannel } from './framed-channel.js';
@@ -50,9 +51,10 @@ class UploadSink {
   private nextIndex: number;
   private parts: Uint8Array[] = [];
   private partBytes = 0;
-  private ready: ArrayBuffer[] = [];
+  /** Whole chunks, each on its way through the hashing Worker (see `cut`). */
+  private ready: Promise<Uint8Array<ArrayBuffer>>[] = [];
   private chain: Promise<void> = Promise.resolve();
-  private readonly hasher: Digest | null;
+  private readonly hasher: HashJob | null;
   private failure: RtcError | null = null;
   private aborted = false;
   private resolveDone!: () => void;
@@ -73,8 +75,10 @@ class UploadSink {
     this.next = stored;
     this.nextIndex = stored / chunkSize;
     // Hashing goes on from the state stored with the chunks; without it, commit re-reads them.
-    const resumed = hashState ? Digest.fromState(hashState) : null;
-    this.hasher = stored === 0 ? new Digest() : resumed && resumed.length === stored ? resumed : null;
+    // The hashing runs in a Worker (off-thread-hash.ts): this thread only copies each chunk to it.
+    const resumed = hashState ? HashJob.fromState(hashState) : null;
+    if (resumed && resumed.length !== stored) resumed.end();
+    this.hasher = stored === 0 ? HashJob.start() : resumed && resumed.length === stored ? resumed : null;
     this.done = new Promise<void>((resolve, reject) => {
       this.resolveDone = resolve;
       this.rejectDone = reject;
@@ -83,9 +87,9 @@ class UploadSink {
     if (stored >= meta.length) this.resolveDone();
   }
 
-  /** The digest of the bytes received, or null when the upload resumed (not all passed here). */
-  digest(): string | null {
-    return this.hasher ? this.hasher.digest() : null;
+  /** The digest of the bytes received, or null when the upload resumed (not all passed here) or the hashing Worker stopped. */
+  digest(): Promise<string | null> {
+    return this.hasher ? this.hasher.digest() : Promise.resolve(null);
   }
 
   push(frame: DataFrame): void {
@@ -109,11 +113,13 @@ class UploadSink {
   abort(reason?: RtcError): Promise<void> {
     if (reason && !this.aborted && !this.failure) this.progress(this.next, reason);
     this.aborted = true;
+    this.hasher?.end();
     this.rejectDone(new RtcError('Upload interrupted', 500));
     return this.chain;
   }
 
-  private cut(size: number): ArrayBuffer {
+  /** The next `size` bytes as one chunk, handed to the hasher (transferred there and back: one copy in memory). */
+  private cut(size: number): Promise<Uint8Array<ArrayBuffer>> {
     const chunk = new Uint8Array(size);
     let at = 0;
     while (at < size) {
@@ -125,19 +131,24 @@ class UploadSink {
       else this.parts[0] = part.subarray(take);
     }
     this.partBytes -= size;
-    this.hasher?.update(chunk); // per chunk, so the state at a batch's end matches what it stores
-    return chunk.buffer;
+    // Per chunk, so the state at a batch's end matches what it stores.
+    if (!this.hasher) return Promise.resolve(chunk);
+    const back = this.hasher.take(chunk);
+    back.catch(() => {}); // awaited by the batch
+    return back;
   }
 
   private flush(): void {
     const chunks = this.ready.splice(0);
     const first = this.nextIndex;
     this.nextIndex += chunks.length;
-    const hashState = this.hasher?.state() ?? null;
+    // The state after this batch, asked now (after its chunks) and stored with them, so a resume goes on from there.
+    const hashState = this.hasher ? this.hasher.state() : Promise.resolve(null);
     this.chain = this.chain.then(async () => {
       if (this.aborted || this.failure) return;
       try {
-        const stored = await this.db.writeChunks(this.id, this.name, this.meta.digest, first, chunks, hashState);
+        const bytes = (await Promise.all(chunks)).map((c) => c.buffer);
+        const stored = await this.db.writeChunks(this.id, this.name, this.meta.digest, first, bytes, await hashState);
         this.progress(stored);
         if (stored === this.meta.length) this.resolveDone();
       } catch (e) {
@@ -152,6 +163,7 @@ class UploadSink {
 
   private fail(error: RtcError): void {
     this.failure = error;
+    this.hasher?.end();
     this.progress(this.next, error);
     this.rejectDone(error);
   }
@@ -240,7 +252,7 @@ export class TransferServer {
     let digest: string | null = null;
     if (sink && sink.id === id && sink.name === name) {
       await sink.done;
-      digest = sink.digest();
+      digest = await sink.digest();
       this.uploads.delete(transfer as number);
       const sinks = receiving.get(this.db);
       const key = `${id}\u0000${name}`;

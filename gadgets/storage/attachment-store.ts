@@ -8,7 +8,8 @@
 import type { AttachmentInfo, GetAttachmentOptions, TransferOptions } from '../api.js';
 import { RtcError } from '../errors.js';
 import { attachmentRange, isSha256Digest, validateAttachmentMeta, validateAttachmentName, validateFormat, validateId } from './validate.js';
-import { attachmentNotFound, CHUNK_SIZE, CHUNKS_PER_BATCH, convertBlob, Digest, digestBlob, toBlob } from './attachment-utils.js';
+import { attachmentNotFound, CHUNK_SIZE, CHUNKS_PER_BATCH, convertBlob, Digest, toBlob } from './attachment-utils.js';
+import { HashJob, hashBlob } from './off-thread-hash.js';
 import { unwrap } from 'idb';
 import { recordChanges } from './changes-feed.js';
 import { INSUFFICIENT_STORAGE, type Connection } from './connection.js';
@@ -170,12 +171,7 @@ export class AttachmentStore {
     if (!isSha256Digest(expected)) {
       throw new RtcError(`Upload of ${id} , ${name}: the commit must carry the attachment's sha256 digest`, 400);
     }
-    if (digest === null) {
-      const d = new Digest();
-      const count = Math.ceil(record.length / record.chunk_size);
-      for (let i = 0; i < count; i++) d.update(new Uint8Array(await this.readChunk(id, name, i)));
-      digest = d.digest();
-    }
+    if (digest === null) digest = await this.rehash(record);
     if (digest !== expected) {
       await this.connection.run(async (db) => {
         const tx = db.transaction(['attachments', 'chunks'], 'readwrite');
@@ -200,6 +196,18 @@ export class AttachmentStore {
     if (seq > 0) this.log.feed.committed(seq);
     // Metadata only: the journal does not copy attachment bytes (journal.ts).
     await this.log.journal?.append({ t: 'att', id, name, content_type: record.content_type, length: record.length, digest: expected });
+  }
+
+  /** The digest of an upload's stored chunks, read again (in the hashing Worker, or here without one). */
+  private async rehash(record: AttachmentRecord): Promise<string> {
+    const job = HashJob.start();
+    const count = Math.ceil(record.length / record.chunk_size);
+    for (let i = 0; i < count; i++) job.update(new Uint8Array(await this.readChunk(record.id, record.name, i)));
+    const digest = await job.digest();
+    if (digest !== null) return digest;
+    const d = new Digest(); // the Worker stopped meanwhile
+    for (let i = 0; i < count; i++) d.update(new Uint8Array(await this.readChunk(record.id, record.name, i)));
+    return d.digest();
   }
 
   /** One stored chunk of an attachment. @throws RtcError 500 when it is missing (broken attachment). */
@@ -242,17 +250,18 @@ export class AttachmentStore {
     validateId(id, 'putAttachment');
     validateAttachmentName(name, 'putAttachment');
     const blob = toBlob(content);
-    const meta = { content_type: blob.type || 'application/octet-stream', length: blob.size, digest: await digestBlob(blob) };
+    const meta = { content_type: blob.type || 'application/octet-stream', length: blob.size, digest: await hashBlob(blob) };
     const open = await this.openUpload(id, name, meta);
     let stored = open.stored;
     options.onProgress?.(stored, meta.length);
     const batchBytes = open.chunk_size * CHUNKS_PER_BATCH;
     while (!open.complete && stored < meta.length) {
-      const piece = await blob.slice(stored, Math.min(meta.length, stored + batchBytes)).arrayBuffer();
-      const chunks: ArrayBuffer[] = [];
-      for (let at = 0; at < piece.byteLength; at += open.chunk_size) chunks.push(piece.slice(at, at + open.chunk_size));
+      // Each chunk read on its own: one copy of the bytes, not a batch read and then cut.
+      const chunks: Promise<ArrayBuffer>[] = [];
+      for (let at = stored; at < Math.min(meta.length, stored + batchBytes); at += open.chunk_size) chunks.push(blob.slice(at, Math.min(meta.length, at + open.chunk_size)).arrayBuffer());
       try {
-        stored = await this.writeChunks(id, name, meta.digest, stored / open.chunk_size, chunks);
+        const buffers = await Promise.all(chunks);
+        stored = await this.writeChunks(id, name, meta.digest, stored / open.chunk_size, buffers);
       } catch (e) {
         if ((e as RtcError).status_code === INSUFFICIENT_STORAGE) await this.abandonUpload(id, name, meta.digest);
         throw e;

@@ -94,21 +94,35 @@ export function addBlock(tx: IDBTransaction, entries: readonly { id: string; del
   };
 }
 
+/** What a compaction saw: the entries it read and the highest key among them (0: none). */
+export interface CompactionStats {
+  entries: number;
+  last: number;
+}
+
 /**
  * Compacts the feed in one readwrite transaction of `db`: drops every entry whose id has a later
  * one, and merges blocks of fewer than {@link BLOCK_ENTRIES}/10 entries, and blocks that lost
  * entries, into blocks of up to {@link BLOCK_ENTRIES}; blocks neither small nor superseded stay
- * as they are (a big bulk write is not rewritten). Seqs never change. @returns a promise of the
- * number of entries dropped; rejects when IndexedDB fails (housekeeping: callers ignore it).
+ * as they are (a big bulk write is not rewritten). Seqs never change. With `after`, only the
+ * blocks with keys above it are read and compacted among themselves (an entry they hide in an
+ * older block stays until a whole compaction: reads skip it anyway), so compacting what a burst
+ * of writes added costs what it added, not the whole feed. `stats` is filled with what was read.
+ * @returns a promise of the number of entries dropped; rejects when IndexedDB fails
+ * (housekeeping: callers ignore it).
  */
-export function compact(db: IDBDatabase): Promise<number> {
+export function compact(db: IDBDatabase, after = 0, stats?: CompactionStats): Promise<number> {
   return new Promise((resolve, reject) => {
     const tx = db.transaction('changes', 'readwrite');
     const store = tx.objectStore('changes');
     let dropped = 0;
-    const all = store.getAll();
+    const all = store.getAll(after > 0 ? IDBKeyRange.lowerBound(after, true) : null);
     all.onsuccess = () => {
       const blocks = all.result as ChangeBlock[];
+      if (stats) {
+        stats.entries = blocks.reduce((n, b) => n + b.ids.length, 0);
+        stats.last = blocks.length > 0 ? blocks[blocks.length - 1]!.last : after;
+      }
       const latest = new Map<string, number>();
       for (const b of blocks) for (const e of entriesOf(b)) if ((latest.get(e.id) ?? -1) < e.seq) latest.set(e.id, e.seq);
       // Blocks to rewrite are deleted by runs of consecutive keys (one request a run), then their

@@ -37,10 +37,16 @@ export function checkIndexKeys(keys: readonly string[]): void {
   }
 }
 
+/** Printable ASCII only: folding it is upper-casing it (Canonicalize maps a–z to A–Z and keeps the rest of ASCII). */
+const NOT_ASCII = /[^\u0020-\u007e]/; // control characters are ASCII too, and fold as themselves: the long path is right for them
+
 /** `text` with every UTF-16 code unit canonicalized as a case-insensitive regexp does. */
 export function fold(text: string): string {
+  if (!NOT_ASCII.test(text)) return text.toUpperCase();
+  const codes = new Array<number>(text.length);
+  for (let i = 0; i < text.length; i++) codes[i] = canonicalize(text.charCodeAt(i));
   let out = '';
-  for (let i = 0; i < text.length; i++) out += String.fromCharCode(canonicalize(text.charCodeAt(i)));
+  for (let i = 0; i < codes.length; i += 8192) out += String.fromCharCode(...codes.slice(i, i + 8192));
   return out;
 }
 
@@ -93,17 +99,22 @@ export function sortKey(value: unknown): IDBValidKey | undefined {
   return SORT_OTHER;
 }
 
-/** The index fields to store beside `doc` for the indexed `keys`. */
-export function indexFields(doc: Doc, keys: readonly string[]): { ix: Record<string, IDBValidKey[]>; fx: Record<string, string[]>; sx: Record<string, IDBValidKey> } {
-  const ix: Record<string, IDBValidKey[]> = {};
-  const fx: Record<string, string[]> = {};
+/**
+ * The index fields to store beside `doc` for the indexed `keys`. A key's `ix` or `fx` entries are
+ * an array, or the entry alone when there is one (a multiEntry index reads a lone key as an array
+ * of one: the same index entries, one object less to build and clone per key and document); an
+ * empty list is left out.
+ */
+export function indexFields(doc: Doc, keys: readonly string[]): { ix: Record<string, IDBValidKey>; fx: Record<string, string | string[]>; sx: Record<string, IDBValidKey> } {
+  const ix: Record<string, IDBValidKey> = {};
+  const fx: Record<string, string | string[]> = {};
   const sx: Record<string, IDBValidKey> = {};
   for (const key of keys) {
     if (!Object.prototype.hasOwnProperty.call(doc, key)) continue;
     const entries = indexEntries(doc[key]);
     if (entries.ix.length > 0) {
-      ix[key] = entries.ix;
-      fx[key] = entries.fx;
+      ix[key] = entries.ix.length === 1 ? entries.ix[0]! : entries.ix;
+      if (entries.fx.length > 0) fx[key] = entries.fx.length === 1 ? entries.fx[0]! : entries.fx;
     }
     const sort = sortKey(doc[key]);
     if (sort !== undefined) sx[key] = sort;

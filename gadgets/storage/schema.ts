@@ -30,8 +30,9 @@ import { fxName, ixName, sxName } from './planner.js';
 export interface DocumentRecord {
   id: string;
   doc: Doc;
-  ix?: Record<string, IDBValidKey[]>;
-  fx?: Record<string, string[]>;
+  /** A key's entries, or its entry alone when there is one (index-keys.ts `indexFields`). */
+  ix?: Record<string, IDBValidKey | IDBValidKey[]>;
+  fx?: Record<string, string | string[]>;
   sx?: Record<string, IDBValidKey>;
 }
 

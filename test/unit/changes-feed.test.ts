@@ -285,4 +285,21 @@ describe('changes feed compaction', () => {
       await dropDatabase(db);
     }
   });
+  it('an automatic compaction reads only the blocks written since the last one; a whole one drops what they hide in older blocks', async () => {
+    const db = await freshDatabase();
+    const feed = (db as unknown as { feed: { compactNow(whole?: boolean): Promise<number> } }).feed;
+    try {
+      for (let i = 0; i < 10; i++) await db.put(`a${i}`, { i });
+      expect(await feed.compactNow(false), 'the first reads everything: nothing hidden').to.equal(0);
+      for (let i = 0; i < 4; i++) await db.put(`a${i % 2}`, { again: i }); // hides a0, a1 in the old block, and each other
+      const before = await db.changes();
+      expect(await feed.compactNow(false), 'the two hidden among the new blocks only').to.equal(2);
+      expect(await db.changes()).to.deep.equal(before);
+      expect(await db.compactChanges(), 'a whole compaction: the two in the older block').to.equal(2);
+      expect(await db.changes()).to.deep.equal(before);
+      expect(before.results.map((c) => c.id)).to.deep.equal(['a2', 'a3', 'a4', 'a5', 'a6', 'a7', 'a8', 'a9', 'a0', 'a1']);
+    } finally {
+      await dropDatabase(db);
+    }
+  });
 });
