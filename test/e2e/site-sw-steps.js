@@ -1,0 +1,52 @@
+// Steps shared by the Service Worker path's end-to-end tests (site-sw.test.js): open a master and
+// a slave page on a loopback origin (a secure context), store files as attachments on the master,
+// and show a site through startServiceWorkerServer in a frame the slave page makes itself.
+import { openConnected } from './harness.js';
+
+/** The master page, connected, with `countSent` installed: `window.__sentData` counts attachment bytes sent. */
+export async function openMaster(browser, origin) {
+  const context = await browser.newContext();
+  await context.addInitScript(countSent);
+  const page = await context.newPage();
+  await page.goto(`${origin}/demo/master.html`);
+  await page.waitForSelector('rtc-master[state="connected"]', { timeout: 20000 });
+  return page;
+}
+
+/** Runs in the master page before its scripts: counts attachment bytes (data frames, kind 3) it sends. */
+function countSent() {
+  window.__sentData = 0;
+  const send = RTCDataChannel.prototype.send;
+  RTCDataChannel.prototype.send = function (data) {
+    if (data instanceof ArrayBuffer && data.byteLength > 16 && new Uint8Array(data, 1, 1)[0] === 3) window.__sentData += data.byteLength - 16;
+    return send.call(this, data);
+  };
+}
+
+/** A slave page on `origin`, connected. */
+export function openSlave(browser, origin) {
+  return openConnected(browser, `${origin}/demo/slave.html`, 'rtc-slave');
+}
+
+/**
+ * In the slave page: serve document `doc` through the Service Worker path and show `path` in a
+ * frame sandboxed as `<rtc-site>` does; resolves with the frame's URL once it loaded.
+ */
+export function showSite(page, doc, path, id) {
+  return page.evaluate(async ({ doc, path, id }) => {
+    const { startServiceWorkerServer, SW_FRAME_SANDBOX } = await import('/dist/gadgets/site/sw/index.js');
+    const { DatabaseSiteSource } = await import('/dist/gadgets/site/file-source.js');
+    const server = await startServiceWorkerServer(new DatabaseSiteSource(document.getElementById('db'), doc));
+    if (!server) throw new Error('no Service Worker server');
+    (window.__servers ??= {})[id] = server;
+    const frame = document.createElement('iframe');
+    frame.id = id;
+    frame.setAttribute('sandbox', SW_FRAME_SANDBOX);
+    frame.style.cssText = 'width:480px;height:320px';
+    frame.src = await server.urlFor(path);
+    const loaded = new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
+    document.body.append(frame);
+    await loaded;
+    return { url: frame.src, kind: server.kind };
+  }, { doc, path, id });
+}

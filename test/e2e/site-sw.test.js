@@ -1,0 +1,120 @@
+// The Service Worker path of <rtc-site> (docs/site.md), for real: the broadcaster, a master page
+// holding the site's files as attachments, a slave page on a loopback origin (a secure context)
+// reaching it over a real data channel, and the Service Worker on the other loopback name serving
+// the frame: a page with its CSS, image and fetch(); two sites apart; a 503 once the host is gone.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchChromium, startBroadcaster } from './harness.js';
+import { openMaster, openSlave, showSite } from './site-sw-steps.js';
+
+let broadcaster, browser, slave;
+
+before(async () => {
+  [broadcaster, browser] = await Promise.all([startBroadcaster(), launchChromium()]);
+  const master = await openMaster(browser, broadcaster.origin);
+  await master.evaluate(async () => {
+    const db = document.getElementById('db');
+    const canvas = Object.assign(document.createElement('canvas'), { width: 4, height: 4 });
+    const g = canvas.getContext('2d');
+    g.fillStyle = 'rgb(200, 30, 40)';
+    g.fillRect(0, 0, 4, 4);
+    const png = await new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
+    const html = (title, body) => new Blob([`<!doctype html><title>${title}</title><link rel="stylesheet" href="css/site.css">${body}`], { type: 'text/html' });
+    await db.put('site-a', { title: 'A' });
+    await db.putAttachment('site-a', 'index.html', html('Site A', '<h1>A</h1><img id="dot" src="img/dot.png" width="40" height="40"><a href="b%20page.html">b</a>'));
+    await db.putAttachment('site-a', 'b page.html', html('Site A page B', '<h1>B</h1>'));
+    await db.putAttachment('site-a', 'css/site.css', new Blob(['body { background: rgb(1, 2, 3); color: white }'], { type: 'text/css' }));
+    await db.putAttachment('site-a', 'img/dot.png', png);
+    await db.putAttachment('site-a', 'data.json', new Blob(['{"answer":42}'], { type: 'application/json' }));
+    await db.put('site-b', { title: 'B' });
+    await db.putAttachment('site-b', 'index.html', html('Site B', '<h1>Other</h1>'));
+    await db.putAttachment('site-b', 'css/site.css', new Blob(['body { background: rgb(9, 8, 7) }'], { type: 'text/css' }));
+  });
+  slave = await openSlave(browser, broadcaster.origin);
+});
+
+after(async () => {
+  await browser?.close();
+  await broadcaster?.stop();
+});
+
+/** The playwright frame of the element `#id` in the slave page. */
+async function frameOf(id) {
+  const handle = await slave.page.$(`#${id}`);
+  return handle.contentFrame();
+}
+
+test('a page, its CSS, its image and its fetch() load through the Service Worker', async () => {
+  const shown = await showSite(slave.page, 'site-a', 'index.html', 'a');
+  assert.equal(shown.kind, 'service-worker');
+  assert.match(shown.url, /^http:\/\/localhost:\d+\/dist\/rtc-site\/[0-9a-f]{32}\/index\.html$/);
+  const frame = await frameOf('a');
+  const seen = await frame.evaluate(async () => {
+    const img = document.getElementById('dot');
+    await img.decode();
+    const c = Object.assign(document.createElement('canvas'), { width: 1, height: 1 });
+    c.getContext('2d').drawImage(img, 0, 0, 1, 1);
+    const response = await fetch('data.json');
+    let parentReadable;
+    try {
+      parentReadable = Boolean(window.parent.document);
+    } catch {
+      parentReadable = false;
+    }
+    return {
+      title: document.title,
+      background: getComputedStyle(document.body).backgroundColor,
+      pixel: [...c.getContext('2d').getImageData(0, 0, 1, 1).data],
+      json: await response.json(),
+      type: response.headers.get('content-type'),
+      controlled: Boolean(navigator.serviceWorker.controller),
+      missing: (await fetch('nope.html')).status,
+      parentReadable,
+    };
+  });
+  assert.equal(seen.title, 'Site A');
+  assert.equal(seen.background, 'rgb(1, 2, 3)');
+  assert.deepEqual(seen.pixel, [200, 30, 40, 255]);
+  assert.deepEqual(seen.json, { answer: 42 });
+  assert.equal(seen.type, 'application/json');
+  assert.equal(seen.controlled, true);
+  assert.equal(seen.missing, 404);
+  assert.equal(seen.parentReadable, false, 'the site must not reach the host page');
+  // A link moves inside the frame.
+  await Promise.all([frame.waitForNavigation(), frame.click('a')]);
+  assert.equal(await frame.evaluate(() => document.title), 'Site A page B');
+  assert.equal(await frame.evaluate(() => getComputedStyle(document.body).backgroundColor), 'rgb(1, 2, 3)');
+});
+
+test('two sites in one page stay apart, ranges are answered, a closed host gives 503', async () => {
+  await showSite(slave.page, 'site-b', '', 'b');
+  const a = await frameOf('a');
+  const b = await frameOf('b');
+  assert.equal(await b.evaluate(() => document.title), 'Site B');
+  assert.equal(await b.evaluate(() => getComputedStyle(document.body).backgroundColor), 'rgb(9, 8, 7)');
+  // Site B has no data.json; site A's frame cannot read site B's files through its own key.
+  assert.equal(await b.evaluate(async () => (await fetch('data.json')).status), 404);
+  const bUrl = b.url();
+  assert.equal(await a.evaluate(async (url) => (await fetch(url)).status, bUrl), 403);
+  const ranges = await a.evaluate(async () => {
+    const get = async (range) => {
+      const r = await fetch('data.json', { headers: { Range: range } });
+      return [r.status, r.headers.get('content-range'), await r.text()];
+    };
+    return [await get('bytes=2-7'), await get('bytes=-4'), await get('bytes=10-'), await get('bytes=99-')];
+  });
+  assert.deepEqual(ranges, [
+    [206, 'bytes 2-7/13', 'answer'],
+    [206, 'bytes 9-12/13', '42}'.padStart(4, ':')],
+    [206, 'bytes 10-12/13', '42}'],
+    [416, 'bytes */13', ''],
+  ]);
+  await slave.page.evaluate(() => window.__servers.b.dispose());
+  const gone = await b.evaluate(async () => {
+    const r = await fetch('index.html');
+    return [r.status, await r.text()];
+  });
+  assert.equal(gone[0], 503);
+  assert.match(gone[1], /was closed or reloaded/);
+  assert.equal(await a.evaluate(async () => (await fetch('data.json')).status), 200, 'site A still served');
+});
