@@ -36,7 +36,12 @@ export function showSite(page, doc, path, id) {
   return page.evaluate(async ({ doc, path, id }) => {
     const { startServiceWorkerServer, SW_FRAME_SANDBOX } = await import('/dist/gadgets/site/sw/index.js');
     const { DatabaseSiteSource } = await import('/dist/gadgets/site/file-source.js');
-    const server = await startServiceWorkerServer(new DatabaseSiteSource(document.getElementById('db'), doc));
+    const source = new DatabaseSiteSource(document.getElementById('db'), doc);
+    // Every read the Service Worker asked for, `[path, start, end]`, for the tests' messages.
+    const reads = ((window.__reads ??= {})[id] = []);
+    const read = source.read.bind(source);
+    source.read = (p, range) => (reads.push([p, ...(range ?? [])]), read(p, range));
+    const server = await startServiceWorkerServer(source);
     if (!server) throw new Error('no Service Worker server');
     (window.__servers ??= {})[id] = server;
     const frame = document.createElement('iframe');

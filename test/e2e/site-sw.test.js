@@ -1,17 +1,20 @@
 // The Service Worker path of <rtc-site> (docs/site.md), for real: the broadcaster, a master page
 // holding the site's files as attachments, a slave page on a loopback origin (a secure context)
 // reaching it over a real data channel, and the Service Worker on the other loopback name serving
-// the frame: a page with its CSS, image and fetch(); two sites apart; a 503 once the host is gone.
+// the frame: a page with its CSS, image and fetch(); two sites apart; a 503 once the host is gone;
+// a 64 MiB video seeked to its middle plays after at most 4 MiB sent by the master.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchChromium, startBroadcaster } from './harness.js';
 import { openMaster, openSlave, showSite } from './site-sw-steps.js';
+import { makeWebm } from './webm.js';
 
-let broadcaster, browser, slave;
+const MiB = 1024 * 1024;
+let broadcaster, browser, master, slave;
 
 before(async () => {
   [broadcaster, browser] = await Promise.all([startBroadcaster(), launchChromium()]);
-  const master = await openMaster(browser, broadcaster.origin);
+  master = await openMaster(browser, broadcaster.origin);
   await master.evaluate(async () => {
     const db = document.getElementById('db');
     const canvas = Object.assign(document.createElement('canvas'), { width: 4, height: 4 });
@@ -117,4 +120,70 @@ test('two sites in one page stay apart, ranges are answered, a closed host gives
   assert.equal(gone[0], 503);
   assert.match(gone[1], /was closed or reloaded/);
   assert.equal(await a.evaluate(async () => (await fetch('data.json')).status), 200, 'site A still served');
+});
+
+/**
+ * Runs in the site's frame: seeks `#v` to the middle of its `duration` seconds (before it loaded
+ * anything when its preload is `none`, else once its metadata is in), plays it, and resolves once
+ * `currentTime` advanced past the seek; `window.mark` takes the master's byte count at each step.
+ */
+async function playFromMiddle({ duration }) {
+  const v = document.getElementById('v');
+  const once = (type) => new Promise((resolve, reject) => {
+    v.addEventListener(type, resolve, { once: true });
+    v.addEventListener('error', () => reject(new Error(`video error ${v.error?.code} ${v.error?.message}`)), { once: true });
+  });
+  if (v.preload !== 'none' && v.readyState < 1) await once('loadedmetadata');
+  await window.mark('metadata');
+  const target = duration / 2;
+  v.currentTime = target;
+  await v.play();
+  while (!(v.currentTime > target)) await new Promise((r) => setTimeout(r, 5));
+  await window.mark('playing');
+  return { duration: v.duration, target, now: v.currentTime, width: v.videoWidth, frames: v.getVideoPlaybackQuality().totalVideoFrames };
+}
+
+test('a 64 MiB video seeked to its middle plays after at most 4 MiB sent by the master', async () => {
+  const fps = 30;
+  const made = await master.evaluate(`(async () => {
+    const blob = await (${makeWebm})({ minBytes: ${64 * MiB}, width: 320, height: 240, fps: ${fps}, bitrate: 8000000 });
+    const db = document.getElementById('db');
+    const page = (preload) => new Blob(['<!doctype html><video id="v" src="movie.webm" muted preload="' + preload + '" width="320" height="240"></video>'], { type: 'text/html' });
+    await db.put('movie', { title: 'movie' });
+    await db.putAttachment('movie', 'movie.webm', blob);
+    await db.putAttachment('movie', 'none.html', page('none'));
+    await db.putAttachment('movie', 'metadata.html', page('metadata'));
+    return { size: blob.size, duration: blob.duration };
+  })()`);
+  assert.ok(made.size >= 64 * MiB, `video of ${made.size} bytes`);
+  const sent = () => master.evaluate(() => window.__sentData);
+  const marks = {};
+  await slave.page.exposeFunction('mark', async (name) => { marks[name] = await sent(); });
+  const runs = {};
+  for (const preload of ['none', 'metadata']) {
+    const start = await sent();
+    const shown = await showSite(slave.page, 'movie', `${preload}.html`, `movie-${preload}`);
+    const frame = await frameOf(`movie-${preload}`);
+    const played = await frame.evaluate(playFromMiddle, { duration: made.duration });
+    const end = marks.playing;
+    runs[preload] = { ...played, url: shown.url, total: end - start, afterSeek: end - marks.metadata, metadata: marks.metadata - start };
+    const r = runs[preload];
+    console.log(`preload=${preload}: video ${(made.size / MiB).toFixed(1)} MiB, ${r.duration.toFixed(1)} s; seeked to ${r.target.toFixed(1)} s, ` +
+      `playing at ${r.now.toFixed(2)} s; the master sent ${(r.total / MiB).toFixed(2)} MiB of attachment data ` +
+      `(${(r.metadata / MiB).toFixed(2)} MiB before the seek, ${(r.afterSeek / MiB).toFixed(2)} MiB from the seek to playing)`);
+    r.reads = (await slave.page.evaluate((id) => window.__reads[id], `movie-${preload}`)).map(([p, a, b]) => `${p} ${a / 1024}-${b / 1024} KiB`).join(', ');
+    assert.equal(r.width, 320);
+    assert.ok(r.frames > 0, 'frames decoded');
+    assert.ok(r.now > r.target, 'currentTime advances from the middle');
+    // Stop this one (its reading ahead would count in the next run) and let its last reads land.
+    await slave.page.evaluate((id) => {
+      document.getElementById(id).remove();
+      window.__servers[id].dispose();
+    }, `movie-${preload}`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  // Opened and seeked to the middle before any byte of it was read: everything it took, ≤ 4 MiB.
+  assert.ok(runs.none.total <= 4 * MiB, `preload=none: the master sent ${runs.none.total} bytes; reads: ${runs.none.reads}`);
+  // With its metadata first (the browser preloads some of the start), the seek itself reads ≤ 4 MiB.
+  assert.ok(runs.metadata.afterSeek <= 4 * MiB, `preload=metadata: ${runs.metadata.afterSeek} bytes after the seek; reads: ${runs.metadata.reads}`);
 });

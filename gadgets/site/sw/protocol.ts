@@ -14,9 +14,9 @@ export const RELAY_PAGE = 'rtc-site-relay.html';
 /** The site URL space, relative to the relay's folder: `<folder>rtc-site/<key>/<path>`. */
 export const SCOPE_DIR = 'rtc-site/';
 /** Bytes asked of the host page per read: a media element gets its first bytes after one read. */
-export const CHUNK = 256 * 1024;
+export const CHUNK = 128 * 1024;
 /** Most bytes answered to an open-ended range (`bytes=N-`): a seek reads only what it plays. */
-export const MAX_OPEN_RANGE = 1024 * 1024;
+export const MAX_OPEN_RANGE = 512 * 1024;
 
 /** Host → relay, once: the port the relay forwards reads on. */
 export interface ConnectMessage {
