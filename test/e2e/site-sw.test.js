@@ -3,19 +3,26 @@
 // reaching it over a real data channel, and the Service Worker on the other loopback name serving
 // the frame: a page with its CSS, image and fetch(); two sites apart; a 503 once the host is gone;
 // a 64 MiB video seeked to its middle plays after at most 4 MiB sent by the master; the same with a
-// Firefox slave.
+// Firefox slave, and a slave on a LAN address.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchChromium, launchFirefox, startBroadcaster } from './harness.js';
+import { chromium } from 'playwright-core';
+import { chromiumArgs, inNamespace, lanAddress, launchChromium, launchFirefox } from './harness.js';
 import { openMaster, openSlave, showSite } from './site-sw-steps.js';
 import { makeWebm } from './webm.js';
 
 const MiB = 1024 * 1024;
-let broadcaster, browser, master, slave;
+const { createBroadcaster } = await import(new URL('../../dist/broadcaster/server.js', import.meta.url).href);
+let broadcaster, origin, browser, master, slave;
 
 before(async () => {
-  [broadcaster, browser] = await Promise.all([startBroadcaster(), launchChromium()]);
-  master = await openMaster(browser, broadcaster.origin);
+  // The real broadcaster, in this process, with a site port: the site origin of every slave here.
+  [broadcaster, browser] = await Promise.all([
+    createBroadcaster({ port: 0, sitePort: 0, host: inNamespace ? '0.0.0.0' : '127.0.0.1' }),
+    launchChromium(),
+  ]);
+  origin = `http://127.0.0.1:${broadcaster.port}`;
+  master = await openMaster(browser, origin);
   await master.evaluate(async () => {
     const db = document.getElementById('db');
     const canvas = Object.assign(document.createElement('canvas'), { width: 4, height: 4 });
@@ -34,12 +41,12 @@ before(async () => {
     await db.putAttachment('site-b', 'index.html', html('Site B', '<h1>Other</h1>'));
     await db.putAttachment('site-b', 'css/site.css', new Blob(['body { background: rgb(9, 8, 7) }'], { type: 'text/css' }));
   });
-  slave = await openSlave(browser, broadcaster.origin);
+  slave = await openSlave(browser, origin);
 });
 
 after(async () => {
   await browser?.close();
-  await broadcaster?.stop();
+  await broadcaster?.close();
 });
 
 /** The frame of the element `#id` in `page` (playwright or puppeteer). */
@@ -73,11 +80,15 @@ async function inspectSite() {
   };
 }
 
-/** Shows site A in `page` through the Service Worker and checks its page, CSS, image, fetch() and a link. */
-async function checkSiteA(page) {
+/**
+ * Shows site A in `page` (on `host`) through the Service Worker and checks its page, CSS, image,
+ * fetch() and a link; the frame's URL is on the broadcaster's site port.
+ */
+async function checkSiteA(page, host = '127.0.0.1') {
   const shown = await showSite(page, 'site-a', 'index.html', 'a');
   assert.equal(shown.kind, 'service-worker');
-  assert.match(shown.url, /^http:\/\/localhost:\d+\/dist\/rtc-site\/[0-9a-f]{32}\/index\.html$/);
+  assert.ok(shown.url.startsWith(`http://${host}:${broadcaster.sitePort}/dist/rtc-site/`), shown.url);
+  assert.match(shown.url, /\/rtc-site\/[0-9a-f]{32}\/index\.html$/);
   const frame = await frameOf('a', page);
   const seen = await frame.evaluate(inspectSite);
   assert.equal(seen.title, 'Site A');
@@ -227,11 +238,27 @@ describe('a Firefox slave', () => {
   before(async () => {
     firefox = await launchFirefox();
     page = await firefox.newPage();
-    await page.goto(`${broadcaster.origin}/demo/slave.html`);
+    await page.goto(`${origin}/demo/slave.html`);
     await page.waitForSelector('rtc-slave[state="connected"]', { timeout: 20000 });
   });
   after(() => firefox?.close());
 
   test('shows a page, its CSS, its image and its fetch() through the Service Worker', () => checkSiteA(page));
   test('plays the 64 MiB video from its middle after at most 4 MiB sent by the master', () => seekMovie(page, 'Firefox'));
+});
+
+test('a slave on a LAN address (a secure context there) serves the site from the site port', async () => {
+  const lan = `http://${lanAddress}:${broadcaster.port}`;
+  const lanBrowser = await chromium.launch({
+    executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
+    headless: true,
+    // What trusting the broadcaster's HTTPS certificate gives a phone (README "HTTPS on the LAN").
+    args: [...chromiumArgs, `--unsafely-treat-insecure-origin-as-secure=${lan},http://${lanAddress}:${broadcaster.sitePort}`],
+  });
+  try {
+    const lanSlave = await openSlave(lanBrowser, lan);
+    await checkSiteA(lanSlave.page, lanAddress);
+  } finally {
+    await lanBrowser.close();
+  }
 });

@@ -26,9 +26,10 @@ export const SW_FRAME_SANDBOX = 'allow-scripts allow-forms allow-popups allow-sa
 export interface ServiceWorkerServerOptions {
   /**
    * The site origin (`https://host:port`): another origin than the page's, serving the folder
-   * `folder` of the package's dist/ (the relay page and the Service Worker). Default: on a loopback
-   * page, the other loopback name (`127.0.0.1` ↔ `localhost`, same port); elsewhere none, so the
-   * function resolves null.
+   * `folder` of the package's dist/ (the relay page and the Service Worker). Default: the page's
+   * host at the broadcaster's site port (`sitePort` of its `/info.json`, `rtc-broadcaster
+   * --site-port N`); without one, on a loopback page, the other loopback name (`127.0.0.1` ↔
+   * `localhost`, same port); else none, and the function resolves null.
    */
   origin?: string;
   /** Path of the folder holding rtc-site-relay.html and rtc-site-sw.js on the site origin. Default `/dist/`. */
@@ -46,6 +47,18 @@ export function defaultSiteOrigin(location: { protocol: string; hostname: string
   return name ? `${location.protocol}//${name}${location.port ? `:${location.port}` : ''}` : null;
 }
 
+/** The page's host at the broadcaster's site port (its `/info.json`), or null. */
+async function sitePortOrigin(): Promise<string | null> {
+  try {
+    const response = await fetch(new URL('/info.json', location.href), { cache: 'no-store' });
+    const info = (await response.json()) as { sitePort?: unknown };
+    const port = info.sitePort;
+    return typeof port === 'number' && Number.isInteger(port) ? `${location.protocol}//${location.hostname}:${port}` : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Start serving `source` through the Service Worker of the site origin. Resolves with a
  * {@link SiteServer} (`kind` `'service-worker'`; `urlFor('a/b.html?q')` →
@@ -56,7 +69,7 @@ export function defaultSiteOrigin(location: { protocol: string; hostname: string
  */
 export async function startServiceWorkerServer(source: SiteFileSource, options: ServiceWorkerServerOptions = {}): Promise<SiteServer | null> {
   if (!globalThis.isSecureContext || !('serviceWorker' in navigator)) return null;
-  const origin = options.origin ?? defaultSiteOrigin(location);
+  const origin = options.origin ?? (await sitePortOrigin()) ?? defaultSiteOrigin(location);
   if (!origin || origin === location.origin) return null;
   const key = randomKey();
   const relayUrl = new URL(`${options.folder ?? '/dist/'}${RELAY_PAGE}?key=${key}`, origin);
