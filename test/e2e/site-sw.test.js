@@ -177,7 +177,7 @@ let movie;
 /** Stores the 64 MiB video on the master, once: `{ size, duration }` (bytes, seconds). */
 function storeMovie() {
   movie ??= master.evaluate(`(async () => {
-    const blob = await (${makeWebm})({ minBytes: ${64 * MiB}, width: 320, height: 240, fps: 30, bitrate: 8000000 });
+    const blob = await (${makeWebm})({ minBytes: ${64 * MiB}, width: 320, height: 240, fps: 30, bitrate: 6000000 });
     const db = document.getElementById('db');
     const page = (preload) => new Blob(['<!doctype html><video id="v" src="movie.webm" muted preload="' + preload + '" width="320" height="240"></video>'], { type: 'text/html' });
     await db.put('movie', { title: 'movie' });
