@@ -30,10 +30,11 @@ export function openSlave(browser, origin) {
 
 /**
  * In the slave page: serve document `doc` through the Service Worker path and show `path` in a
- * frame sandboxed as `<rtc-site>` does; resolves with the frame's URL once it loaded.
+ * frame with the server's sandbox, `prefix` (with `PATH` for the page's path) before every HTML page;
+ * resolves with the frame's URL once it loaded.
  */
-export function showSite(page, doc, path, id) {
-  return page.evaluate(async ({ doc, path, id }) => {
+export function showSite(page, doc, path, id, prefix = '') {
+  return page.evaluate(async ({ doc, path, id, prefix }) => {
     const { startServiceWorkerServer, SW_FRAME_SANDBOX } = await import('/dist/gadgets/site/sw/index.js');
     const { DatabaseSiteSource } = await import('/dist/gadgets/site/file-source.js');
     const source = new DatabaseSiteSource(document.getElementById('db'), doc);
@@ -41,17 +42,18 @@ export function showSite(page, doc, path, id) {
     const reads = ((window.__reads ??= {})[id] = []);
     const read = source.read.bind(source);
     source.read = (p, range) => (reads.push([p, ...(range ?? [])]), read(p, range));
-    const server = await startServiceWorkerServer(source);
+    const server = await startServiceWorkerServer(source, prefix ? { pagePrefix: (p) => prefix.replace('PATH', p) } : {});
     if (!server) throw new Error('no Service Worker server');
     (window.__servers ??= {})[id] = server;
     const frame = document.createElement('iframe');
     frame.id = id;
-    frame.setAttribute('sandbox', SW_FRAME_SANDBOX);
+    frame.setAttribute('sandbox', server.sandbox ?? 'none');
+    if (server.sandbox !== SW_FRAME_SANDBOX) throw new Error(`sandbox ${server.sandbox}`);
     frame.style.cssText = 'width:480px;height:320px';
     frame.src = await server.urlFor(path);
     const loaded = new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
     document.body.append(frame);
     await loaded;
     return { url: frame.src, kind: server.kind };
-  }, { doc, path, id });
+  }, { doc, path, id, prefix });
 }

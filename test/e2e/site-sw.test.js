@@ -107,11 +107,12 @@ async function checkSiteA(page, host = '127.0.0.1') {
 
 test('a page, its CSS, its image and its fetch() load through the Service Worker', () => checkSiteA(slave.page));
 
-test('two sites in one page stay apart, ranges are answered, a closed host gives 503', async () => {
-  await showSite(slave.page, 'site-b', '', 'b');
+test('two sites in one page stay apart, a page prefix runs, ranges are answered, a closed host gives 503', async () => {
+  await showSite(slave.page, 'site-b', '', 'b', '<script>window.bridged = "PATH"</script>');
   const a = await frameOf('a');
   const b = await frameOf('b');
   assert.equal(await b.evaluate(() => document.title), 'Site B');
+  assert.equal(await b.evaluate(() => window.bridged), 'index.html', 'the page prefix ran first');
   assert.equal(await b.evaluate(() => getComputedStyle(document.body).backgroundColor), 'rgb(9, 8, 7)');
   // Site B has no data.json; site A's frame cannot read site B's files through its own key.
   assert.equal(await b.evaluate(async () => (await fetch('data.json')).status), 404);

@@ -10,6 +10,7 @@
  * ({@link SW_FRAME_SANDBOX}) and gets its isolation from the other origin instead.
  */
 import type { SiteFileSource, SiteServer } from '../types.js';
+import { withPagePrefix } from './page-prefix.js';
 import { RELAY_PAGE } from './protocol.js';
 import type { ConnectReply, ReadMessage, ReadReply } from './protocol.js';
 
@@ -38,6 +39,8 @@ export interface ServiceWorkerServerOptions {
   container?: Element;
   /** Most milliseconds to wait for the Service Worker to be active. Default 10000. */
   timeout?: number;
+  /** HTML put before every HTML page served (`<rtc-site>`'s bridge script), given its site path. Default none. */
+  pagePrefix?: (path: string) => string;
 }
 
 /** The other loopback name of `location`'s origin (`127.0.0.1` ↔ `localhost`), or null. */
@@ -97,10 +100,12 @@ export async function startServiceWorkerServer(source: SiteFileSource, options: 
     frame.remove();
     return null;
   }
-  channel.port1.onmessage = (e: MessageEvent<ReadMessage>) => answer(source, e.data, e.ports[0]);
+  const served = options.pagePrefix ? withPagePrefix(source, options.pagePrefix) : source;
+  channel.port1.onmessage = (e: MessageEvent<ReadMessage>) => answer(served, e.data, e.ports[0]);
   const base = `${ready.scope}${key}/`;
   return {
     kind: 'service-worker',
+    sandbox: SW_FRAME_SANDBOX,
     urlFor: (path: string) => Promise.resolve(base + path.replace(/^\/+/, '')),
     dispose() {
       channel.port1.close();
