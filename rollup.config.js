@@ -73,7 +73,16 @@ const iifeOutput = (file, extra = []) => ({
   plugins: extra,
 });
 
+// The Service Worker path of <rtc-site> (docs/site.md): the Service Worker and the relay page that
+// registers it, classic scripts beside each other in dist/ (a module Service Worker is not everywhere).
+const RELAY_HTML = '<!doctype html><meta charset="utf-8"><title>rtc-site relay</title>'
+  + '<script src="rtc-site-relay.js"></script>\n';
+const relayPage = { name: 'relay-page', generateBundle() { this.emitFile({ type: 'asset', fileName: 'rtc-site-relay.html', source: RELAY_HTML }); } };
+const siteSw = (input, file, extra = []) => ({ input, output: { file, format: 'iife', sourcemap: true, plugins: extra }, onwarn, plugins: plugins() });
+
 export default [
+  siteSw('dist/gadgets/site/sw/worker.js', 'dist/rtc-site-sw.js'),
+  siteSw('dist/gadgets/site/sw/relay.js', 'dist/rtc-site-relay.js', [relayPage]),
   {
     input: 'dist/gadgets/define.js',
     output: {

@@ -1,5 +1,5 @@
 /**
- * `rtc-broadcaster [--port N] [--host ADDR] [--https | --cert FILE --key FILE] [--no-qr]`: runs the
+ * `rtc-broadcaster [--port N] [--host ADDR] [--https | --cert FILE --key FILE] [--site-port N] [--no-qr]`: runs the
  * broadcaster and prints where to reach it. `PORT` and `HOST` in the environment stand for `--port`
  * and `--host` (the flags win).
  *
@@ -38,6 +38,9 @@ Options:
                  addresses, made once and kept in ${certificateDir().replace(homedir(), '~')}
   --cert FILE    serve HTTPS with this PEM certificate (needs --key)
   --key FILE     the PEM private key of --cert
+  --site-port N  also listen on port N: the second origin that <rtc-site> serves sites from
+                 with a Service Worker (0 for any free port; default: the next port with
+                 --https or --cert, none on plain http, where no Service Worker can run)
   --no-qr        do not print the slave page URL as a QR code
   --help         show this help
 
@@ -57,6 +60,7 @@ export type CliCommand = { help: true } | { help: false; options: BroadcasterOpt
 const FLAGS = {
   port: { type: 'string' },
   host: { type: 'string' },
+  'site-port': { type: 'string' },
   'no-qr': { type: 'boolean' },
   https: { type: 'boolean' },
   cert: { type: 'string' },
@@ -125,6 +129,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
   if (port) options.port = integer(port[0]!, port[1]!, 0, 65535);
   const host = flags.host !== undefined ? ['--host', flags.host] : env.HOST ? ['HOST', env.HOST] : undefined;
   if (host) options.host = hostAddress(host[0]!, host[1]!);
+  if (flags['site-port'] !== undefined) options.sitePort = integer('--site-port', flags['site-port'], 0, 65535);
   if (flags['ping-interval'] !== undefined) options.pingInterval = integer('--ping-interval', flags['ping-interval'], 10, 86_400_000);
   if (flags['rate-limit'] !== undefined) options.rateLimit = integer('--rate-limit', flags['rate-limit'], 0, 1_000_000);
   if (flags['rate-burst'] !== undefined) options.rateBurst = integer('--rate-burst', flags['rate-burst'], 1, 1_000_000);
@@ -134,6 +139,8 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     if (flags.https !== undefined) throw new UsageError('--https makes its own certificate: give it or --cert/--key, not both');
     command.https = { self: false, cert: flags.cert, key: flags.key };
   } else if (flags.https !== undefined) command.https = { self: true };
+  // On HTTPS, <rtc-site>'s Service Worker path needs a second origin: the next port, unless told.
+  if (command.https && options.sitePort === undefined) options.sitePort = options.port === 0 ? 0 : (options.port ?? 9999) + 1;
   return command;
 }
 
@@ -141,7 +148,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
  * The lines printed once listening (see the module doc). `certificate`: over HTTPS, where the
  * certificate came from, e.g. `kept in ~/.config/rtc-gadgets`.
  */
-export function bannerLines(broadcaster: Pick<Broadcaster, 'host' | 'port' | 'urls'> & Partial<Pick<Broadcaster, 'fingerprint'>>,
+export function bannerLines(broadcaster: Pick<Broadcaster, 'host' | 'port' | 'urls'> & Partial<Pick<Broadcaster, 'fingerprint' | 'sitePort'>>,
   lan: string[] = lanAddresses(), certificate = ''): string[] {
   const { host, port, urls } = broadcaster;
   const secure = Boolean(broadcaster.fingerprint);
@@ -159,6 +166,7 @@ export function bannerLines(broadcaster: Pick<Broadcaster, 'host' | 'port' | 'ur
   }
   lines.push(`Master page: ${httpUrl(masterHost, port, '/demo/master.html', secure)}`);
   lines.push(`Slave page: ${httpUrl(slaveHost, port, '/demo/slave.html', secure)}`);
+  if (broadcaster.sitePort !== undefined) lines.push(`Site port (<rtc-site> Service Worker path): ${broadcaster.sitePort}`);
   return lines;
 }
 

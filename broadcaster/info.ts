@@ -30,15 +30,17 @@ export interface BroadcasterInfo {
   /** Over HTTPS only: the page showing the slave page's QR code and the certificate's fingerprint,
    * on the first LAN address (`qr-page.ts`; it is served over plain http too). */
   qrPage?: string;
+  /** With `--site-port`: the port of the site origin (`<rtc-site>`'s Service Worker path, docs/site.md). */
+  sitePort?: number;
   /** Over HTTPS only: the SHA-256 fingerprint of the certificate, `AB:CD:…` (`tls.ts`). */
   fingerprint?: string;
 }
 
 /**
  * What `/info.json` answers for a broadcaster reachable at `urls` (loopback and LAN, best first),
- * with its certificate's `fingerprint` over HTTPS.
+ * with its certificate's `fingerprint` over HTTPS and its `sitePort` when it has one.
  */
-export function broadcasterInfo(urls: readonly string[], fingerprint: string | null = null): BroadcasterInfo {
+export function broadcasterInfo(urls: readonly string[], fingerprint: string | null = null, sitePort?: number): BroadcasterInfo {
   const lanUrls = urls.filter((url) => !isLoopbackHost(new URL(url).hostname.replace(/^\[|\]$/g, '')));
   const local = urls.find((url) => !lanUrls.includes(url)) ?? urls[0] ?? '';
   const lan = lanUrls[0] ?? local;
@@ -50,6 +52,7 @@ export function broadcasterInfo(urls: readonly string[], fingerprint: string | n
     slavePage: lan ? new URL('/demo/slave.html', lan).href : '',
     signaling: SIGNALING_PATH,
   };
+  if (sitePort !== undefined) info.sitePort = sitePort;
   if (fingerprint) {
     info.qrPage = lan ? new URL(QR_PAGE_PATH, lan).href : '';
     info.fingerprint = fingerprint;

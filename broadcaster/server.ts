@@ -13,6 +13,7 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Server as HttpsServer } from 'node:https';
+import { createServer as createNetServer } from 'node:net';
 import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,6 +60,11 @@ export interface BroadcasterOptions {
   maxClientsPerRoom?: number;
   /** Serve HTTPS (and wss) with this PEM certificate and key (`tls.ts`); default plain http. */
   tls?: { cert: string; key: string };
+  /** A second port serving the same routes: the *site origin* of `<rtc-site>`'s Service Worker path
+   * (docs/site.md), another origin than the pages' on the same address, so a site shown from the
+   * master never shares an origin with the page showing it. Told in `/info.json` (`sitePort`).
+   * Default: none. */
+  sitePort?: number;
   /** Receives one line per notable event (joins, leaves, drops, internal errors). Default: silent. */
   log?: Log;
 }
@@ -77,6 +83,8 @@ export interface Broadcaster {
   readonly secure: boolean;
   /** SHA-256 fingerprint of the certificate (`AB:CD:…`), or null over plain http. */
   readonly fingerprint: string | null;
+  /** The site port actually bound (`sitePort` option), or undefined. */
+  readonly sitePort: number | undefined;
   /** Number of connected WebSocket clients. */
   readonly clientCount: number;
   /** Closes every WebSocket (code 1001) and the HTTP server. */
@@ -94,9 +102,12 @@ export function packageRoot(moduleUrl: string = import.meta.url): string {
 }
 
 function checkOptions(options: BroadcasterOptions): void {
-  const { port, pingInterval, rateLimit, rateBurst, maxClients, maxClientsPerRoom } = options;
+  const { port, sitePort, pingInterval, rateLimit, rateBurst, maxClients, maxClientsPerRoom } = options;
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
     throw new RangeError(`port must be an integer 0-65535, not ${String(port)}`);
+  }
+  if (sitePort !== undefined && !(Number.isInteger(sitePort) && sitePort >= 0 && sitePort <= 65535)) {
+    throw new RangeError(`sitePort must be an integer 0-65535, not ${String(sitePort)}`);
   }
   if (pingInterval !== undefined && !(Number.isFinite(pingInterval) && pingInterval >= 10)) {
     throw new RangeError(`pingInterval must be at least 10 ms, not ${String(pingInterval)}`);
@@ -109,6 +120,17 @@ function checkOptions(options: BroadcasterOptions): void {
   if (rateBurst !== undefined && !(Number.isInteger(rateBurst) && rateBurst >= 1)) {
     throw new RangeError(`rateBurst must be a positive integer, not ${String(rateBurst)}`);
   }
+}
+
+function listen(server: NetServer, port: number, host: string, log: Log): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      server.on('error', (error) => log(`HTTP server error: ${error.message}`));
+      resolve();
+    });
+  });
 }
 
 /**
@@ -129,10 +151,11 @@ export async function createBroadcaster(options: BroadcasterOptions = {}): Promi
     log,
   });
   let urls: string[] = [];
+  let sitePort: number | undefined;
   const fingerprint = options.tls ? fingerprintOf(options.tls.cert) : null;
   const handlers = routes({
     root,
-    info: () => broadcasterInfo(urls, fingerprint),
+    info: () => broadcasterInfo(urls, fingerprint, sitePort),
     upgrade: (req, socket, head) => signaling.upgrade(req, socket, head),
     log,
   });
@@ -149,14 +172,16 @@ export async function createBroadcaster(options: BroadcasterOptions = {}): Promi
     if (signaling.banned(socket.remoteAddress)) socket.destroy();
   });
 
-  await new Promise<void>((resolve, reject) => {
-    listener.once('error', reject);
-    listener.listen(options.port ?? 9999, host, () => {
-      listener.off('error', reject);
-      listener.on('error', (error) => log(`HTTP server error: ${error.message}`));
-      resolve();
+  await listen(listener, options.port ?? 9999, host, log);
+  // The site port hands its connections to the same listener: same routes, TLS and bans.
+  const siteListener = options.sitePort === undefined ? null : createNetServer((socket) => listener.emit('connection', socket));
+  if (siteListener) {
+    await listen(siteListener, options.sitePort!, host, log).catch((error: unknown) => {
+      listener.close();
+      throw error;
     });
-  });
+    sitePort = (siteListener.address() as AddressInfo).port;
+  }
   const stopKeepalive = startKeepalive(signaling.clients, options.pingInterval ?? DEFAULT_PING_INTERVAL,
     (client) => signaling.drop(client), log);
 
@@ -171,6 +196,7 @@ export async function createBroadcaster(options: BroadcasterOptions = {}): Promi
     urls,
     secure: options.tls !== undefined,
     fingerprint,
+    sitePort,
     get clientCount() {
       return signaling.clients.size;
     },
@@ -187,6 +213,7 @@ export async function createBroadcaster(options: BroadcasterOptions = {}): Promi
           shared?.plain.closeAllConnections();
         }, 500);
         force.unref();
+        siteListener?.close();
         listener.close(() => {
           clearTimeout(force);
           resolve();

@@ -35,3 +35,5 @@ export { PROTOCOL_VERSION } from './channel/envelope.js';
 export * from './query.js';
 // Pairing tokens (signaling="manual"), for pages that carry them another way (NFC, chat, a file).
 export { encodeToken, decodeToken, groupToken, TOKEN_VERSION, type TokenKind, type TokenInfo } from './signaling/token.js';
+// <rtc-site>'s Service Worker path (docs/site.md "The Service Worker path").
+export { startServiceWorkerServer, SW_FRAME_SANDBOX, type ServiceWorkerServerOptions } from './site/sw/index.js';

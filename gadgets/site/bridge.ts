@@ -26,8 +26,9 @@ export interface BridgeConfig {
   /** The origin that stands for the site (resolve.ts SITE_ORIGIN). */
   site: string;
   /**
-   * Whether `fetch()` of site URLs goes to the host (default true: the blob path). A Service Worker
-   * that puts the bridge in its pages (for the links, forms and history) answers `fetch` itself: false.
+   * Whether `fetch()`, and images and media that scripts add, go to the host (default true: the blob
+   * path). A Service Worker that puts the bridge in its pages (for the links, forms and history)
+   * answers those requests itself, media ranges included: false.
    */
   interceptFetch?: boolean;
 }
@@ -146,7 +147,8 @@ function bridgeMain(cfg: BridgeConfig): void {
     el.removeAttribute('src');
     if (document.readyState !== 'loading') media();
   };
-  new MutationObserver((records) => {
+  // Behind a Service Worker (interceptFetch false) the frame's own requests reach the site, ranges included.
+  if (cfg.interceptFetch !== false) new MutationObserver((records) => {
     for (const r of records) {
       if (r.type === 'attributes') dynamic(r.target as Element);
       for (const n of r.addedNodes) {

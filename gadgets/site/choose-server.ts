@@ -4,6 +4,9 @@
  */
 import type { SiteFileSource, SiteServer } from './types.js';
 import { startBlobServer } from './blob-server.js';
+import { startServiceWorkerServer } from './sw/index.js';
+import { bridgeSource } from './bridge.js';
+import { SITE_ORIGIN } from './resolve.js';
 import { RtcError } from '../errors.js';
 
 /** The `serve` attribute of `<rtc-site>`: `auto` (default), or one way only. */
@@ -18,11 +21,19 @@ export interface SiteServerFactory {
   start(source: SiteFileSource): Promise<SiteServer | null>;
 }
 
-/**
- * The ways known, in order of preference. The Service Worker's factory goes first:
- * `siteServerFactories.unshift({ kind: 'service-worker', needsSecureContext: true, start: (s) => startServiceWorkerServer(s) })`.
- */
+/** The Service Worker path (docs/site.md "The Service Worker path"): resolves null where it cannot serve. */
+const serviceWorkerFactory: SiteServerFactory = {
+  kind: 'service-worker',
+  needsSecureContext: true,
+  start: (source) => startServiceWorkerServer(source, {
+    // The bridge tells the element of links, forms and titles (its history); the worker answers fetch() itself.
+    pagePrefix: (path) => `<script>${bridgeSource({ path, search: '', hash: '', site: SITE_ORIGIN, interceptFetch: false })}</script>`,
+  }),
+};
+
+/** The ways known, in order of preference: the Service Worker first, then Blob URLs. */
 export const siteServerFactories: SiteServerFactory[] = [
+  serviceWorkerFactory,
   { kind: 'blob', needsSecureContext: false, start: startBlobServer },
 ];
 

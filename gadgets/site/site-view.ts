@@ -157,7 +157,8 @@ export class SiteView {
     const container = this.container();
     if (!container) return;
     const frame = document.createElement('iframe');
-    frame.setAttribute('sandbox', FRAME_SANDBOX);
+    // The Service Worker path needs `allow-same-origin` on its own site origin (site/sw/index.ts).
+    frame.setAttribute('sandbox', this.server?.sandbox ?? FRAME_SANDBOX);
     frame.setAttribute('part', 'frame');
     frame.setAttribute('referrerpolicy', 'no-referrer');
     frame.className = 'next';

@@ -38,6 +38,12 @@ export interface SiteFileSource {
 /** A started way of serving: gives the frame's URL for a site path, and stops. */
 export interface SiteServer {
   readonly kind: 'service-worker' | 'blob';
+  /**
+   * The `sandbox` the frame must have for this server, when it differs from the element's own: the
+   * Service Worker path needs `allow-same-origin` (its frames are on another origin; docs/site.md
+   * "The Service Worker path"). Absent: the element's.
+   */
+  readonly sandbox?: string;
   /** URL to load in the sandboxed iframe for `path` (with its query string, if any). */
   urlFor(path: string): Promise<string>;
   /** Stop serving: release Blob URLs, unregister the client from the Service Worker. */

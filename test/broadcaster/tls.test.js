@@ -83,6 +83,11 @@ test('the HTTPS flags parse, and their mistakes are usage errors', async () => {
   assert.deepEqual(parseArgs(['--https'], {}).https, { self: true });
   assert.deepEqual(parseArgs(['--cert', 'c.pem', '--key=k.pem'], {}).https, { self: false, cert: 'c.pem', key: 'k.pem' });
   assert.equal(parseArgs([], {}).https, undefined);
+  // HTTPS brings <rtc-site>'s second origin on the next port (README "Serve a site from the master").
+  assert.equal(parseArgs(['--https'], {}).options.sitePort, 10000);
+  assert.equal(parseArgs(['--https', '--port', '8443', '--site-port', '9000'], {}).options.sitePort, 9000);
+  assert.equal(parseArgs(['--https', '--port', '0'], {}).options.sitePort, 0);
+  assert.equal(parseArgs([], {}).options.sitePort, undefined);
   for (const [argv, message] of [
     [['--cert', 'c.pem'], /--cert and --key go together/],
     [['--key', 'k.pem'], /--cert and --key go together/],
