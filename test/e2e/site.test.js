@@ -1,7 +1,8 @@
 // A web site served from the master's tab (issue 17), end to end: the broadcaster process,
 // demo/site-master.html in the system Chromium (the sample site loaded into document `site` with its
 // button), and demo/site.html as a slave in Chromium (playwright-core) and in Debian's firefox-esr
-// (puppeteer-core over WebDriver BiDi), on the LAN address: plain http, so the blob path. Each slave
+// (puppeteer-core over WebDriver BiDi), on the LAN address: plain http, so the blob path (the master,
+// on localhost, is told ?serve=blob too; test/e2e/site-sw.test.js has the Service Worker path). Each slave
 // browses the three pages by clicking their links, goes back and forward, submits the GET form,
 // plays the video, gets a 404; styles and images are checked by their pixels, the script's fetch by
 // the table it fills. Then a hostile page of the site tries to reach the host page, the database and
@@ -93,7 +94,7 @@ async function looks() {
 const near = (actual, expected, label) => assert.ok(actual.every((v, i) => Math.abs(v - expected[i]) <= 6), `${label}: ${actual} ≈ ${expected}`);
 
 test('the master loads the sample site into document "site" and shows it', { timeout: 120000 }, async () => {
-  master = await openConnected(chromium, `${server.origin}/demo/site-master.html`, 'rtc-master');
+  master = await openConnected(chromium, `${server.origin}/demo/site-master.html?serve=blob`, 'rtc-master');
   await run(master.page, () => document.getElementById('load-sample').click());
   await withTimeout(master.page.waitForFunction(() => /Loaded 13 files/.test(document.getElementById('load-status').textContent), null, { timeout: 60000 }), 61000, 'sample site loaded');
   await shown(master.page, 'index.html');
