@@ -34,10 +34,10 @@ const tokens = (pick: (light: string, dark: string) => string) => `
   --_warn-text: var(--rtc-color-warn-text, ${pick('#7d4e00', '#e3b341')});
   --_warn-surface: var(--rtc-color-warn-surface, ${pick('#fff8c5', '#272115')});
   --_warn-border: var(--rtc-color-warn-border, ${pick('#d4a72c', '#9e6a03')});
-  --_info-surface: var(--rtc-color-info-surface, ${pick('#ddf4ff', '#0c2d6b')});
+  --_info-surface: var(--rtc-color-info-surface, ${pick('#ddf4ff', '#0d2142')});
   --_info-text: var(--rtc-color-info-text, ${pick('#0a3069', '#cae8ff')});
   --_info-border: var(--rtc-color-info-border, ${pick('#b6e3ff', '#1f6feb')});
-  --_highlight: var(--rtc-color-highlight, ${pick('#fff1a8', '#4d3d00')});
+  --_highlight: var(--rtc-color-highlight, ${pick('#fff1a8', '#332800')});
   --_neutral: var(--rtc-color-neutral, ${pick('#8c959f', '#656c76')});
   --_backdrop: var(--rtc-color-backdrop, ${pick('rgb(15 23 42 / 45%)', 'rgb(1 4 9 / 70%)')});
   --_shadow: var(--rtc-color-shadow, ${pick('rgb(0 0 0 / 25%)', 'rgb(1 4 9 / 80%)')});
