@@ -71,7 +71,7 @@ export default defineConfig(
   {
     // classic ES5 scripts of the RenderJS wrappers and the ERP5 demo: each names the globals it uses
     // in a `/*global */` comment, and `var gadget = this` is how ES5 code keeps its gadget
-    files: ['renderjs/**/*.js', 'demo/erp5.js'],
+    files: ['renderjs/**/*.js', 'demo/erp5.js', 'demo/lang.js'],
     languageOptions: { sourceType: 'script', globals: {} },
     rules: { '@typescript-eslint/no-this-alias': 'off' },
   },

@@ -296,7 +296,19 @@ function journalLine(j: JournalStatus | null | undefined) {
   const restored = j.restored
     ? ` ${msg(str`Restored ${formatNumber(j.restored.documents)} documents from it at ${formatTime(j.restored.at)}, after the browser wiped IndexedDB.`)}${j.restored.lostAttachments > 0 ? ` ${msg(str`${formatNumber(j.restored.lostAttachments)} attachments to upload again.`)}` : ''}`
     : nothing;
-  return html`<p class="detail" part="journal">${j.on ? msg('Journal: on (a copy of every write outside IndexedDB).') : msg(str`Journal: off (${j.reason}).`)}${restored}</p>`;
+  return html`<p class="detail" part="journal">${j.on ? msg('Journal: on (a copy of every write outside IndexedDB).') : msg(str`Journal: off (${journalReason(j.reason)}).`)}${restored}</p>`;
+}
+
+/** Why the journal is off (storage/journal.ts `journalUnsupported`, `Journal`), in the page's language. */
+function journalReason(reason: string): string {
+  switch (reason) {
+    case 'no Web Workers': return msg('no Web Workers');
+    case 'the page is not a secure context (HTTPS or localhost)': return msg('the page is not a secure context (HTTPS or localhost)');
+    case 'no Origin Private File System in this browser': return msg('no Origin Private File System in this browser');
+    case 'closed': return msg('closed');
+    case 'the journal is in use by another tab of this database': return msg('the journal is in use by another tab of this database');
+    default: return reason.startsWith('journal failed: ') ? msg(str`journal failed: ${reason.slice(16)}`) : reason;
+  }
 }
 
 /** What the broadcaster's `/info.json` says (broadcaster/server.ts). */
