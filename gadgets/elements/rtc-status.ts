@@ -57,9 +57,9 @@ function slaveCount(n: number): string {
  * @csspart pending - A slave's queued writes (`<rtc-slave queue>`).
  * @csspart share - The slave page's address and QR code (master on a broadcaster).
  * @csspart addresses - The menu of LAN addresses (only when there are several).
- * @cssprop --rtc-status-color-connected - Dot colour when connected (default var(--_ok)).
- * @cssprop --rtc-status-color-connecting - Dot colour while connecting (default var(--_warn)).
- * @cssprop --rtc-status-color-error - Dot colour on error (default var(--_danger)).
+ * @cssprop --rtc-status-color-connected - Dot colour when connected (default the theme's --rtc-color-ok).
+ * @cssprop --rtc-status-color-connecting - Dot colour while connecting (default the theme's --rtc-color-warn).
+ * @cssprop --rtc-status-color-error - Dot colour on error (default the theme's --rtc-color-danger).
  */
 @localized()
 export class RtcStatus extends LitElement {

@@ -42,7 +42,7 @@ type Direction = 'ascending' | 'descending';
  * @csspart error - The error message.
  * @csspart busy - The "Searching…" line with its Cancel button (a search running for a while).
  * @csspart editor - The edit dialog.
- * @cssprop --rtc-color-highlight - Background of a row that just changed (`live`; default #fff1a8).
+ * @cssprop --rtc-color-highlight - Background of a row that just changed (`live`; README "Theme and languages").
  */
 @localized()
 export class RtcQueryForm extends LitElement {
