@@ -62,7 +62,7 @@ export class RtcBackup extends LitElement {
       button.danger { background: var(--_danger-strong); border-color: var(--_danger-strong); color: var(--_on-accent); font-weight: 600; }
       button:disabled, .picker.disabled { opacity: 0.6; cursor: default; }
       .picker input { position: absolute; width: 1px; height: 1px; opacity: 0; overflow: hidden; }
-      fieldset { border: none; margin: 0; padding: 0; display: flex; gap: 0.8rem; align-items: center; }
+      fieldset { border: none; margin: 0; padding: 0; display: flex; flex-wrap: wrap; gap: 0 0.8rem; align-items: center; min-width: 0; }
       legend { float: left; margin-right: 0.4rem; font-weight: 600; }
       label.mode { display: inline-flex; align-items: center; gap: 0.3rem; min-height: 44px; }
       .last { margin: 0 0 0.6rem; color: var(--_muted); }

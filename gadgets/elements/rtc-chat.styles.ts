@@ -41,6 +41,7 @@ export const chatStyles = [buttonStyles, visuallyHidden, css`
   .compose { display: flex; gap: 0.5rem; align-items: stretch; }
   textarea {
     flex: 1 1 auto;
+    width: 0; /* no intrinsic width (cols): a longer button label in French must not widen a phone page */
     min-width: 0;
     font: inherit;
     resize: vertical;

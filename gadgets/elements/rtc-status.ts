@@ -98,8 +98,8 @@ export class RtcStatus extends LitElement {
       .share { margin-top: 0.5rem; font-size: 0.92rem; overflow-wrap: anywhere; }
       .share p { margin: 0; }
       .share summary { cursor: pointer; margin-top: 0.3rem; width: max-content; }
-      .share label { display: inline-flex; gap: 0.4rem; align-items: center; margin-top: 0.3rem; }
-      .share select { font: inherit; }
+      .share label { display: flex; flex-wrap: wrap; gap: 0.3rem 0.4rem; align-items: center; margin-top: 0.3rem; }
+      .share select { font: inherit; width: 100%; max-width: 24rem; min-width: 0; }
       .share .qr-code { display: block; width: 11rem; max-width: 100%; height: auto; margin-top: 0.4rem; border: 1px solid var(--_border); border-radius: 6px; }
     `,
     storageStyles,

@@ -30,7 +30,7 @@ export const storageStyles = css`
     padding-left: 0.5rem;
   }
   .storage .keep-open { font-weight: 600; }
-  .storage .usage { white-space: nowrap; }
+  .storage .usage { overflow-wrap: anywhere; }
   @media (pointer: coarse) { .storage button { min-height: 44px; } }
 `;
 
