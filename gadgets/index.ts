@@ -30,3 +30,5 @@ export { PROTOCOL_VERSION } from './channel/envelope.js';
 export * from './query.js';
 // Pairing tokens (signaling="manual"), for pages that carry them another way (NFC, chat, a file).
 export { encodeToken, decodeToken, groupToken, TOKEN_VERSION, type TokenKind, type TokenInfo } from './signaling/token.js';
+// The pages' language (README "Theme and languages").
+export { getLocale, localeReady, matchLocale, type Locale } from './i18n/locale.js';
