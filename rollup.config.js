@@ -66,6 +66,8 @@ const iifeOutput = (file, extra = []) => ({
   file,
   format: 'iife',
   name: 'RtcGadgets',
+  // An IIFE is one script: it cannot load chunks, so the translations go inside (see above).
+  inlineDynamicImports: true,
   sourcemap: true,
   // Skip everything when a copy already ran in this window (public sandboxes share one window).
   banner: 'if (!globalThis.RtcGadgets) {',
@@ -89,6 +91,9 @@ export default [
       file: 'dist/rtc-gadgets.js',
       format: 'es',
       sourcemap: true,
+      // The translations (gadgets/locales/, ~9 kB gzipped for both) go inside: one file to serve
+      // and to cache for offline use. The npm build keeps them as modules imported on demand.
+      inlineDynamicImports: true,
     },
     onwarn,
     plugins: plugins(),

@@ -65,6 +65,8 @@
             options.key = field.key;
             options.value = field.value;
             options.editable = field.editable;
+            // ERP5 passes the user's language (Localizer's get_selected_language()); here, the page's.
+            options.language = options.language || document.documentElement.lang;
             return field_gadget.render(options);
           })
           .push(undefined, function (error) {

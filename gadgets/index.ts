@@ -37,3 +37,5 @@ export * from './query.js';
 export { encodeToken, decodeToken, groupToken, TOKEN_VERSION, type TokenKind, type TokenInfo } from './signaling/token.js';
 // <rtc-site>'s Service Worker path (docs/site.md "The Service Worker path").
 export { startServiceWorkerServer, SW_FRAME_SANDBOX, type ServiceWorkerServerOptions } from './site/sw/index.js';
+// The pages' language (README "Theme and languages").
+export { getLocale, localeReady, matchLocale, type Locale } from './i18n/locale.js';

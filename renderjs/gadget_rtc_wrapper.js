@@ -7,7 +7,7 @@
  *
  * - the GadgetField interface: render(options) maps key, value, editable, hidden and the
  *   renderjs_extra options (database, room, signaling, allow, timeout, fields, page_size,
- *   autoconnect, required) onto the element, idempotently (ERP5 renders again on every form
+ *   autoconnect, required, language) onto the element, idempotently (ERP5 renders again on every form
  *   render; values may be strings, as Formulator's renderjs_extra gives them); getContent() gives
  *   {key: the id of the record created last in the form, else the rendered value}, {} when not
  *   editable; checkValidity();
@@ -43,6 +43,7 @@
     autoconnect: true,
     fields: '',
     page_size: '',
+    language: '',
     created_id: ''
   };
 
@@ -185,7 +186,7 @@
       if (has(options, 'autoconnect')) {
         result.autoconnect = toBoolean(options.autoconnect, true);
       }
-      ['fields', 'page_size'].concat(option_list).forEach(function (name) {
+      ['fields', 'page_size', 'language'].concat(option_list).forEach(function (name) {
         if (has(options, name)) {
           result[name] = toText(options[name]);
         }
@@ -253,6 +254,10 @@
       });
       setAttribute(element, 'no-autoconnect', !state.autoconnect);
       setAttribute(element, 'hidden', state.hidden);
+      // ERP5's language (e.g. Localizer's get_selected_language()) as the element's lang: the
+      // elements follow the closest lang, so the gadget speaks it; none: the page's, else the
+      // browser's (README "Theme and languages").
+      setAttribute(element, 'lang', state.language);
       return new RSVP.Queue()
         .push(function () {
           // Let the element take its new attributes first: a running element restarts itself

@@ -4,6 +4,7 @@
  */
 import type { Doc } from '../api.js';
 import type { QueryTree } from '../query.js';
+import { formatDateTime, formatTime } from '../i18n/format.js';
 
 /** A chat message as stored in the master's database: `at` is an ISO 8601 UTC time (`toISOString`). */
 export interface ChatMessage {
@@ -76,21 +77,22 @@ export class MessageList {
   }
 }
 
-/** A readable colour for a sender's name (a hue from its characters; dark enough on white). */
+/**
+ * A readable colour for a sender's name: a hue from its characters, dark on a light theme and
+ * light on a dark one (`light-dark()`, gadgets/styles/theme.styles.ts), as a CSS colour value.
+ */
 export function nameColor(name: string): string {
   let h = 0;
   for (let i = 0; i < name.length; i++) h = (h * 31 + name.charCodeAt(i)) % 360;
-  return `hsl(${h} 70% 25%)`;
+  return `light-dark(hsl(${h} 70% 25%), hsl(${h} 70% 75%))`;
 }
 
 const sameDay = (a: Date, b: Date) => a.toDateString() === b.toDateString();
 
-/** `14:05` today, `3 Mar, 14:05` another day (the viewer's locale and time zone). */
+/** `14:05` today, `3 Mar, 14:05` another day (the page's language, the viewer's time zone). */
 export function shortTime(at: string, now = new Date()): string {
   const date = new Date(at);
   if (Number.isNaN(date.getTime())) return at;
   const time: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit' };
-  return sameDay(date, now)
-    ? date.toLocaleTimeString(undefined, time)
-    : date.toLocaleString(undefined, { day: 'numeric', month: 'short', ...time });
+  return sameDay(date, now) ? formatTime(date, time) : formatDateTime(date, { day: 'numeric', month: 'short', ...time });
 }

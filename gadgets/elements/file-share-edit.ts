@@ -23,7 +23,7 @@ export const editorStyles = css`
     width: 100%;
     padding: 0.5rem;
     border-radius: 6px;
-    border: 1px solid var(--rtc-color-border, #d0d7de);
+    border: 1px solid var(--_border);
     resize: vertical;
   }
   .editor .row { display: flex; gap: 0.4rem; flex-wrap: wrap; }

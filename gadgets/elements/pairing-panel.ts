@@ -12,6 +12,9 @@
  */
 import { html, LitElement, nothing, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
+import { msg, str } from '@lit/localize';
+import { localized } from '../i18n/locale.js';
+import { formatNumber } from '../i18n/format.js';
 import { decodeToken, groupToken } from '../signaling/token.js';
 import { hostStyles } from '../styles/host.styles.js';
 import { pairingStyles } from '../styles/pairing.styles.js';
@@ -47,13 +50,15 @@ function describe(token: string): { text: string; warning: string } {
   try {
     const info = decodeToken(token);
     const addresses = info.candidates.map((c) => c.address);
-    const size = info.full ? `full SDP, ${token.length} characters` : `${token.length} characters`;
-    const text = `${size} · ${addresses.length === 1 ? 'address' : 'addresses'}: ${addresses.join(', ') || 'none'}`;
+    const chars = formatNumber(token.length);
+    const size = info.full ? msg(str`full SDP, ${chars} characters`) : msg(str`${chars} characters`);
+    const list = addresses.join(', ') || msg('none');
+    const text = `${size} · ${addresses.length === 1 ? msg(str`address: ${list}`) : msg(str`addresses: ${list}`)}`;
     let warning = '';
     if (addresses.length === 0) {
-      warning = 'This device found no network address to offer: check that it is on the network (on iPhone and iPad, Safari may need camera access once).';
+      warning = msg('This device found no network address to offer: check that it is on the network (on iPhone and iPad, Safari may need camera access once).');
     } else if (addresses.every((a) => a.endsWith('.local'))) {
-      warning = 'Its addresses are mDNS names (.local): the other device must be on the same local network.';
+      warning = msg('Its addresses are mDNS names (.local): the other device must be on the same local network.');
     }
     return { text, warning };
   } catch {
@@ -79,6 +84,7 @@ export function pairingPanel(model: PairingModel): TemplateResult {
  * @csspart pairing - The panel.
  * @csspart qr - The QR code of the token to give.
  */
+@localized()
 export class RtcPairingPanel extends LitElement {
   static override styles = [hostStyles, pairingStyles];
 
@@ -117,32 +123,32 @@ export class RtcPairingPanel extends LitElement {
   private slave(model: SlavePairingModel): TemplateResult {
     if (model.phase === 'connected') {
       return html`<section class="pairing" part="pairing" aria-labelledby="pairing-title">
-        <h2 id="pairing-title">Paired</h2>
+        <h2 id="pairing-title">${msg('Paired')}</h2>
         <div class="paired">
-          <p class="done">Connected to the master over WebRTC, without a server.</p>
-          <button type="button" class="secondary" @click=${() => this.run(() => model.createOffer())}>Pair again</button>
+          <p class="done">${msg('Connected to the master over WebRTC, without a server.')}</p>
+          <button type="button" class="secondary" @click=${() => this.run(() => model.createOffer())}>${msg('Pair again')}</button>
         </div>
       </section>`;
     }
     const connecting = model.phase === 'connecting';
     return html`<section class="pairing" part="pairing" aria-labelledby="pairing-title">
-      <h2 id="pairing-title">Pair with a master</h2>
-      <p class="intro">No server needed: give this device's offer to the master, then enter the answer it shows.</p>
+      <h2 id="pairing-title">${msg('Pair with a master')}</h2>
+      <p class="intro">${msg("No server needed: give this device's offer to the master, then enter the answer it shows.")}</p>
       <ol class="steps">
         <li>
-          <h3>1. Give this offer to the master</h3>
+          <h3>${msg('1. Give this offer to the master')}</h3>
           ${model.offer
-            ? this.tokenBox('offer', 'Offer token', model.offer, 'QR code of the offer token')
+            ? this.tokenBox('offer', msg('Offer token'), msg('Copy offer token'), model.offer, msg('QR code of the offer token'))
             : model.phase === 'creating'
-              ? html`<p class="waiting" role="status">Creating the offer…</p>`
-              : html`<button type="button" @click=${() => this.run(() => model.createOffer())}>Create an offer</button>`}
+              ? html`<p class="waiting" role="status">${msg('Creating the offer…')}</p>`
+              : html`<button type="button" @click=${() => this.run(() => model.createOffer())}>${msg('Create an offer')}</button>`}
         </li>
         <li>
-          <h3>2. Enter the master's answer</h3>
+          <h3>${msg("2. Enter the master's answer")}</h3>
           ${this.entryForm({
             id: 'answer',
-            label: 'Answer token from the master',
-            submit: connecting ? 'Connecting…' : 'Connect',
+            label: msg('Answer token from the master'),
+            submit: connecting ? msg('Connecting…') : msg('Connect'),
             disabled: connecting || !model.offer,
             onSubmit: (token) => model.acceptAnswer(token),
           })}
@@ -156,26 +162,27 @@ export class RtcPairingPanel extends LitElement {
     const answer = model.answer;
     let step2: TemplateResult;
     if (!answer) {
-      step2 = html`<p class="waiting">The answer appears here once you enter an offer.</p>`;
+      step2 = html`<p class="waiting">${msg('The answer appears here once you enter an offer.')}</p>`;
     } else if (answer.peer?.state === 'connected') {
-      step2 = html`<p class="done" role="status">Slave <strong>${answer.peer.name ?? answer.peer.id.slice(0, 8)}</strong> is connected.
-        To pair another one, enter its offer in step 1.</p>`;
+      const name = answer.peer.name ?? answer.peer.id.slice(0, 8);
+      step2 = html`<p class="done" role="status">${msg(html`Slave <strong>${name}</strong> is connected.`)}
+        ${msg('To pair another one, enter its offer in step 1.')}</p>`;
     } else if (!answer.peer) {
-      step2 = html`<p class="waiting" role="status">That slave is no longer connected. Enter a new offer to pair again.</p>`;
+      step2 = html`<p class="waiting" role="status">${msg('That slave is no longer connected. Enter a new offer to pair again.')}</p>`;
     } else {
-      step2 = html`${this.tokenBox('answer', 'Answer token', answer.token, 'QR code of the answer token')}
-        <p class="waiting" role="status">Waiting for the slave to connect…</p>`;
+      step2 = html`${this.tokenBox('answer', msg('Answer token'), msg('Copy answer token'), answer.token, msg('QR code of the answer token'))}
+        <p class="waiting" role="status">${msg('Waiting for the slave to connect…')}</p>`;
     }
     return html`<section class="pairing" part="pairing" aria-labelledby="pairing-title">
-      <h2 id="pairing-title">Pair a slave</h2>
-      <p class="intro">No server needed: enter a slave's offer, then give it the answer shown here. Pair slaves one after another.</p>
+      <h2 id="pairing-title">${msg('Pair a slave')}</h2>
+      <p class="intro">${msg("No server needed: enter a slave's offer, then give it the answer shown here. Pair slaves one after another.")}</p>
       <ol class="steps">
         <li>
-          <h3>1. Enter the slave's offer</h3>
+          <h3>${msg("1. Enter the slave's offer")}</h3>
           ${this.entryForm({
             id: 'offer-in',
-            label: 'Offer token from the slave',
-            submit: this.busy ? 'Creating the answer…' : 'Create answer',
+            label: msg('Offer token from the slave'),
+            submit: this.busy ? msg('Creating the answer…') : msg('Create answer'),
             disabled: false,
             onSubmit: async (token) => {
               await model.acceptOffer(token);
@@ -184,7 +191,7 @@ export class RtcPairingPanel extends LitElement {
           })}
         </li>
         <li>
-          <h3>2. Give this answer to the slave</h3>
+          <h3>${msg('2. Give this answer to the slave')}</h3>
           ${step2}
         </li>
       </ol>
@@ -192,7 +199,7 @@ export class RtcPairingPanel extends LitElement {
   }
 
   /** A token to give: the text in groups of four, a Copy button, and its QR code. */
-  private tokenBox(id: string, label: string, token: string, qrLabel: string): TemplateResult {
+  private tokenBox(id: string, label: string, copyLabel: string, token: string, qrLabel: string): TemplateResult {
     const { text, warning } = describe(token);
     const qr = qrSvg(token, qrLabel);
     return html`<div class="token">
@@ -201,15 +208,15 @@ export class RtcPairingPanel extends LitElement {
         <textarea id=${id} readonly rows="5" spellcheck="false" autocapitalize="off" .value=${groupToken(token)}
           aria-describedby="${id}-hint"></textarea>
         <div class="actions">
-          <button type="button" class="secondary" @click=${(e: Event) => this.copy(e, id, token)}>Copy ${label.toLowerCase()}</button>
-          <span class="copied" role="status">${this.copied === id ? 'Copied' : this.copied === `${id}!` ? 'Select the text and copy it' : ''}</span>
+          <button type="button" class="secondary" @click=${(e: Event) => this.copy(e, id, token)}>${copyLabel}</button>
+          <span class="copied" role="status">${this.copied === id ? msg('Copied') : this.copied === `${id}!` ? msg('Select the text and copy it') : ''}</span>
         </div>
-        <p class="hint" id="${id}-hint">${text}. It lets that one device connect to this one: give it only to the device you pair.</p>
+        <p class="hint" id="${id}-hint">${text}. ${msg('It lets that one device connect to this one: give it only to the device you pair.')}</p>
         ${warning ? html`<p class="hint warn">${warning}</p>` : nothing}
       </div>
       ${qr
-        ? html`<figure>${qr}<figcaption>Scan it with the other device</figcaption></figure>`
-        : html`<p class="hint">Too long for a QR code: copy the text instead.</p>`}
+        ? html`<figure>${qr}<figcaption>${msg('Scan it with the other device')}</figcaption></figure>`
+        : html`<p class="hint">${msg('Too long for a QR code: copy the text instead.')}</p>`}
     </div>`;
   }
 
@@ -226,7 +233,7 @@ export class RtcPairingPanel extends LitElement {
     return html`<form @submit=${submit} novalidate>
       <label for=${o.id}>${o.label}</label>
       <textarea id=${o.id} name=${o.id} rows="3" spellcheck="false" autocomplete="off" autocapitalize="characters"
-        placeholder="Type or paste the token (spaces do not matter)" .value=${this.entry}
+        placeholder=${msg('Type or paste the token (spaces do not matter)')} .value=${this.entry}
         @input=${(e: Event) => {
           this.entry = (e.target as HTMLTextAreaElement).value;
         }}
@@ -235,17 +242,17 @@ export class RtcPairingPanel extends LitElement {
         }}></textarea>
       <div class="actions">
         <button type="submit" ?disabled=${o.disabled || this.busy}>${o.submit}</button>
-        <button type="button" class="secondary" @click=${() => this.find<HTMLInputElement>(`${o.id}-photo`)?.click()}>Read a photo of the QR code</button>
-        <input type="file" id="${o.id}-photo" accept="image/*" capture="environment" hidden aria-label="Photo of the QR code"
+        <button type="button" class="secondary" @click=${() => this.find<HTMLInputElement>(`${o.id}-photo`)?.click()}>${msg('Read a photo of the QR code')}</button>
+        <input type="file" id="${o.id}-photo" accept="image/*" capture="environment" hidden aria-label=${msg('Photo of the QR code')}
           @change=${(e: Event) => this.readPhoto(e.target as HTMLInputElement, o.id)}>
         ${canScanQr() && !this.scanning
-          ? html`<button type="button" class="secondary" @click=${() => this.startScan(o.onSubmit)}>Scan QR code</button>`
+          ? html`<button type="button" class="secondary" @click=${() => this.startScan(o.onSubmit)}>${msg('Scan QR code')}</button>`
           : nothing}
       </div>
       ${this.scanning
         ? html`<div class="scanner">
-            <video aria-label="Camera view: show the QR code to the camera"></video>
-            <button type="button" class="secondary" @click=${() => this.stopScan()}>Stop scanning</button>
+            <video aria-label=${msg('Camera view: show the QR code to the camera')}></video>
+            <button type="button" class="secondary" @click=${() => this.stopScan()}>${msg('Stop scanning')}</button>
           </div>`
         : nothing}
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
@@ -326,7 +333,7 @@ export class RtcPairingPanel extends LitElement {
       });
     } catch (e) {
       if (this.scanner === scanner && (e as Error).message !== 'Scanning stopped') {
-        this.error = `Cannot scan: ${(e as Error).message}. Type or paste the token instead.`;
+        this.error = msg(str`Cannot scan: ${(e as Error).message}. Type or paste the token instead.`);
       }
     } finally {
       if (this.scanner === scanner) {

@@ -53,5 +53,5 @@ export function qrSvg(text: string, label: string): TemplateResult | null {
   const path = qrPath(text);
   if (!path) return null;
   return html`<svg class="qr-code" part="qr" role="img" aria-label=${label} viewBox="0 0 ${path.size} ${path.size}"
-    shape-rendering="crispEdges" xmlns="http://www.w3.org/2000/svg"><rect width="100%" height="100%" fill="#fff"/><path d=${path.d} fill="#000"/></svg>`;
+    shape-rendering="crispEdges" xmlns="http://www.w3.org/2000/svg"><rect width="100%" height="100%" fill="white"/><path d=${path.d} fill="black"/></svg>`;
 }

@@ -6,6 +6,7 @@
  * gives its pixels, and the `qr` package's decoder (pure JavaScript) finds the code.
  */
 import decodeQR from 'qr/decode.js';
+import { msg } from '@lit/localize';
 import { RtcError } from '../errors.js';
 
 /** Longest side an image is drawn at, px: a 12-megapixel phone photo is scaled down to it. */
@@ -25,7 +26,7 @@ export async function readQrPhoto(image: Blob): Promise<string> {
   try {
     bitmap = await createImageBitmap(image);
   } catch {
-    throw new RtcError('This file is not an image this browser can read', 400);
+    throw new RtcError(msg('This file is not an image this browser can read'), 400);
   }
   try {
     const scale = Math.min(MAX_SIDE, Math.max(MIN_SIDE, bitmap.width, bitmap.height)) / Math.max(bitmap.width, bitmap.height);
@@ -34,14 +35,14 @@ export async function readQrPhoto(image: Blob): Promise<string> {
     const context = canvas2d(width, height);
     // White under transparent pixels (a PNG of a code without background), no smoothing when
     // scaling up (modules stay square).
-    context.fillStyle = '#fff';
+    context.fillStyle = 'white';
     context.fillRect(0, 0, width, height);
     context.imageSmoothingEnabled = scale < 1;
     context.drawImage(bitmap, 0, 0, width, height);
     try {
       return decodeQR(context.getImageData(0, 0, width, height), { effort: Infinity, timeLimit: DECODE_TIME_LIMIT_MS });
     } catch {
-      throw new RtcError('No QR code could be read in this photo: take it closer, sharper and straight on, or type the token', 400);
+      throw new RtcError(msg('No QR code could be read in this photo: take it closer, sharper and straight on, or type the token'), 400);
     }
   } finally {
     bitmap.close();
@@ -52,6 +53,6 @@ export async function readQrPhoto(image: Blob): Promise<string> {
 function canvas2d(width: number, height: number): OffscreenCanvasRenderingContext2D | CanvasRenderingContext2D {
   const canvas = typeof OffscreenCanvas === 'function' ? new OffscreenCanvas(width, height) : Object.assign(document.createElement('canvas'), { width, height });
   const context = canvas.getContext('2d', { willReadFrequently: true }) as OffscreenCanvasRenderingContext2D | CanvasRenderingContext2D | null;
-  if (!context) throw new RtcError('This browser cannot draw images', 400);
+  if (!context) throw new RtcError(msg('This browser cannot draw images'), 400);
   return context;
 }

@@ -4,25 +4,30 @@ import { TargetController } from '../controllers/target-controller.js';
 import type { BackupPhase, ImportResult } from '../api.js';
 import { RtcErrorEvent } from '../events/events.js';
 import { hostStyles } from '../styles/host.styles.js';
-import { formatBytes } from './rtc-file-share.js';
+import { msg, str } from '@lit/localize';
+import { localized } from '../i18n/locale.js';
+import { formatBytes, formatDateTime, formatNumber } from '../i18n/format.js';
 
-const PHASES: Record<BackupPhase, string> = {
-  export: 'Building the backup',
-  download: 'Downloading the backup',
-  upload: 'Sending the file to the master',
-  check: 'Checking the file',
-  write: 'Restoring',
-};
+/** A phase of a backup or restore in words. */
+function phaseText(phase: BackupPhase): string {
+  switch (phase) {
+    case 'export': return msg('Building the backup');
+    case 'download': return msg('Downloading the backup');
+    case 'upload': return msg('Sending the file to the master');
+    case 'check': return msg('Checking the file');
+    default: return msg('Restoring');
+  }
+}
 
 const DAY = 24 * 60 * 60 * 1000;
 
 /** How long ago `at` was, in words. */
 function ago(at: Date, now = Date.now()): string {
   const days = Math.floor((now - at.getTime()) / DAY);
-  if (days >= 2) return `${days} days ago`;
-  if (days === 1) return 'yesterday';
+  if (days >= 2) return msg(str`${formatNumber(days)} days ago`);
+  if (days === 1) return msg('yesterday');
   const hours = Math.floor((now - at.getTime()) / 3600000);
-  return hours >= 1 ? `${hours} h ago` : 'just now';
+  return hours >= 1 ? msg(str`${formatNumber(hours)} h ago`) : msg('just now');
 }
 
 /**
@@ -41,36 +46,36 @@ function ago(at: Date, now = Date.now()): string {
  * @csspart error - The last error.
  * @fires rtc-error - `{ error }` when a backup or restore fails.
  */
+@localized()
 export class RtcBackup extends LitElement {
   static override styles = [
     hostStyles,
     css`
-      .base { border: 1px solid var(--rtc-color-border, #d0d7de); border-radius: 8px; padding: 0.8rem; background: var(--rtc-color-surface, #fff); }
+      .base { border: 1px solid var(--_border); border-radius: 8px; padding: 0.8rem; background: var(--_surface); }
       .row { display: flex; flex-wrap: wrap; gap: 0.6rem; align-items: center; }
       button, .picker {
         font: inherit; min-height: 44px; padding: 0.4rem 1rem; border-radius: 6px; cursor: pointer;
-        border: 1px solid var(--rtc-color-border, #d0d7de); background: #f6f8fa; color: inherit;
+        border: 1px solid var(--_border); background: var(--_sunken); color: inherit;
         display: inline-flex; align-items: center;
       }
-      button.primary { background: var(--rtc-color-accent, #0969da); border-color: var(--rtc-color-accent, #0969da); color: #fff; font-weight: 600; }
-      button.danger { background: #cf222e; border-color: #cf222e; color: #fff; font-weight: 600; }
-      button:focus-visible, .picker:focus-within { outline: 3px solid var(--rtc-color-focus, #0969da); outline-offset: 2px; }
+      button.primary { background: var(--_accent); border-color: var(--_accent); color: var(--_on-accent); font-weight: 600; }
+      button.danger { background: var(--_danger-strong); border-color: var(--_danger-strong); color: var(--_on-accent); font-weight: 600; }
       button:disabled, .picker.disabled { opacity: 0.6; cursor: default; }
       .picker input { position: absolute; width: 1px; height: 1px; opacity: 0; overflow: hidden; }
-      fieldset { border: none; margin: 0; padding: 0; display: flex; gap: 0.8rem; align-items: center; }
+      fieldset { border: none; margin: 0; padding: 0; display: flex; flex-wrap: wrap; gap: 0 0.8rem; align-items: center; min-width: 0; }
       legend { float: left; margin-right: 0.4rem; font-weight: 600; }
       label.mode { display: inline-flex; align-items: center; gap: 0.3rem; min-height: 44px; }
-      .last { margin: 0 0 0.6rem; color: var(--rtc-color-muted, #57606a); }
-      .reminder { margin: 0 0 0.6rem; padding: 0.5rem 0.7rem; border-radius: 6px; background: #fff8c5; border: 1px solid #d4a72c; }
+      .last { margin: 0 0 0.6rem; color: var(--_muted); }
+      .reminder { margin: 0 0 0.6rem; padding: 0.5rem 0.7rem; border-radius: 6px; background: var(--_warn-surface); border: 1px solid var(--_warn-border); }
       .progress { margin-top: 0.7rem; display: grid; gap: 0.2rem; }
       progress { width: 100%; height: 1.1rem; }
-      .meta { color: var(--rtc-color-muted, #57606a); font-size: 0.9em; }
-      .done { margin: 0.6rem 0 0; color: #1a7f37; }
-      .error { color: #cf222e; margin: 0.6rem 0 0; overflow-wrap: anywhere; }
+      .meta { color: var(--_muted); font-size: 0.9em; }
+      .done { margin: 0.6rem 0 0; color: var(--_ok); }
+      .error { color: var(--_danger); margin: 0.6rem 0 0; overflow-wrap: anywhere; }
       a.save { margin-left: 0.3rem; }
       h3 { font-size: 1rem; margin: 0.9rem 0 0.4rem; }
-      dialog { border: 1px solid var(--rtc-color-border, #d0d7de); border-radius: 8px; max-width: 28rem; padding: 1rem; }
-      dialog::backdrop { background: rgb(0 0 0 / 35%); }
+      dialog { color: inherit; background: var(--_surface); border: 1px solid var(--_border); border-radius: 8px; max-width: 28rem; padding: 1rem; }
+      dialog::backdrop { background: var(--_backdrop); }
       dialog h2 { font-size: 1.1rem; margin: 0 0 0.5rem; }
       dialog .row { justify-content: flex-end; margin-top: 1rem; }
     `,
@@ -135,7 +140,7 @@ export class RtcBackup extends LitElement {
       this.link = { url: URL.createObjectURL(file), name: file.name };
       const key = this.storageKey;
       if (key) localStorage.setItem(key, new Date().toISOString());
-      this.done = `Backup ready: ${file.name}, ${formatBytes(file.size)}.`;
+      this.done = msg(str`Backup ready: ${file.name}, ${formatBytes(file.size)}.`);
       await this.updateComplete;
       this.renderRoot.querySelector<HTMLAnchorElement>('a.save')?.click();
       return file;
@@ -154,8 +159,9 @@ export class RtcBackup extends LitElement {
     }
     return this.task('restore', async () => {
       const result = await db.importDatabase(file, { mode: this.mode, onProgress: this.progress });
-      const files = result.attachments === 1 ? '1 file' : `${result.attachments.toLocaleString('en')} files`;
-      this.done = `Restored ${result.documents.toLocaleString('en')} records and ${files} from ${file.name} (${result.mode}).`;
+      const files = result.attachments === 1 ? msg('1 file') : msg(str`${formatNumber(result.attachments)} files`);
+      const mode = result.mode === 'replace' ? msg('replace') : msg('merge');
+      this.done = msg(str`Restored ${formatNumber(result.documents)} records and ${files} from ${file.name} (${mode}).`);
       return result;
     });
   }
@@ -201,49 +207,51 @@ export class RtcBackup extends LitElement {
     if (!this.remindDays || db?.localName !== 'rtc-master') return nothing;
     const last = this.lastBackup;
     if (last && Date.now() - last.getTime() < this.remindDays * DAY) return nothing;
-    const text = last ? `The last backup is ${ago(last)}: make a new one` : 'No backup of this database has been made here yet: make one';
-    return html`<p class="reminder" part="reminder" role="status">⚠ ${text}, and keep it on another device.</p>`;
+    const text = last
+      ? msg(str`The last backup is ${ago(last)}: make a new one, and keep it on another device.`)
+      : msg('No backup of this database has been made here yet: make one, and keep it on another device.');
+    return html`<p class="reminder" part="reminder" role="status">⚠ ${text}</p>`;
   }
 
   override render() {
     const db = this.target.target;
     const ready = !!db && (db.localName === 'rtc-master' || db.state === 'connected') && !this.busy;
     const last = this.lastBackup;
-    const name = db?.localName === 'rtc-master' ? db.getAttribute('database') || 'default' : 'the master\'s database';
+    const name = db?.localName === 'rtc-master' ? db.getAttribute('database') || 'default' : msg("the master's database");
     return html`<div class="base" part="base">
       ${this.renderReminder()}
-      <p class="last">${last ? html`Last backup from this browser: <time datetime=${last.toISOString()}>${last.toLocaleString()}</time> (${ago(last)}).` : 'No backup from this browser yet.'}</p>
+      <p class="last">${last ? msg(html`Last backup from this browser: <time datetime=${last.toISOString()}>${formatDateTime(last)}</time> (${ago(last)}).`) : msg('No backup from this browser yet.')}</p>
       <div class="row">
-        <button type="button" class="primary" ?disabled=${!ready} @click=${() => this.backup()}>Download backup</button>
-        ${this.link ? html`<a class="save" href=${this.link.url} download=${this.link.name}>Save ${this.link.name}</a>` : nothing}
+        <button type="button" class="primary" ?disabled=${!ready} @click=${() => this.backup()}>${msg('Download backup')}</button>
+        ${this.link ? html`<a class="save" href=${this.link.url} download=${this.link.name}>${msg(str`Save ${this.link.name}`)}</a>` : nothing}
       </div>
-      <h3>Restore from file</h3>
+      <h3>${msg('Restore from file')}</h3>
       <div class="row">
         <fieldset ?disabled=${!ready}>
-          <legend>Mode</legend>
-          <label class="mode"><input type="radio" name="mode" value="merge" .checked=${this.mode === 'merge'} @change=${() => (this.mode = 'merge')}> Merge</label>
-          <label class="mode"><input type="radio" name="mode" value="replace" .checked=${this.mode === 'replace'} @change=${() => (this.mode = 'replace')}> Replace everything</label>
+          <legend>${msg('Mode')}</legend>
+          <label class="mode"><input type="radio" name="mode" value="merge" .checked=${this.mode === 'merge'} @change=${() => (this.mode = 'merge')}> ${msg('Merge')}</label>
+          <label class="mode"><input type="radio" name="mode" value="replace" .checked=${this.mode === 'replace'} @change=${() => (this.mode = 'replace')}> ${msg('Replace everything')}</label>
         </fieldset>
-        <label class="picker ${ready ? '' : 'disabled'}">Restore from file…
+        <label class="picker ${ready ? '' : 'disabled'}">${msg('Restore from file…')}
           <input type="file" accept=".zip,application/zip" ?disabled=${!ready} @change=${this.picked}>
         </label>
       </div>
       ${this.busy && this.phase
         ? html`<div class="progress" aria-live="polite">
-            <span>${PHASES[this.phase]}…</span>
-            <progress max=${this.total || 1} .value=${this.total ? this.loaded : 0} aria-label=${PHASES[this.phase]}></progress>
-            <span class="meta">${formatBytes(this.loaded)} of ${formatBytes(this.total)}</span>
+            <span>${phaseText(this.phase)}…</span>
+            <progress max=${this.total || 1} .value=${this.total ? this.loaded : 0} aria-label=${phaseText(this.phase)}></progress>
+            <span class="meta">${msg(str`${formatBytes(this.loaded)} of ${formatBytes(this.total)}`)}</span>
           </div>`
         : nothing}
       ${this.done ? html`<p class="done" role="status">${this.done}</p>` : nothing}
       ${this.error ? html`<p class="error" role="alert" part="error">${this.error}</p>` : nothing}
       <dialog aria-labelledby="confirm-title" @cancel=${() => this.answer(false)}>
-        <h2 id="confirm-title">Replace everything?</h2>
-        <p>Every record and file of ${name} will be replaced by those in <strong>${this.pending?.name ?? ''}</strong>. Records that are not in the file are lost.</p>
-        <p>The file is checked first: if it is damaged, nothing changes.</p>
+        <h2 id="confirm-title">${msg('Replace everything?')}</h2>
+        <p>${msg(html`Every record and file of ${name} will be replaced by those in <strong>${this.pending?.name ?? ''}</strong>. Records that are not in the file are lost.`)}</p>
+        <p>${msg('The file is checked first: if it is damaged, nothing changes.')}</p>
         <div class="row">
-          <button type="button" @click=${() => this.answer(false)}>Cancel</button>
-          <button type="button" class="danger" @click=${() => this.answer(true)}>Replace everything</button>
+          <button type="button" @click=${() => this.answer(false)}>${msg('Cancel')}</button>
+          <button type="button" class="danger" @click=${() => this.answer(true)}>${msg('Replace everything')}</button>
         </div>
       </dialog>
     </div>`;

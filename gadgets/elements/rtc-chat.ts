@@ -1,6 +1,9 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
+import { msg, str } from '@lit/localize';
+import { localized } from '../i18n/locale.js';
+import { formatDateTime } from '../i18n/format.js';
 import { TargetController } from '../controllers/target-controller.js';
 import { WatchController } from '../controllers/watch-controller.js';
 import type { ChangesResult, Row } from '../api.js';
@@ -39,6 +42,7 @@ const EDGE_PX = 48;
  * @csspart error - The last error.
  * @cssprop --rtc-chat-height - Height of the message log (default 22rem).
  */
+@localized()
 export class RtcChat extends LitElement {
   static override styles = [hostStyles, chatStyles];
 
@@ -86,7 +90,7 @@ export class RtcChat extends LitElement {
   /** The name this chat sends as: the bound element's `name` (`<rtc-slave name>`, `<rtc-master name>`). */
   get senderName(): string {
     const t = this.target.target as RtcMaster | RtcSlave | null;
-    return t?.name || (t?.localName === 'rtc-master' ? 'Master' : 'Slave');
+    return t?.name || (t?.localName === 'rtc-master' ? msg('Master') : msg('Slave'));
   }
 
   override connectedCallback(): void {
@@ -256,24 +260,24 @@ export class RtcChat extends LitElement {
     const channel = this.channel;
     const waiting = t !== null && t.localName === 'rtc-slave' && t.state !== 'connected';
     return html`<div class="base" part="base">
-      <div class="log" part="log" role="log" aria-live="polite" aria-label="Messages in #${channel}" tabindex="0" @scroll=${this.onScroll}>
+      <div class="log" part="log" role="log" aria-live="polite" aria-label=${msg(str`Messages in #${channel}`)} tabindex="0" @scroll=${this.onScroll}>
         ${this.loaded && this.messages.length > 0
           ? html`<p class="edge">${this.exhausted
-            ? html`Start of #${channel}`
-            : html`<button type="button" ?disabled=${this.loadingOlder} @click=${() => this.loadOlder()}>${this.loadingOlder ? 'Loading older messages…' : 'Load older messages'}</button>`}</p>`
+            ? msg(str`Start of #${channel}`)
+            : html`<button type="button" ?disabled=${this.loadingOlder} @click=${() => this.loadOlder()}>${this.loadingOlder ? msg('Loading older messages…') : msg('Load older messages')}</button>`}</p>`
           : nothing}
         ${this.messages.length === 0
-          ? html`<p class="empty">${!t ? 'Not bound to a master or slave.' : waiting ? 'Connecting…' : !this.loaded ? 'Loading messages…' : `No messages in #${channel} yet.`}</p>`
+          ? html`<p class="empty">${!t ? msg('Not bound to a master or slave.') : waiting ? msg('Connecting…') : !this.loaded ? msg('Loading messages…') : msg(str`No messages in #${channel} yet.`)}</p>`
           : html`<ol>${repeat(this.messages, (m) => m.id, (m) => this.renderMessage(m))}</ol>`}
       </div>
       <form part="form" @submit=${this.submit}>
-        <label for="message">Message to #${channel}</label>
+        <label for="message">${msg(str`Message to #${channel}`)}</label>
         <div class="compose">
           <textarea id="message" rows="2" maxlength=${MAX_TEXT} enterkeyhint="send" autocomplete="off" aria-describedby="hint"
-            placeholder="Write a message" ?disabled=${!t} @keydown=${this.onKeydown}></textarea>
-          <button class="send" type="submit" ?disabled=${!t}>Send</button>
+            placeholder=${msg('Write a message')} ?disabled=${!t} @keydown=${this.onKeydown}></textarea>
+          <button class="send" type="submit" ?disabled=${!t}>${msg('Send')}</button>
         </div>
-        <p class="hint" id="hint"><span>Enter sends, Shift+Enter starts a new line.</span>${t ? html`<span>You are <strong>${this.senderName}</strong></span>` : nothing}</p>
+        <p class="hint" id="hint"><span>${msg('Enter sends, Shift+Enter starts a new line.')}</span>${t ? html`<span>${msg(html`You are <strong>${this.senderName}</strong>`)}</span>` : nothing}</p>
         ${this.error ? html`<p class="error" part="error" role="alert">${this.error}</p>` : nothing}
       </form>
     </div>`;
@@ -284,7 +288,7 @@ export class RtcChat extends LitElement {
     // Text bindings only: a message is text whatever it contains (lit never parses it as HTML).
     return html`<li class="message ${mine ? 'mine' : ''}" part="message">
       <div class="meta"><span class="from" style="color: ${nameColor(m.from)}">${m.from}</span>
-        <time datetime=${m.at} title=${new Date(m.at).toLocaleString()}>${shortTime(m.at)}</time></div>
+        <time datetime=${m.at} title=${formatDateTime(new Date(m.at))}>${shortTime(m.at)}</time></div>
       <p class="text">${m.text}</p>
     </li>`;
   }

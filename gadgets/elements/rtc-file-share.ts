@@ -7,6 +7,8 @@ import { hostStyles } from '../styles/host.styles.js';
 import { dropEntries, entriesToFiles, isEditable, pickedFolder, type NamedFile } from './file-share-folder.js';
 import { editorStyles, renderEditor, type TextEdit } from './file-share-edit.js';
 import { msg, str } from '@lit/localize';
+import { localized } from '../i18n/locale.js';
+import { formatBytes as formatSize } from '../i18n/format.js';
 
 interface Transfer {
   name: string;
@@ -15,17 +17,9 @@ interface Transfer {
   total: number;
 }
 
-/** `12.3 MB` style sizes (decimal, as file managers show them). */
+/** `12.3 MB` style sizes (decimal, as file managers show them; gadgets/i18n/format.ts, the page's language). */
 export function formatBytes(n: number): string {
-  if (n < 1000) return `${n} B`;
-  const units = ['kB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let i = -1;
-  do {
-    v /= 1000;
-    i++;
-  } while (v >= 1000 && i < units.length - 1);
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+  return formatSize(n);
 }
 
 /**
@@ -43,19 +37,20 @@ export function formatBytes(n: number): string {
  * @csspart error - The last error.
  * @fires rtc-error - `{ error }` when a transfer or listing fails.
  */
+@localized()
 export class RtcFileShare extends LitElement {
   static override styles = [
     hostStyles,
     editorStyles,
     css`
       .base {
-        border: 1px solid var(--rtc-color-border, #d0d7de);
+        border: 1px solid var(--_border);
         border-radius: 8px;
         padding: 0.8rem;
-        background: var(--rtc-color-surface, #fff);
+        background: var(--_surface);
       }
       .drop {
-        border: 2px dashed var(--rtc-color-border, #8c959f);
+        border: 2px dashed var(--_border-strong);
         border-radius: 8px;
         padding: 1rem;
         text-align: center;
@@ -64,19 +59,18 @@ export class RtcFileShare extends LitElement {
         align-items: center;
         gap: 0.4rem;
       }
-      .drop.over { border-color: var(--rtc-color-focus, #0969da); background: #ddf4ff; }
+      .drop.over { border-color: var(--_focus); background: var(--_info-surface); }
       .picker {
         display: inline-block;
         padding: 0.5rem 1rem;
         border-radius: 6px;
-        background: var(--rtc-color-accent, #0969da);
-        color: #fff;
+        background: var(--_accent);
+        color: var(--_on-accent);
         font-weight: 600;
         cursor: pointer;
         min-height: 44px;
         line-height: 1.6;
       }
-      .picker:focus-within { outline: 3px solid var(--rtc-color-focus, #0969da); outline-offset: 2px; }
       .picker input {
         position: absolute;
         width: 1px;
@@ -85,7 +79,7 @@ export class RtcFileShare extends LitElement {
         overflow: hidden;
       }
       .pickers { display: flex; gap: 0.5rem; flex-wrap: wrap; justify-content: center; }
-      .hint { color: var(--rtc-color-muted, #57606a); font-size: 0.9em; margin: 0; }
+      .hint { color: var(--_muted); font-size: 0.9em; margin: 0; }
       ul { list-style: none; margin: 0.8rem 0 0; padding: 0; }
       li {
         display: flex;
@@ -93,32 +87,31 @@ export class RtcFileShare extends LitElement {
         align-items: center;
         gap: 0.4rem 0.8rem;
         padding: 0.5rem 0;
-        border-top: 1px solid #eaeef2;
+        border-top: 1px solid var(--_border);
       }
       li:first-child { border-top: none; }
       .name { font-weight: 600; overflow-wrap: anywhere; flex: 1 1 12rem; min-width: 0; }
-      .meta { color: var(--rtc-color-muted, #57606a); font-size: 0.88em; }
+      .meta { color: var(--_muted); font-size: 0.88em; }
       .actions { display: flex; gap: 0.4rem; flex-wrap: wrap; }
       button, a.save {
         font: inherit;
         min-height: 44px;
         padding: 0.3rem 0.8rem;
         border-radius: 6px;
-        border: 1px solid var(--rtc-color-border, #d0d7de);
-        background: #f6f8fa;
+        border: 1px solid var(--_border);
+        background: var(--_sunken);
         color: inherit;
         cursor: pointer;
         text-decoration: none;
         display: inline-flex;
         align-items: center;
       }
-      a.save { background: #dafbe1; border-color: #4ac26b; }
-      button:focus-visible, a.save:focus-visible { outline: 3px solid var(--rtc-color-focus, #0969da); outline-offset: 1px; }
+      a.save { background: var(--_ok-surface); border-color: var(--_ok-border); }
       button:disabled { opacity: 0.6; cursor: default; }
       progress { flex: 1 1 10rem; height: 1.1rem; }
       .transfer { font-size: 0.9em; }
-      .error { color: #cf222e; margin: 0.6rem 0 0; overflow-wrap: anywhere; }
-      .empty { color: var(--rtc-color-muted, #57606a); margin: 0.8rem 0 0; }
+      .error { color: var(--_danger); margin: 0.6rem 0 0; overflow-wrap: anywhere; }
+      .empty { color: var(--_muted); margin: 0.8rem 0 0; }
       h3 { font-size: 1rem; margin: 0.9rem 0 0; }
       .files-head { display: flex; align-items: center; justify-content: space-between; gap: 0.5rem; margin-top: 0.9rem; }
       .files-head h3 { margin: 0; }
@@ -324,30 +317,30 @@ export class RtcFileShare extends LitElement {
         @drop=${this.onDrop}
       >
         <span class="pickers">
-          <label class="picker">Add files<input type="file" multiple ?disabled=${!ready} @change=${this.onPick} /></label>
+          <label class="picker">${msg('Add files')}<input type="file" multiple ?disabled=${!ready} @change=${this.onPick} /></label>
           <label class="picker">${msg('Add a folder')}<input type="file" webkitdirectory ?disabled=${!ready} @change=${this.onPickFolder} /></label>
         </span>
         <p class="hint">${msg('or drop files or a folder here')}</p>
       </div>
       ${this.transfers.length
-        ? html`<h3>Transfers</h3>
+        ? html`<h3>${msg('Transfers')}</h3>
             <ul aria-live="polite">
               ${this.transfers.map(
                 (t) => html`<li class="transfer">
-                  <span class="name">${t.direction === 'up' ? 'Uploading' : 'Downloading'} ${t.name}</span>
-                  <progress max=${t.total || 1} .value=${t.total ? t.loaded : 0} aria-label="${t.direction === 'up' ? 'Upload' : 'Download'} of ${t.name}"></progress>
-                  <span class="meta">${formatBytes(t.loaded)} of ${formatBytes(t.total)}</span>
+                  <span class="name">${t.direction === 'up' ? msg(str`Uploading ${t.name}`) : msg(str`Downloading ${t.name}`)}</span>
+                  <progress max=${t.total || 1} .value=${t.total ? t.loaded : 0} aria-label=${t.direction === 'up' ? msg(str`Upload of ${t.name}`) : msg(str`Download of ${t.name}`)}></progress>
+                  <span class="meta">${msg(str`${formatBytes(t.loaded)} of ${formatBytes(t.total)}`)}</span>
                 </li>`,
               )}
             </ul>`
         : nothing}
       <div class="files-head">
-        <h3>Files</h3>
-        <button type="button" class="refresh" ?disabled=${!ready} @click=${() => this.refresh()}>Refresh</button>
+        <h3>${msg('Files')}</h3>
+        <button type="button" class="refresh" ?disabled=${!ready} @click=${() => this.refresh()}>${msg('Refresh')}</button>
       </div>
       ${names.length === 0
-        ? html`<p class="empty">No files yet.</p>`
-        : html`<ul part="list" aria-label="Files of ${this.doc}">
+        ? html`<p class="empty">${msg('No files yet.')}</p>`
+        : html`<ul part="list" aria-label=${msg(str`Files of ${this.doc}`)}>
             ${names.map((name) => {
               const f = this.files[name];
               const link = this.links[name];
@@ -356,12 +349,12 @@ export class RtcFileShare extends LitElement {
                 <span class="meta">${formatBytes(f.length)} · ${f.content_type.split(';')[0]}</span>
                 <span class="actions">
                   ${link
-                    ? html`<a class="save" data-name=${name} href=${link} download=${name}>Save ${name}</a>`
-                    : html`<button type="button" @click=${() => this.download(name)} aria-label="Download ${name}">Download</button>`}
+                    ? html`<a class="save" data-name=${name} href=${link} download=${name}>${msg(str`Save ${name}`)}</a>`
+                    : html`<button type="button" @click=${() => this.download(name)} aria-label=${msg(str`Download ${name}`)}>${msg('Download')}</button>`}
                   ${isEditable(name, f.content_type, f.length)
                     ? html`<button type="button" @click=${() => this.edit(name)} aria-label=${msg(str`Edit ${name}`)}>${msg('Edit')}</button>`
                     : nothing}
-                  <button type="button" @click=${() => this.removeFile(name)} aria-label="Remove ${name}">Remove</button>
+                  <button type="button" @click=${() => this.removeFile(name)} aria-label=${msg(str`Remove ${name}`)}>${msg('Remove')}</button>
                 </span>
               </li>`;
             })}

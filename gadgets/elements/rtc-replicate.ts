@@ -1,5 +1,8 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
+import { msg, str } from '@lit/localize';
+import { localized } from '../i18n/locale.js';
+import { formatNumber, formatTime } from '../i18n/format.js';
 import { TargetController } from '../controllers/target-controller.js';
 import { RtcErrorEvent } from '../events/events.js';
 import { registerRtcStorage } from '../jio/register.js';
@@ -18,14 +21,29 @@ export interface SyncResult extends SyncSummary {
 /** The state, reflected for CSS: `idle` (no run yet), `syncing`, `ok`, `conflict`, `error`, `no-jio`. */
 export type SyncState = 'idle' | 'syncing' | 'ok' | 'conflict' | 'error' | 'no-jio';
 
-const HANDLING = ['stop and report', 'keep the local version', 'keep the remote version', 'keep both, leave them apart'];
+/** What jIO's `conflict_handling` 0–3 does, in words. */
+function handlingText(handling: number): string {
+  switch (handling) {
+    case 0: return msg('stop and report');
+    case 1: return msg('keep the local version');
+    case 2: return msg('keep the remote version');
+    case 3: return msg('keep both, leave them apart');
+    default: return `conflict_handling ${handling}`;
+  }
+}
 
 /** `12 s`, `4 min 05 s`, `1 h 02 min`. */
 function duration(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
-  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
+  const two = (n: number) => String(n).padStart(2, '0');
+  if (s < 60) return msg(str`${s} s`);
+  if (s < 3600) return msg(str`${Math.floor(s / 60)} min ${two(s % 60)} s`);
+  return msg(str`${Math.floor(s / 3600)} h ${two(Math.floor((s % 3600) / 60))} min`);
+}
+
+/** `3 documents`. */
+function documents(n: number): string {
+  return n === 1 ? msg('1 document') : msg(str`${formatNumber(n)} documents`);
 }
 
 /**
@@ -47,6 +65,7 @@ function duration(ms: number): string {
  * @fires rtc-sync - `{ result }` after each sync, done or failed (`result.failure` says why).
  * @fires rtc-error - `{ error }` when a sync fails.
  */
+@localized()
 export class RtcReplicate extends LitElement {
   static override styles = replicateStyles;
 
@@ -197,7 +216,7 @@ export class RtcReplicate extends LitElement {
       const where = remote.url ?? inner.url ?? remote.database ?? remote.room;
       return `${String(remote.type)}${inner.type ? ` over ${String(inner.type)}` : ''}${where ? ` · ${String(where)}` : ''}`;
     } catch {
-      return 'remote: not JSON';
+      return msg('remote: not JSON');
     }
   }
 
@@ -205,16 +224,16 @@ export class RtcReplicate extends LitElement {
     if (!result.conflicts.length) return nothing;
     const shown = result.conflicts.slice(0, 20);
     return html`<div class="conflicts" part="conflicts" role="status">
-      <strong>${result.conflicts.length} conflict${result.conflicts.length === 1 ? '' : 's'}</strong> (the document changed on both sides)
+      <strong>${result.conflicts.length === 1 ? msg('1 conflict') : msg(str`${formatNumber(result.conflicts.length)} conflicts`)}</strong> ${msg('(the document changed on both sides)')}
       <ul>${shown.map((c) => html`<li><code>${c.id}${c.attachment ? ` / ${c.attachment}` : ''}</code>: ${c.resolution}</li>`)}</ul>
-      ${result.conflicts.length > shown.length ? html`<span>and ${result.conflicts.length - shown.length} more</span>` : nothing}
+      ${result.conflicts.length > shown.length ? html`<span>${msg(str`and ${formatNumber(result.conflicts.length - shown.length)} more`)}</span>` : nothing}
     </div>`;
   }
 
   override render() {
     if (!this.jio) {
       return html`<div class="base" part="base"><p class="missing" role="status">
-        jIO is not on this page, so nothing is synced. Load jIO (ERP5's <code>jio.js</code>, with <code>rsvp.js</code>) before rtc-gadgets.</p></div>`;
+        ${msg(html`jIO is not on this page, so nothing is synced. Load jIO (ERP5's <code>jio.js</code>, with <code>rsvp.js</code>) before rtc-gadgets.`)}</p></div>`;
     }
     const r = this.lastResult;
     const syncing = this.state === 'syncing';
@@ -224,34 +243,34 @@ export class RtcReplicate extends LitElement {
     } catch {
       handling = 0;
     }
-    return html`<section class="base" part="base" aria-label="Sync with the remote">
+    return html`<section class="base" part="base" aria-label=${msg('Sync with the remote')}>
       <div class="head">
         <div>
           <p class="title"><span class="status"><span class="dot" aria-hidden="true"></span>${this.statusText()}</span></p>
           <span class="remote">${this.remoteLabel()}</span>
         </div>
-        <button part="sync" ?disabled=${syncing} @click=${() => void this.sync().catch(() => {})}>Sync now</button>
+        <button part="sync" ?disabled=${syncing} @click=${() => void this.sync().catch(() => {})}>${msg('Sync now')}</button>
       </div>
-      ${syncing ? html`<progress aria-label="Syncing"></progress>` : nothing}
+      ${syncing ? html`<progress aria-label=${msg('Syncing')}></progress>` : nothing}
       <dl part="counts">
-        <dt>Last sync</dt><dd>${r ? html`<time datetime=${r.at.toISOString()}>${r.at.toLocaleTimeString()}</time>, ${duration(this.now - r.at.getTime())} ago, took ${duration(r.ms)}` : 'never'}</dd>
-        <dt>Pushed</dt><dd>${r ? `${r.pushed} document${r.pushed === 1 ? '' : 's'}` : '–'}</dd>
-        <dt>Pulled</dt><dd>${r ? `${r.pulled} document${r.pulled === 1 ? '' : 's'}` : '–'}</dd>
-        <dt>On conflict</dt><dd>${HANDLING[handling] ?? `conflict_handling ${handling}`}</dd>
-        <dt>Next try</dt><dd>${this.nextSync ? `in ${duration(this.nextSync - this.now)}` : syncing ? 'after this one' : this.every > 0 ? '–' : 'on Sync now'}</dd>
+        <dt>${msg('Last sync')}</dt><dd>${r ? msg(html`<time datetime=${r.at.toISOString()}>${formatTime(r.at)}</time>, ${duration(this.now - r.at.getTime())} ago, took ${duration(r.ms)}`) : msg('never')}</dd>
+        <dt>${msg('Pushed')}</dt><dd>${r ? documents(r.pushed) : '–'}</dd>
+        <dt>${msg('Pulled')}</dt><dd>${r ? documents(r.pulled) : '–'}</dd>
+        <dt>${msg('On conflict')}</dt><dd>${handlingText(handling)}</dd>
+        <dt>${msg('Next try')}</dt><dd>${this.nextSync ? msg(str`in ${duration(this.nextSync - this.now)}`) : syncing ? msg('after this one') : this.every > 0 ? '–' : msg('on Sync now')}</dd>
       </dl>
       ${r ? this.renderConflicts(r) : nothing}
-      ${r?.failure ? html`<p class="error" part="error" role="alert">Sync failed: ${r.failure}</p>` : nothing}
+      ${r?.failure ? html`<p class="error" part="error" role="alert">${msg(str`Sync failed: ${r.failure}`)}</p>` : nothing}
     </section>`;
   }
 
   private statusText(): string {
     switch (this.state) {
-      case 'syncing': return `Syncing… ${duration(this.now - this.startedAt)}`;
-      case 'ok': return 'In sync';
-      case 'conflict': return 'Conflicts to settle';
-      case 'error': return 'Sync failed, will try again';
-      default: return 'Not synced yet';
+      case 'syncing': return msg(str`Syncing… ${duration(this.now - this.startedAt)}`);
+      case 'ok': return msg('In sync');
+      case 'conflict': return msg('Conflicts to settle');
+      case 'error': return msg('Sync failed, will try again');
+      default: return msg('Not synced yet');
     }
   }
 }

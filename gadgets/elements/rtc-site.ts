@@ -6,6 +6,7 @@ import { WatchController } from '../controllers/watch-controller.js';
 import { SiteView } from '../site/site-view.js';
 import type { ServeMode } from '../site/choose-server.js';
 import { hostStyles } from '../styles/host.styles.js';
+import { localized } from '../i18n/locale.js';
 
 /**
  * Shows a web site whose files are the attachments of one document of a bound `<rtc-master>` or
@@ -23,6 +24,7 @@ import { hostStyles } from '../styles/host.styles.js';
  * @csspart error - The last error.
  * @cssprop --rtc-site-height - Height of the frame (default 70vh).
  */
+@localized()
 export class RtcSite extends LitElement {
   static override styles = [
     hostStyles,
@@ -30,52 +32,51 @@ export class RtcSite extends LitElement {
       /* Its width is the page's, never its content's (a long address must not widen a grid or a phone's page). */
       :host { contain: inline-size; }
       .base {
-        border: 1px solid var(--rtc-color-border, #d0d7de);
+        border: 1px solid var(--_border);
         border-radius: 8px;
         overflow: hidden;
-        background: var(--rtc-color-surface, #fff);
+        background: var(--_surface);
       }
       .bar {
         display: flex;
         align-items: center;
         gap: 0.3rem;
         padding: 0.3rem;
-        border-bottom: 1px solid var(--rtc-color-border, #d0d7de);
-        background: var(--rtc-color-surface-muted, #f6f8fa);
+        border-bottom: 1px solid var(--_border);
+        background: var(--_sunken);
       }
       button {
         font: inherit;
         min-width: 44px;
         min-height: 44px;
         border-radius: 6px;
-        border: 1px solid var(--rtc-color-border, #d0d7de);
-        background: var(--rtc-color-surface, #fff);
+        border: 1px solid var(--_border);
+        background: var(--_surface);
         color: inherit;
         cursor: pointer;
         font-size: 1.15rem;
         line-height: 1;
       }
       button:disabled { opacity: 0.45; cursor: default; }
-      button:focus-visible { outline: 3px solid var(--rtc-color-focus, #0969da); outline-offset: 1px; }
       .address {
         flex: 1 1 auto;
         min-width: 0;
         padding: 0.45rem 0.6rem;
         border-radius: 6px;
-        border: 1px solid var(--rtc-color-border, #d0d7de);
-        background: var(--rtc-color-surface, #fff);
+        border: 1px solid var(--_border);
+        background: var(--_surface);
         font-family: var(--rtc-font-mono, ui-monospace, monospace);
         font-size: 0.9rem;
         white-space: nowrap;
         overflow: hidden;
         text-overflow: ellipsis;
       }
-      .kind { color: var(--rtc-color-muted, #57606a); font-size: 0.8rem; padding: 0 0.3rem; white-space: nowrap; }
+      .kind { color: var(--_muted); font-size: 0.8rem; padding: 0 0.3rem; white-space: nowrap; }
       .frames { position: relative; height: var(--rtc-site-height, 70vh); }
-      .frames iframe { position: absolute; inset: 0; width: 100%; height: 100%; border: 0; background: var(--rtc-color-surface, #fff); }
+      .frames iframe { position: absolute; inset: 0; width: 100%; height: 100%; border: 0; background: var(--_surface); }
       .frames iframe.next { opacity: 0; pointer-events: none; }
-      .loading { height: 3px; background: var(--rtc-color-accent, #0969da); animation: pulse 1s ease-in-out infinite alternate; }
-      .error { color: var(--rtc-color-danger, #cf222e); margin: 0; padding: 0.5rem 0.8rem; overflow-wrap: anywhere; }
+      .loading { height: 3px; background: var(--_accent); animation: pulse 1s ease-in-out infinite alternate; }
+      .error { color: var(--_danger); margin: 0; padding: 0.5rem 0.8rem; overflow-wrap: anywhere; }
       @keyframes pulse { from { opacity: 0.25; } to { opacity: 1; } }
       @media (prefers-reduced-motion: reduce) { .loading { animation: none; } }
       @media (max-width: 420px) { .kind { display: none; } }

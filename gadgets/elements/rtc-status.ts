@@ -1,4 +1,5 @@
 import { LitElement, html, css, nothing } from 'lit';
+import { msg, str } from '@lit/localize';
 import { property, state } from 'lit/decorators.js';
 import { TargetController } from '../controllers/target-controller.js';
 import { StorageController } from '../controllers/storage-controller.js';
@@ -7,15 +8,26 @@ import type { ConnectionState } from '../session/types.js';
 import { defaultSignalingUrl } from '../signaling/signaling-socket.js';
 import type { JournalStatus } from '../storage/journal.js';
 import { hostStyles } from '../styles/host.styles.js';
+import { visuallyHidden } from '../styles/theme.styles.js';
+import { localized } from '../i18n/locale.js';
+import { formatNumber, formatTime } from '../i18n/format.js';
 import { qrSvg } from './qr-code.js';
 import { nameEditor, nameStyles, peerList } from './status-names.js';
 
-const LABELS: Record<ConnectionState, string> = {
-  disconnected: 'Disconnected',
-  connecting: 'Connecting…',
-  connected: 'Connected',
-  error: 'Error',
-};
+/** A connection state in words, in the page's language. */
+function label(state: ConnectionState): string {
+  switch (state) {
+    case 'connecting': return msg('Connecting…');
+    case 'connected': return msg('Connected');
+    case 'error': return msg('Error');
+    default: return msg('Disconnected');
+  }
+}
+
+/** `3 slaves` (a master's count of connected slaves). */
+function slaveCount(n: number): string {
+  return n === 1 ? msg('1 slave') : msg(str`${formatNumber(n)} slaves`);
+}
 
 /**
  * The state of a bound `<rtc-master>` (its room and connected slaves, by name) or `<rtc-slave>`
@@ -45,20 +57,22 @@ const LABELS: Record<ConnectionState, string> = {
  * @csspart pending - A slave's queued writes (`<rtc-slave queue>`).
  * @csspart share - The slave page's address and QR code (master on a broadcaster).
  * @csspart addresses - The menu of LAN addresses (only when there are several).
- * @cssprop --rtc-status-color-connected - Dot colour when connected (default #1a7f37).
- * @cssprop --rtc-status-color-connecting - Dot colour while connecting (default #bf8700).
- * @cssprop --rtc-status-color-error - Dot colour on error (default #cf222e).
+ * @cssprop --rtc-status-color-connected - Dot colour when connected (default the theme's --rtc-color-ok).
+ * @cssprop --rtc-status-color-connecting - Dot colour while connecting (default the theme's --rtc-color-warn).
+ * @cssprop --rtc-status-color-error - Dot colour on error (default the theme's --rtc-color-danger).
  */
+@localized()
 export class RtcStatus extends LitElement {
   static override styles = [
     hostStyles,
+    visuallyHidden,
     nameStyles,
     css`
       .base {
-        border: 1px solid var(--rtc-color-border, #d0d7de);
+        border: 1px solid var(--_border);
         border-radius: 8px;
         padding: 0.6rem 0.8rem;
-        background: var(--rtc-color-surface, #fff);
+        background: var(--_surface);
       }
       .line {
         display: flex;
@@ -70,26 +84,23 @@ export class RtcStatus extends LitElement {
         width: 0.75rem;
         height: 0.75rem;
         border-radius: 50%;
-        background: #8c959f;
+        background: var(--_neutral);
         flex: none;
       }
-      :host([state='connected']) .indicator { background: var(--rtc-status-color-connected, #1a7f37); }
-      :host([state='connecting']) .indicator { background: var(--rtc-status-color-connecting, #bf8700); }
-      :host([state='error']) .indicator { background: var(--rtc-status-color-error, #cf222e); }
+      :host([state='connected']) .indicator { background: var(--rtc-status-color-connected, var(--_ok)); }
+      :host([state='connecting']) .indicator { background: var(--rtc-status-color-connecting, var(--_warn)); }
+      :host([state='error']) .indicator { background: var(--rtc-status-color-error, var(--_danger)); }
       .role { font-weight: 600; }
-      .detail { color: var(--rtc-color-muted, #57606a); }
+      .detail { color: var(--_muted); }
       ul { margin: 0.4rem 0 0; padding-left: 1.2rem; font-size: 0.9em; }
       code { font-size: 0.9em; }
-      .error { margin: 0.4rem 0 0; color: var(--rtc-status-color-error, #cf222e); overflow-wrap: anywhere; }
+      .error { margin: 0.4rem 0 0; color: var(--rtc-status-color-error, var(--_danger)); overflow-wrap: anywhere; }
       .share { margin-top: 0.5rem; font-size: 0.92rem; overflow-wrap: anywhere; }
       .share p { margin: 0; }
       .share summary { cursor: pointer; margin-top: 0.3rem; width: max-content; }
-      .share summary:focus-visible, .share a:focus-visible { outline: 3px solid var(--rtc-color-focus, #0969da); outline-offset: 1px; }
-      .share label { display: inline-flex; gap: 0.4rem; align-items: center; margin-top: 0.3rem; }
-      .share select { font: inherit; }
-      .share select:focus-visible { outline: 3px solid var(--rtc-color-focus, #0969da); outline-offset: 1px; }
-      .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
-      .share .qr-code { display: block; width: 11rem; max-width: 100%; height: auto; margin-top: 0.4rem; border: 1px solid #d0d7de; border-radius: 6px; }
+      .share label { display: flex; flex-wrap: wrap; gap: 0.3rem 0.4rem; align-items: center; margin-top: 0.3rem; }
+      .share select { font: inherit; width: 100%; max-width: 24rem; min-width: 0; }
+      .share .qr-code { display: block; width: 11rem; max-width: 100%; height: auto; margin-top: 0.4rem; border: 1px solid var(--_border); border-radius: 6px; }
     `,
     storageStyles,
   ];
@@ -135,15 +146,18 @@ export class RtcStatus extends LitElement {
   private announce(): void {
     const t = this.target.target;
     if (!t) return;
-    const role = t.localName === 'rtc-master' ? 'Master' : 'Slave';
-    const now = { role, state: this.state, slaves: role === 'Master' ? t.peers.filter((p) => p.state === 'connected').length : 0, error: t.lastError?.message ?? '' };
+    const role = t.localName === 'rtc-master' ? msg('Master') : msg('Slave');
+    const now = { role, state: this.state, slaves: t.localName === 'rtc-master' ? t.peers.filter((p) => p.state === 'connected').length : 0, error: t.lastError?.message ?? '' };
     const was = this.heard;
     this.heard = now;
     const said: string[] = [];
-    if (!was || was.role !== role || was.state !== now.state) said.push(`${role} ${LABELS[now.state].toLowerCase()}`);
-    if (was && now.slaves !== was.slaves) said.push(`${now.slaves} ${now.slaves === 1 ? 'slave' : 'slaves'} connected`);
-    if (now.error && now.error !== was?.error) said.push(`Error: ${now.error}`);
-    if (said.length > 0) this.announcement = `${said.join('. ')}.`;
+    if (!was || was.role !== role || was.state !== now.state) {
+      const stateWord = label(now.state).toLowerCase();
+      said.push(t.localName === 'rtc-master' ? msg(str`Master ${stateWord}`) : msg(str`Slave ${stateWord}`));
+    }
+    if (was && now.slaves !== was.slaves) said.push(now.slaves === 1 ? msg('1 slave connected') : msg(str`${formatNumber(now.slaves)} slaves connected`));
+    if (now.error && now.error !== was?.error) said.push(msg(str`Error: ${now.error}`));
+    if (said.length > 0) this.announcement = said.map((s) => msg(str`${s}.`, { desc: 'One announced sentence: its text and the full stop of the language' })).join(' ');
   }
 
   protected override updated(): void {
@@ -195,20 +209,20 @@ export class RtcStatus extends LitElement {
     const base = bases.includes(this.chosenBase) ? this.chosenBase : bases[0];
     const url = base === undefined ? null : this.slavePageOn(base);
     if (!url) return nothing;
-    const qr = qrSvg(url, `QR code of the slave page address ${url}`);
+    const qr = qrSvg(url, msg(str`QR code of the slave page address ${url}`));
     const pick = (event: Event) => {
       this.chosenBase = (event.target as HTMLSelectElement).value;
     };
     return html`<div class="share" part="share">
-      <p>Slave page: <a href=${url}>${url}</a>${lan
+      <p>${msg('Slave page:')} <a href=${url}>${url}</a>${lan
         ? nothing
-        : html` <span class="detail">(this machine only: the broadcaster has no LAN address)</span>`}</p>
+        : html` <span class="detail">${msg('(this machine only: the broadcaster has no LAN address)')}</span>`}</p>
       ${bases.length > 1
-        ? html`<label>Address <select part="addresses" @change=${pick}>
-            ${bases.map((b, i) => html`<option value=${b} ?selected=${b === base}>${new URL(b).host}${i === 0 ? ' (best)' : ''}</option>`)}
+        ? html`<label>${msg('Address')} <select part="addresses" @change=${pick}>
+            ${bases.map((b, i) => html`<option value=${b} ?selected=${b === base}>${i === 0 ? msg(str`${new URL(b).host} (best)`) : new URL(b).host}</option>`)}
           </select></label>`
         : nothing}
-      ${qr ? html`<details open><summary>QR code for phones</summary>${qr}</details>` : nothing}
+      ${qr ? html`<details open><summary>${msg('QR code for phones')}</summary>${qr}</details>` : nothing}
     </div>`;
   }
 
@@ -218,7 +232,7 @@ export class RtcStatus extends LitElement {
       return html`<p class="visually-hidden" part="announcement" role="status">${this.announcement}</p>
       <div class="base" part="base">
         <div class="line"><span class="indicator" part="indicator"></span>
-          <span>Not bound${this.htmlFor ? html` (no <code>rtc-master</code> or <code>rtc-slave</code> with id <code>${this.htmlFor}</code>)` : nothing}</span></div>
+          <span>${this.htmlFor ? msg(str`Not bound (no rtc-master or rtc-slave with id ${this.htmlFor})`) : msg('Not bound')}</span></div>
       </div>`;
     }
     const isMaster = t.localName === 'rtc-master';
@@ -231,15 +245,15 @@ export class RtcStatus extends LitElement {
     <div class="base" part="base">
       <div class="line">
         <span class="indicator" part="indicator"></span>
-        <span class="role">${isMaster ? 'Master' : 'Slave'}</span>
-        <span class="state">${LABELS[this.state]}</span>
-        <span class="detail">${manual ? 'manual pairing' : html`room <code>${room}</code>`}${isMaster
-          ? html` · <span class="count">${connected.length} ${connected.length === 1 ? 'slave' : 'slaves'}</span>`
+        <span class="role">${isMaster ? msg('Master') : msg('Slave')}</span>
+        <span class="state">${label(this.state)}</span>
+        <span class="detail">${manual ? msg('manual pairing') : html`${msg('room')} <code>${room}</code>`}${isMaster
+          ? html` · <span class="count">${slaveCount(connected.length)}</span>`
           : nothing}${queueOf(t)}</span>
       </div>
       ${isMaster ? peerList(peers) : this.renderName(t)}
       ${isMaster ? storageSection(this.storage.report, { slaves: connected.length, persist: () => void this.storage.requestPersistence() }) : nothing}
-      ${error ? html`<p class="error" part="error">Last error: ${error.message}</p>` : nothing}
+      ${error ? html`<p class="error" part="error">${msg(str`Last error: ${error.message}`)}</p>` : nothing}
       ${isMaster ? journalLine((t as unknown as { journal?: JournalStatus | null }).journal) : nothing}
     </div>
     ${isMaster && !manual ? this.renderShare() : nothing}`;
@@ -273,16 +287,28 @@ function queueOf(t: HTMLElement): unknown {
   const slave = t as HTMLElement & { queue?: boolean; pending?: number };
   if (slave.localName !== 'rtc-slave' || !slave.queue) return nothing;
   const n = slave.pending ?? 0;
-  return html` · <span class="pending" part="pending">${n === 0 ? 'no writes queued' : `${n} ${n === 1 ? 'write' : 'writes'} queued for the master`}</span>`;
+  return html` · <span class="pending" part="pending">${n === 0 ? msg('no writes queued') : n === 1 ? msg('1 write queued for the master') : msg(str`${formatNumber(n)} writes queued for the master`)}</span>`;
 }
 
 /** One line on the master's journal (storage/journal.ts): on, off and why, or what a restore did. */
 function journalLine(j: JournalStatus | null | undefined) {
   if (!j) return nothing;
   const restored = j.restored
-    ? html` Restored ${j.restored.documents} documents from it at ${new Date(j.restored.at).toLocaleTimeString()}, after the browser wiped IndexedDB${j.restored.lostAttachments > 0 ? html` (${j.restored.lostAttachments} attachments to upload again)` : nothing}.`
+    ? ` ${msg(str`Restored ${formatNumber(j.restored.documents)} documents from it at ${formatTime(j.restored.at)}, after the browser wiped IndexedDB.`)}${j.restored.lostAttachments > 0 ? ` ${msg(str`${formatNumber(j.restored.lostAttachments)} attachments to upload again.`)}` : ''}`
     : nothing;
-  return html`<p class="detail" part="journal">${j.on ? 'Journal: on (a copy of every write outside IndexedDB).' : `Journal: off (${j.reason}).`}${restored}</p>`;
+  return html`<p class="detail" part="journal">${j.on ? msg('Journal: on (a copy of every write outside IndexedDB).') : msg(str`Journal: off (${journalReason(j.reason)}).`)}${restored}</p>`;
+}
+
+/** Why the journal is off (storage/journal.ts `journalUnsupported`, `Journal`), in the page's language. */
+function journalReason(reason: string): string {
+  switch (reason) {
+    case 'no Web Workers': return msg('no Web Workers');
+    case 'the page is not a secure context (HTTPS or localhost)': return msg('the page is not a secure context (HTTPS or localhost)');
+    case 'no Origin Private File System in this browser': return msg('no Origin Private File System in this browser');
+    case 'closed': return msg('closed');
+    case 'the journal is in use by another tab of this database': return msg('the journal is in use by another tab of this database');
+    default: return reason.startsWith('journal failed: ') ? msg(str`journal failed: ${reason.slice(16)}`) : reason;
+  }
 }
 
 /** What the broadcaster's `/info.json` says (broadcaster/server.ts). */

@@ -7,27 +7,29 @@
 import { html, css, nothing } from 'lit';
 import { ref } from 'lit/directives/ref.js';
 import type { PeerInfo } from '../session/types.js';
+import { msg, str } from '@lit/localize';
 import { MAX_NAME_LENGTH } from '../channel/handshake.js';
+import { buttonStyles } from '../styles/theme.styles.js';
+import { formatTime } from '../i18n/format.js';
 
-export const nameStyles = css`
+export const nameStyles = [buttonStyles, css`
   ul.peers li { overflow-wrap: anywhere; }
   .peer-name { font-weight: 600; }
   .name { display: flex; flex-wrap: wrap; align-items: center; gap: 0.3rem 0.5rem; margin-top: 0.4rem; }
-  .name .label, .name label { color: var(--rtc-color-muted, #57606a); }
+  .name .label, .name label { color: var(--_muted); }
   .name .device-name { font-weight: 600; overflow-wrap: anywhere; }
-  .name input { font: inherit; flex: 1 1 12rem; max-width: 24rem; padding: 0.25rem 0.45rem; border: 1px solid #8c959f; border-radius: 6px; }
-  .name button { font: inherit; font-size: 0.9em; padding: 0.15rem 0.7rem; border-radius: 6px; border: 1px solid #d0d7de; background: #f6f8fa; color: #1f2933; cursor: pointer; }
+  .name input { font: inherit; flex: 1 1 12rem; max-width: 24rem; padding: 0.25rem 0.45rem; border: 1px solid var(--_border-strong); border-radius: 6px; }
+  .name button { font-size: 0.9em; padding: 0.15rem 0.7rem; }
   .name .detail { font-size: 0.85em; }
-  .name input:focus-visible, .name button:focus-visible { outline: 3px solid var(--rtc-color-focus, #0969da); outline-offset: 1px; }
-`;
+`];
 
 /** The master's slaves by name (the id in a tooltip), with when each connected. */
 export function peerList(peers: readonly PeerInfo[]) {
   if (peers.length === 0) return nothing;
-  return html`<ul class="peers" part="peers" aria-label="Connected slaves">
-    ${peers.map((p) => html`<li><span class="peer-name" title=${`id ${p.id}`}>${p.name}</span> ${p.state === 'connected' && p.connectedAt
-      ? html`connected at ${new Date(p.connectedAt).toLocaleTimeString()}`
-      : 'connecting…'}</li>`)}
+  return html`<ul class="peers" part="peers" aria-label=${msg('Connected slaves')}>
+    ${peers.map((p) => html`<li><span class="peer-name" title=${msg(str`id ${p.id}`)}>${p.name}</span> ${p.state === 'connected' && p.connectedAt
+      ? msg(str`connected at ${formatTime(p.connectedAt)}`)
+      : msg('connecting…')}</li>`)}
   </ul>`;
 }
 
@@ -55,8 +57,8 @@ export interface NameEditorModel {
 export function nameEditor(model: NameEditorModel) {
   if (!model.editing) {
     return html`<div class="name" part="name">
-      <span class="label">Device name</span> <span class="device-name">${model.name}</span>
-      <button type="button" class="rename" part="rename" aria-label=${`Rename this device (${model.name})`} @click=${model.start}>Rename</button>
+      <span class="label">${msg('Device name')}</span> <span class="device-name">${model.name}</span>
+      <button type="button" class="rename secondary" part="rename" aria-label=${msg(str`Rename this device (${model.name})`)} @click=${model.start}>${msg('Rename')}</button>
     </div>`;
   }
   const keydown = (event: KeyboardEvent): void => {
@@ -77,10 +79,10 @@ export function nameEditor(model: NameEditorModel) {
     });
   };
   return html`<div class="name" part="name">
-    <label for="device-name">Device name</label>
+    <label for="device-name">${msg('Device name')}</label>
     <input id="device-name" part="name-input" type="text" autocomplete="off" spellcheck="false"
       maxlength=${MAX_NAME_LENGTH} .value=${model.name} aria-describedby="device-name-hint"
       @keydown=${keydown} @blur=${(event: FocusEvent) => model.save((event.target as HTMLInputElement).value, false)} ${ref(focus)}>
-    <span id="device-name-hint" class="detail">Enter saves, Escape cancels</span>
+    <span id="device-name-hint" class="detail">${msg('Enter saves, Escape cancels')}</span>
   </div>`;
 }

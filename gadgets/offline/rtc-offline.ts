@@ -2,6 +2,7 @@ import { LitElement, html, css, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { msg, str } from '@lit/localize';
 import { hostStyles } from '../styles/host.styles.js';
+import { localized } from '../i18n/locale.js';
 import { VERSION_MESSAGE, type OfflineReply } from './protocol.js';
 
 /**
@@ -62,8 +63,9 @@ async function scopeRefusal(script: string, scope: string): Promise<string | nul
  * @csspart dismiss - The notice's Dismiss button.
  * @csspart pairing - The link to the pairing page (when opened from the device's copy).
  * @csspart pair - The *Pair by tokens here* button (with `for`, when opened from the device's copy).
- * @cssprop --rtc-color-notice - The notice's background (default #eef6ff).
+ * @cssprop --rtc-color-notice - The notice's background (default `--rtc-color-info-surface`).
  */
+@localized()
 export class RtcOffline extends LitElement {
   static override styles = [
     hostStyles,
@@ -76,10 +78,10 @@ export class RtcOffline extends LitElement {
         gap: 0.4rem 0.8rem;
         margin: 0.6rem 0;
         padding: 0.6rem 0.8rem;
-        border: 1px solid var(--rtc-color-accent, #0969da);
+        border: 1px solid var(--_accent);
         border-left-width: 4px;
         border-radius: 8px;
-        background: var(--rtc-color-notice, #eef6ff);
+        background: var(--rtc-color-notice, var(--_info-surface));
       }
       p { margin: 0; flex: 1 1 16rem; }
       p:focus { outline: none; }
@@ -87,14 +89,13 @@ export class RtcOffline extends LitElement {
         font: inherit;
         min-height: 44px;
         padding: 0.3rem 0.9rem;
-        border: 1px solid var(--rtc-color-border, #8c959f);
+        border: 1px solid var(--_border);
         border-radius: 6px;
-        background: var(--rtc-color-surface, #fff);
+        background: var(--_surface);
         color: inherit;
         cursor: pointer;
       }
-      a { color: var(--rtc-color-accent, #0969da); }
-      a:focus-visible, button:focus-visible { outline: 3px solid var(--rtc-color-focus, #0969da); outline-offset: 2px; }
+      a { color: var(--_accent); }
     `,
   ];
 

@@ -7,6 +7,7 @@
  * The master asks for persistence when it opens its database; `<rtc-status>` shows the report
  * (README.md "Keeping your data").
  */
+import { formatBytes as formatSize } from '../i18n/format.js';
 
 /** What is known of the origin's storage; null where the browser does not say. */
 export interface StorageReport {
@@ -118,14 +119,7 @@ export function noteStorageWrite(): void {
   monitor.noteWrite();
 }
 
-/** Bytes in human units, powers of 1024 (`512 B`, `3.4 MiB`, `1.2 GiB`). */
+/** Bytes in human units, powers of 1024 (`512 B`, `3.4 MiB`, `1.2 GiB`; gadgets/i18n/format.ts, the page's language). */
 export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+  return formatSize(bytes, true);
 }

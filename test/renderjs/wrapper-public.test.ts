@@ -121,6 +121,18 @@ describe('RenderJS wrapper, public sandbox', () => {
     expect(el.hidden).to.equal(true);
   });
 
+  it('passes ERP5\'s language through: the `language` option is the element\'s lang, and its status speaks it', async () => {
+    const { gadget, el } = await master({ language: 'fr' });
+    expect(el.getAttribute('lang')).to.equal('fr');
+    const status = el.querySelector('rtc-status')!;
+    await until(() => status.shadowRoot!.textContent!.includes('Maître'), 'the status in French');
+    await call(gadget, 'render', { language: 'zh-CN' });
+    await until(() => status.shadowRoot!.textContent!.includes('主设备'), 'the status in Chinese');
+    await call(gadget, 'render', { language: '' });
+    expect(el.hasAttribute('lang')).to.equal(false);
+    await until(() => status.shadowRoot!.textContent!.includes('Master'), 'back to the browser\'s English');
+  });
+
   it('connects when rendered with autoconnect (the default), once, and disconnects when it is turned off', async () => {
     const { gadget, el, database } = await declare(root, 'master', 'public').then(async (d) => ({ ...d, el: dbElement(d.gadget), database: newDatabase() }));
     cleanups.push(async () => { gadget.element.remove(); await until(() => el.state === 'disconnected', 'stops'); await deleteDatabase(database); });

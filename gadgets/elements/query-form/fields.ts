@@ -6,6 +6,7 @@
  * DOM-free.
  */
 import type { Doc } from '../../api.js';
+import { msg, str } from '@lit/localize';
 import { RtcError } from '../../errors.js';
 
 /** The types a field may declare; `text` is the default. */
@@ -49,7 +50,7 @@ export function fieldValue(spec: FieldSpec, text: string): unknown {
   if (trimmed === '') return undefined;
   if (spec.type === 'text') return trimmed;
   const n = Number(trimmed);
-  if (!NUMBER_TEXT.test(trimmed) || !Number.isFinite(n)) throw new RtcError(`${spec.name} must be a number, like 1500 or -2.5`, 400);
+  if (!NUMBER_TEXT.test(trimmed) || !Number.isFinite(n)) throw new RtcError(msg(str`${spec.name} must be a number, like 1500 or -2.5`), 400);
   return n;
 }
 

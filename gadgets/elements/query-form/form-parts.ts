@@ -4,7 +4,9 @@
  * that changed (`live`). The element keeps the state and passes it in.
  */
 import { html, nothing, type TemplateResult } from 'lit';
+import { msg, str } from '@lit/localize';
 import type { FieldSpec } from './fields.js';
+import { formatNumber } from '../../i18n/format.js';
 import type { DatabaseElement } from '../database-element.js';
 import { readImportFile } from './import-file.js';
 
@@ -17,11 +19,11 @@ export function fieldInputs(specs: readonly FieldSpec[], invalid: string, value:
 /** The "New record" form. */
 export function createForm(specs: readonly FieldSpec[], invalid: string, bound: boolean, submit: (event: SubmitEvent) => void) {
   if (specs.length === 0) return nothing;
-  return html`<form part="create" novalidate @submit=${submit} aria-label="New record">
+  return html`<form part="create" novalidate @submit=${submit} aria-label=${msg('New record')}>
     <fieldset ?disabled=${!bound}>
-      <legend>New record</legend>
+      <legend>${msg('New record')}</legend>
       <div class="fields">${fieldInputs(specs, invalid)}</div>
-      <button type="submit">Add record</button>
+      <button type="submit">${msg('Add record')}</button>
     </fieldset>
   </form>`;
 }
@@ -29,11 +31,11 @@ export function createForm(specs: readonly FieldSpec[], invalid: string, bound: 
 /** The import picker and, while importing, its progress bar. */
 export function importPart(importing: { loaded: number; total: number } | null, bound: boolean, change: (event: Event) => void) {
   return html`<div class="import">
-    <label>Import records (JSON or CSV)
+    <label>${msg('Import records (JSON or CSV)')}
       <input type="file" accept=".json,.csv,application/json,text/csv" ?disabled=${!bound || importing !== null} @change=${change} />
     </label>
     ${importing
-      ? html`<label class="progress">Importing ${importing.loaded} of ${importing.total || '…'} records
+      ? html`<label class="progress">${msg(str`Importing ${formatNumber(importing.loaded)} of ${importing.total ? formatNumber(importing.total) : '…'} records`)}
           <progress max=${importing.total || 1} .value=${importing.loaded}></progress></label>`
       : nothing}
   </div>`;
@@ -57,8 +59,8 @@ export async function importInto(t: DatabaseElement, file: File, progress: (p: {
 
 /** A search running for a while: a spinner (still under reduced motion, slower), the words, and Cancel. */
 export function busyLine(cancel: () => void) {
-  return html`<div class="busy" part="busy"><span class="spinner" aria-hidden="true"></span><span>Searching…</span>
-    <button type="button" class="secondary" @click=${cancel}>Cancel search</button></div>`;
+  return html`<div class="busy" part="busy"><span class="spinner" aria-hidden="true"></span><span>${msg('Searching…')}</span>
+    <button type="button" class="secondary" @click=${cancel}>${msg('Cancel search')}</button></div>`;
 }
 
 /**

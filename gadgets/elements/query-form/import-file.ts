@@ -8,6 +8,7 @@
  */
 import type { BulkEntry, Doc } from '../../api.js';
 import { parse } from 'csv-parse/browser/esm/sync';
+import { msg, str } from '@lit/localize';
 import { RtcError } from '../../errors.js';
 
 /** Largest file accepted, bytes (the browser holds it in memory while parsing). */
@@ -19,7 +20,7 @@ export const MAX_IMPORT_BYTES = 512 * 1024 * 1024;
  * object, a CSV without header), 413 for a file over `MAX_IMPORT_BYTES`.
  */
 export async function readImportFile(file: Blob & { name?: string }): Promise<BulkEntry[]> {
-  if (file.size > MAX_IMPORT_BYTES) throw new RtcError(`File too large to import: ${file.size} bytes`, 413);
+  if (file.size > MAX_IMPORT_BYTES) throw new RtcError(msg(str`File too large to import: ${file.size} bytes`), 413);
   const text = await file.text();
   const name = (file.name ?? '').toLowerCase();
   const isCsv = name.endsWith('.csv') || file.type === 'text/csv' || (!name.endsWith('.json') && !/^\s*[[{]/.test(text));
@@ -32,12 +33,12 @@ export function parseJson(text: string): BulkEntry[] {
   try {
     data = JSON.parse(text);
   } catch (e) {
-    throw new RtcError(`Not valid JSON: ${(e as Error).message}`, 400);
+    throw new RtcError(msg(str`Not valid JSON: ${(e as Error).message}`), 400);
   }
-  if (!Array.isArray(data)) throw new RtcError('A JSON import must be an array of records', 400);
+  if (!Array.isArray(data)) throw new RtcError(msg('A JSON import must be an array of records'), 400);
   return data.map((item, i) => {
     if (item === null || typeof item !== 'object' || Array.isArray(item)) {
-      throw new RtcError(`Record ${i + 1} is not an object`, 400);
+      throw new RtcError(msg(str`Record ${i + 1} is not an object`), 400);
     }
     const o = item as Record<string, unknown>;
     const keys = Object.keys(o);
@@ -83,7 +84,7 @@ export function parseCsv(text: string): BulkEntry[] {
   try {
     rows = parse(text, { columns: true, skip_empty_lines: true, trim: true, bom: true, delimiter: detectDelimiter(text) }) as Record<string, string | undefined>[];
   } catch (e) {
-    throw new RtcError(`Not valid CSV: ${(e as Error).message}`, 400);
+    throw new RtcError(msg(str`Not valid CSV: ${(e as Error).message}`), 400);
   }
   const textColumns = new Set<string>();
   for (const row of rows) {

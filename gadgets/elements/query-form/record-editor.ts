@@ -12,6 +12,7 @@
  */
 import { html, nothing } from 'lit';
 import { ref } from 'lit/directives/ref.js';
+import { msg, str } from '@lit/localize';
 import type { ChangesResult, DatabaseApi, Doc } from '../../api.js';
 import { applyEdits, fieldText, firstInvalid, sameDoc, type FieldSpec } from './fields.js';
 import { fieldInputs } from './form-parts.js';
@@ -217,29 +218,29 @@ export class RecordEditor {
     return html`<dialog class="editor" part="editor" aria-labelledby="editor-title" aria-describedby="editor-id"
         @close=${() => this.cancel()} ${ref(show)}>
       <form novalidate @submit=${submit} aria-busy=${this.working ? 'true' : 'false'}>
-        <h2 id="editor-title">Edit record</h2>
-        <p class="record-id" id="editor-id">Record <code>${this.id}</code></p>
+        <h2 id="editor-title">${msg('Edit record')}</h2>
+        <p class="record-id" id="editor-id">${msg(html`Record <code>${this.id}</code>`)}</p>
         ${this.renderConflict()}
         ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
         <div class="fields">
           ${fieldInputs(fields, this.invalid, (name) => this.shown[name], true)}
         </div>
-        ${others.length > 0 ? html`<p class="hint">Kept as they are: ${others.join(', ')}.</p>` : nothing}
+        ${others.length > 0 ? html`<p class="hint">${msg(str`Kept as they are: ${others.join(', ')}.`)}</p>` : nothing}
         ${this.confirming
           ? html`<div class="confirm" role="group" aria-labelledby="confirm-text">
-              <p id="confirm-text"><strong>Delete this record?</strong> This cannot be undone.</p>
+              <p id="confirm-text"><strong>${msg('Delete this record?')}</strong> ${msg('This cannot be undone.')}</p>
               <div class="actions">
                 <button type="button" class="danger" ?disabled=${this.working} @click=${() => void this.act(true, async (db, id) => {
                   await db.remove(id);
                   this.close('deleted');
-                })}>Delete record</button>
-                <button type="button" class="secondary keep" @click=${() => this.askDelete(false)}>Keep it</button>
+                })}>${msg('Delete record')}</button>
+                <button type="button" class="secondary keep" @click=${() => this.askDelete(false)}>${msg('Keep it')}</button>
               </div>
             </div>`
           : html`<div class="actions">
-              <button type="submit" ?disabled=${this.working}>Save</button>
-              <button type="button" class="secondary" @click=${() => this.cancel()}>Cancel</button>
-              <button type="button" class="danger delete" ?disabled=${this.working} @click=${() => this.askDelete(true)}>Delete…</button>
+              <button type="submit" ?disabled=${this.working}>${msg('Save')}</button>
+              <button type="button" class="secondary" @click=${() => this.cancel()}>${msg('Cancel')}</button>
+              <button type="button" class="danger delete" ?disabled=${this.working} @click=${() => this.askDelete(true)}>${msg('Delete…')}</button>
             </div>`}
       </form>
     </dialog>`;
@@ -247,14 +248,14 @@ export class RecordEditor {
 
   private renderConflict() {
     if (!this.conflict) return nothing;
-    const anyway = html`<button type="button" ?disabled=${this.working} @click=${() => this.save(true)}>Save mine anyway</button>`;
+    const anyway = html`<button type="button" ?disabled=${this.working} @click=${() => this.save(true)}>${msg('Save mine anyway')}</button>`;
     return this.conflict.kind === 'changed'
       ? html`<div class="conflict" role="alert">
-          <p><strong>Changed on another device.</strong> Someone changed this record while you were editing it: saving now would overwrite their change.</p>
-          <div class="actions"><button type="button" class="secondary" @click=${() => this.loadTheirs()}>Load their version</button>${anyway}</div>
+          <p><strong>${msg('Changed on another device.')}</strong> ${msg('Someone changed this record while you were editing it: saving now would overwrite their change.')}</p>
+          <div class="actions"><button type="button" class="secondary" @click=${() => this.loadTheirs()}>${msg('Load their version')}</button>${anyway}</div>
         </div>`
       : html`<div class="conflict" role="alert">
-          <p><strong>Deleted on another device.</strong> Someone deleted this record while you were editing it. Saving puts it back with your values.</p>
+          <p><strong>${msg('Deleted on another device.')}</strong> ${msg('Someone deleted this record while you were editing it. Saving puts it back with your values.')}</p>
           <div class="actions">${anyway}</div>
         </div>`;
   }

@@ -1,5 +1,8 @@
 import { LitElement, html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
+import { msg, str } from '@lit/localize';
+import { localized } from '../../i18n/locale.js';
+import { formatNumber } from '../../i18n/format.js';
 import type { ChangesResult, DatabaseApi, Row } from '../../api.js';
 import { TargetController } from '../../controllers/target-controller.js';
 import { WatchController } from '../../controllers/watch-controller.js';
@@ -39,8 +42,9 @@ type Direction = 'ascending' | 'descending';
  * @csspart error - The error message.
  * @csspart busy - The "Searching…" line with its Cancel button (a search running for a while).
  * @csspart editor - The edit dialog.
- * @cssprop --rtc-color-highlight - Background of a row that just changed (`live`; default #fff1a8).
+ * @cssprop --rtc-color-highlight - Background of a row that just changed (`live`; README "Theme and languages").
  */
+@localized()
 export class RtcQueryForm extends LitElement {
   static override styles = [hostStyles, queryFormStyles];
 
@@ -181,7 +185,7 @@ export class RtcQueryForm extends LitElement {
     for (const row of shown) this.flashes.flash(row.id);
     const added = shown.filter((r) => !before.has(r.id)).length;
     const updated = shown.length - added;
-    if (shown.length > 0) this.liveNote = [added && `${added} new`, updated && `${updated} changed`].filter(Boolean).join(', ') + ` record${shown.length === 1 ? '' : 's'}`;
+    if (shown.length > 0) this.liveNote = liveNote(added, updated);
   }
 
   /**
@@ -203,7 +207,7 @@ export class RtcQueryForm extends LitElement {
       this.busy = true;
       this.slowTimer = setTimeout(() => {
         this.slow = true;
-        this.liveNote = 'Searching…';
+        this.liveNote = msg('Searching…');
       }, SLOW_MS);
     }
     const fields = this.fieldList;
@@ -244,8 +248,8 @@ export class RtcQueryForm extends LitElement {
     this.settle(false);
     // Back to the search the rows shown answer, so that paging and live refreshes do not run it again.
     ({ query: this.query, page: this.page, sortKey: this.sortKey, sortDirection: this.sortDirection } = this.answered);
-    this.liveNote = 'Search cancelled';
-    this.notice = 'Search cancelled: the results shown are those of the search before it.';
+    this.liveNote = msg('Search cancelled');
+    this.notice = msg('Search cancelled: the results shown are those of the search before it.');
     // The Cancel button is gone: the search box is where a person goes next.
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLInputElement>('input[name=q]')?.focus());
   }
@@ -263,7 +267,7 @@ export class RtcQueryForm extends LitElement {
   private editorClosed(id: string, done: 'saved' | 'deleted' | 'cancelled'): void {
     const index = this.rows.findIndex((r) => r.id === id);
     if (done !== 'cancelled') {
-      this.notice = this.done(done === 'saved' ? 'Saved' : 'Deleted', id);
+      this.notice = this.done(done, id);
       this.error = '';
     }
     const refreshed = done === 'cancelled' ? Promise.resolve() : this.search();
@@ -276,8 +280,9 @@ export class RtcQueryForm extends LitElement {
   }
 
   /** "Created record <id>", and whether it waits in a slave's outbox. */
-  private done(what: string, id: string): string {
-    return `${what} record ${id}${queued(this.target.target).has(id) ? ' (queued on this device until the master answers)' : ''}`;
+  private done(what: 'created' | 'saved' | 'deleted', id: string): string {
+    const text = what === 'created' ? msg(str`Created record ${id}`) : what === 'saved' ? msg(str`Saved record ${id}`) : msg(str`Deleted record ${id}`);
+    return queued(this.target.target).has(id) ? `${text} ${msg('(queued on this device until the master answers)')}` : text;
   }
 
   private async handleCreate(event: SubmitEvent): Promise<void> {
@@ -296,13 +301,13 @@ export class RtcQueryForm extends LitElement {
     }
     const doc = applyEdits({}, specs, texts, {});
     if (Object.keys(doc).length === 0) {
-      this.error = 'Fill in at least one field.';
+      this.error = msg('Fill in at least one field.');
       return;
     }
     try {
       const id = await t.post(doc);
       form.reset();
-      this.notice = this.done('Created', id);
+      this.notice = this.done('created', id);
       this.error = '';
       this.dispatchEvent(new RtcRecordCreateEvent(id));
       (form.elements.namedItem(this.fieldList[0]) as HTMLInputElement | null)?.focus();
@@ -319,7 +324,7 @@ export class RtcQueryForm extends LitElement {
     if (!file || !t) return;
     try {
       const n = await importInto(t, file, (progress) => (this.importing = progress));
-      this.notice = `Imported ${n} record${n === 1 ? '' : 's'} from ${file.name}`;
+      this.notice = n === 1 ? msg(str`Imported 1 record from ${file.name}`) : msg(str`Imported ${formatNumber(n)} records from ${file.name}`);
       this.error = '';
       input.value = '';
       await this.search();
@@ -367,10 +372,10 @@ export class RtcQueryForm extends LitElement {
       ${this.notice ? html`<p class="notice" role="status">${this.notice}</p>` : nothing}
       <form part="search" role="search" @submit=${this.handleSearch}>
         <div class="search-row">
-          <label>Search<input type="search" name="q" .value=${this.query} placeholder="words, or a query like name:&quot;%an%&quot;" /></label>
-          <button type="submit" ?disabled=${!bound}>Search</button>
+          <label>${msg('Search')}<input type="search" name="q" .value=${this.query} placeholder=${msg('words, or a query like name:"%an%"')} /></label>
+          <button type="submit" ?disabled=${!bound}>${msg('Search')}</button>
         </div>
-        <p class="hint">Plain words search every field; text with <code>:</code> is a jIO query, e.g. <code>region:Europe AND area:&gt;100000</code>.</p>
+        <p class="hint">${msg(html`Plain words search every field; text with <code>:</code> is a jIO query, e.g. <code>region:Europe AND area:&gt;100000</code>.`)}</p>
       </form>
       ${error ? html`<p class="error ${error.includes('\n') ? 'multiline' : ''}" part="error" role="alert">${error}</p>` : nothing}
       ${this.slow ? busyLine(() => this.cancelSearch()) : nothing}
@@ -378,16 +383,18 @@ export class RtcQueryForm extends LitElement {
         <div class="table-wrap">
           ${resultsTable({
             rows: this.rows, columns, editable: fields.length > 0, waiting, pageSize: this.pageSize, busy: this.busy,
-            caption: html`Results${this.rows.length > 0 ? html` ${this.page * this.pageSize + 1}–${this.page * this.pageSize + this.rows.length}` : html`: none`}${waiting.size > 0 ? ` · ${waiting.size} waiting to be sent` : nothing}${this.live ? html`<span class="live">· live</span>` : nothing}`,
+            caption: html`${this.rows.length > 0
+              ? msg(str`Results ${formatNumber(this.page * this.pageSize + 1)}–${formatNumber(this.page * this.pageSize + this.rows.length)}`)
+              : msg('Results: none')}${waiting.size > 0 ? ` · ${msg(str`${formatNumber(waiting.size)} waiting to be sent`)}` : nothing}${this.live ? html`<span class="live">· ${msg('live')}</span>` : nothing}`,
             sortKey: this.sortKey, sortDirection: this.sortDirection, rowClass: (id) => this.flashes.classOf(id),
             sortBy: (c) => this.sortBy(c), edit: (id) => void this.edit(id),
           })}
         </div>
         <p class="visually-hidden" role="status">${this.liveNote}</p>
-        <nav aria-label="Result pages">
-          <button type="button" class="secondary" ?disabled=${this.page === 0 || this.busy} @click=${() => this.turnPage(-1)}>Previous</button>
-          <span>Page ${this.page + 1}</span>
-          <button type="button" class="secondary" ?disabled=${!this.hasNext || this.busy} @click=${() => this.turnPage(1)}>Next</button>
+        <nav aria-label=${msg('Result pages')}>
+          <button type="button" class="secondary" ?disabled=${this.page === 0 || this.busy} @click=${() => this.turnPage(-1)}>${msg('Previous')}</button>
+          <span>${msg(str`Page ${formatNumber(this.page + 1)}`)}</span>
+          <button type="button" class="secondary" ?disabled=${!this.hasNext || this.busy} @click=${() => this.turnPage(1)}>${msg('Next')}</button>
         </nav>
       </div>
       ${this.editor.render()}
@@ -396,6 +403,12 @@ export class RtcQueryForm extends LitElement {
 }
 
 /** live: how long changes gather before the results are read again, ms. */
+/** What a live refresh announces: `2 new, 1 changed records`. */
+function liveNote(added: number, updated: number): string {
+  const parts = [added && msg(str`${formatNumber(added)} new`), updated && msg(str`${formatNumber(updated)} changed`)].filter(Boolean).join(', ');
+  return added + updated === 1 ? msg(str`${parts} record`) : msg(str`${parts} records`);
+}
+
 const LIVE_DEBOUNCE_MS = 150;
 /** live: how long a changed row stays highlighted, ms (the CSS animation lasts as long). */
 const FLASH_MS = 1800;

@@ -4,6 +4,7 @@
  */
 import { html, nothing, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
+import { msg, str } from '@lit/localize';
 import type { Row } from '../../api.js';
 import type { PendingWrite } from '../../session/outbox.js';
 import { fieldText } from './fields.js';
@@ -35,7 +36,7 @@ export function resultsTable(m: ResultsModel) {
       <tr>
         <th scope="col">id</th>
         ${columns.map((c) => html`<th scope="col" aria-sort=${m.sortKey === c ? m.sortDirection : 'none'}>
-          <button type="button" @click=${() => m.sortBy(c)} aria-label="Sort by ${c}">${c}<span aria-hidden="true">${m.sortKey === c ? (m.sortDirection === 'ascending' ? '▲' : '▼') : '↕'}</span></button>
+          <button type="button" @click=${() => m.sortBy(c)} aria-label=${msg(str`Sort by ${c}`)}>${c}<span aria-hidden="true">${m.sortKey === c ? (m.sortDirection === 'ascending' ? '▲' : '▼') : '↕'}</span></button>
         </th>`)}
       </tr>
     </thead>
@@ -44,7 +45,7 @@ export function resultsTable(m: ResultsModel) {
         const doc = m.editable ? row.value : row.doc ?? {};
         // The Edit button sits in the id cell: the cells after it are the record's values.
         const edit = m.editable
-          ? html`<button type="button" class="edit secondary" data-id=${row.id} aria-label="Edit record ${row.id}" @click=${() => m.edit(row.id)}>Edit</button>`
+          ? html`<button type="button" class="edit secondary" data-id=${row.id} aria-label=${msg(str`Edit record ${row.id}`)} @click=${() => m.edit(row.id)}>${msg('Edit')}</button>`
           : nothing;
         return html`<tr data-id=${row.id} class=${m.rowClass(row.id)}><td class="id">${edit}${pendingBadge(waiting.get(row.id))}<span class="id-text" title=${row.id}>${row.id}</span></td>${columns.map((c) => html`<td>${fieldText(doc[c])}</td>`)}</tr>`;
       })}
@@ -63,7 +64,7 @@ export function queued(t: HTMLElement | null): Map<string, PendingWrite> {
 /** "pending" (or "pending removal") before the id of a record whose write waits in the outbox. */
 export function pendingBadge(w: PendingWrite | undefined) {
   if (!w) return nothing;
-  return html`<span class="pending-badge" title="Queued on this device: not yet on the master">${w.kind === 'remove' ? 'pending removal' : 'pending'}</span>`;
+  return html`<span class="pending-badge" title=${msg('Queued on this device: not yet on the master')}>${w.kind === 'remove' ? msg('pending removal') : msg('pending')}</span>`;
 }
 
 /** The keys of the documents shown (at most 8), for a form without `fields`. */
