@@ -30,6 +30,7 @@ async function gallery() {
       <rtc-chat for="tm"></rtc-chat>
       <rtc-backup for="tm" remind-days="1"></rtc-backup>
       <rtc-replicate for="tm" remote='{"type": "memory"}'></rtc-replicate>
+      <rtc-site for="tm" doc="site" serve="blob"></rtc-site>
     </rtc-master>
     <rtc-slave signaling="manual"></rtc-slave>
   </div>`);
@@ -43,10 +44,11 @@ async function gallery() {
   await waitUntil(() => form.shadowRoot!.querySelector('button.edit'), 'a row to edit');
   const slave = wrap.querySelector('rtc-slave') as RtcSlave;
   await waitUntil(() => slave.shadowRoot!.querySelector('rtc-pairing-panel')?.shadowRoot?.querySelector('textarea[readonly]'), 'the offer shown', { timeout: 10000 });
+  await waitUntil(() => wrap.querySelector('rtc-site')!.getAttribute('state') === 'shown', 'the site (its 404 page) shown', { timeout: 10000 });
   return wrap;
 }
 
-const TAGS = ['rtc-status', 'rtc-query-form', 'rtc-file-share', 'rtc-chat', 'rtc-backup', 'rtc-replicate', 'rtc-master', 'rtc-slave'];
+const TAGS = ['rtc-status', 'rtc-query-form', 'rtc-file-share', 'rtc-chat', 'rtc-backup', 'rtc-replicate', 'rtc-site', 'rtc-master', 'rtc-slave'];
 
 for (const scheme of ['light', 'dark'] as const) {
   describe(`theme: ${scheme} scheme`, () => {
