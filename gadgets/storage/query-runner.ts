@@ -15,7 +15,12 @@
  */
 import type { AllDocsOptions, AllDocsResult, Row } from '../api.js';
 import { RtcError } from '../errors.js';
-import { compileQuery, compareSortOn, applyLimit, selectKeys, parseQuery, type QueryTree } from '../query.js';
+import { compileQuery, applyLimit, selectKeys, parseQuery, type QueryTree } from '../query.js';
+import { sortKeys } from '../query/sort.js';
+import { sortDocuments } from '../query/select.js';
+import { checkKeySchema } from '../query/schema.js';
+import type { Doc } from '../api.js';
+import type { ScanCache, CacheView } from './scan-cache.js';
 import { validateAllDocsOptions } from './validate.js';
 import type { Connection } from './connection.js';
 import { planQuery, sxName, type Plan } from './planner.js';
@@ -87,7 +92,14 @@ export class QueryRunner {
    */
   lastRead: ReadKind | null = null;
 
-  constructor(private readonly connection: Connection, private readonly indexed: ReadonlySet<string>) {}
+  /**
+   * Where the last `allDocs` read its documents: `'memory'` (the scan cache, scan-cache.ts) or
+   * `'indexeddb'` (diagnostics, as `lastRead`).
+   */
+  lastSource: 'memory' | 'indexeddb' | null = null;
+
+  /** @param cache the documents in memory (scan-cache.ts), or null to read IndexedDB every time. */
+  constructor(private readonly connection: Connection, private readonly indexed: ReadonlySet<string>, private readonly cache: ScanCache | null = null) {}
 
   /**
    * `allDocs(options)` → `{ data: { rows, total_rows } }`: filter by `query`, then `sort_on`, then
@@ -110,22 +122,32 @@ export class QueryRunner {
     const match = tree === null ? null : compileQuery(tree, options.key_schema);
     await breathe();
     const plan = tree && !options.key_schema ? planQuery(tree, this.indexed) : null;
+    // The cache, brought up to date with every write acknowledged so far (null: read IndexedDB).
+    const view = (await this.cache?.view()) ?? null;
+    this.lastSource = view ? 'memory' : 'indexeddb';
+    let fill: object | null = null;
     // A plan reads only what the indexes select; without one, the first page of a sort may be
     // read in order from the sort key's index instead of scanning everything.
-    let hits = plan ? null : await this.readSorted(options, match);
+    let hits = plan ? null : await this.readSorted(options, match, view);
     if (hits) this.lastRead = 'sort index';
     else if (plan) {
       this.lastRead = 'indexes';
-      hits = await this.readPlan(plan, match!, new Slicer(run));
+      hits = await this.readPlan(plan, match!, new Slicer(run), view);
     } else {
       this.lastRead = 'scan';
       // Unsorted, a scan's hits are already in the final (id) order: a limited page stops early.
       const unsorted = !options.sort_on || options.sort_on.length === 0;
-      hits = await this.scan(match, new Slicer(run), (unsorted && pageEnd(options.limit)) || Infinity);
+      const enough = (unsorted && pageEnd(options.limit)) || Infinity;
+      // A scan that reads the whole store fills the cache on the way.
+      fill = view || enough !== Infinity ? null : this.cache?.startFill() ?? null;
+      hits = view ? await scanMemory(view, match, new Slicer(run), enough) : await this.scan(match, new Slicer(run), enough, fill);
     }
     if (options.sort_on && options.sort_on.length > 0) {
-      const cmp = compareSortOn(options.sort_on, options.key_schema);
-      hits = hits.map((r, i) => ({ r, i })).sort((a, b) => cmp(a.r.doc, b.r.doc) || a.i - b.i).map((x) => x.r);
+      // Stable (ties keep the id order), top-k when a limit truncates (query/select.ts).
+      const idOf = new Map<object, string>();
+      for (const r of hits) idOf.set(r.doc, r.id);
+      const docs = sortDocuments(hits.map((r) => r.doc), sortKeys(options.sort_on, checkKeySchema(options.key_schema)), pageEnd(options.limit));
+      hits = docs.map((doc) => ({ id: idOf.get(doc)!, doc: doc as Doc }));
     }
     if (options.limit) hits = applyLimit(hits, options.limit);
     const select = options.select_list;
@@ -134,7 +156,10 @@ export class QueryRunner {
       if (options.include_docs) row.doc = r.doc;
       return row;
     });
-    return { data: { rows, total_rows: rows.length } };
+    // Documents from the cache are shared: the caller gets copies (a slave gets them serialized anyway).
+    const shared = view !== null || fill !== null;
+    const out = shared && (options.include_docs || (select && select.length > 0)) ? structuredClone(rows) : rows;
+    return { data: { rows: out, total_rows: out.length } };
   }
 
   /**
@@ -150,7 +175,7 @@ export class QueryRunner {
    * the walk read more than {@link SORT_WALK_MAX} documents past the page.
    * @returns the documents, in id order, or null when the caller must plan or scan.
    */
-  private async readSorted(options: AllDocsOptions, match: ((doc: object) => boolean) | null): Promise<DocumentRecord[] | null> {
+  private async readSorted(options: AllDocsOptions, match: ((doc: object) => boolean) | null, view: CacheView | null): Promise<DocumentRecord[] | null> {
     const sortOn = options.sort_on;
     const need = pageEnd(options.limit);
     if (!sortOn || sortOn.length === 0 || need === null || options.key_schema) return null;
@@ -176,13 +201,17 @@ export class QueryRunner {
       const hits: DocumentRecord[] = [];
       let last: IDBValidKey | undefined;
       let walked = 0;
-      let cursor = await tx.store.index(sxName(key)).openCursor(null, direction === 'ascending' ? 'next' : 'prev');
+      // With the cache, only the index's keys are read (no document deserialized).
+      const sx = tx.store.index(sxName(key));
+      const order = direction === 'ascending' ? 'next' : 'prev';
+      let cursor = view ? await sx.openKeyCursor(null, order) : await sx.openCursor(null, order);
       while (cursor) {
         if (last !== undefined && indexedDB.cmp(cursor.key, last) !== 0) break;
         if (++walked > need + SORT_WALK_MAX) return null;
-        const record = cursor.value;
-        if (!match || match(record.doc)) {
-          hits.push({ id: record.id, doc: record.doc });
+        const id = cursor.primaryKey as string;
+        const doc = view ? view.byId.get(id) : (cursor as unknown as { value: DocumentRecord }).value.doc;
+        if (doc !== undefined && (!match || match(doc))) {
+          hits.push({ id, doc });
           if (hits.length === need) last = cursor.key;
         }
         cursor = await cursor.continue();
@@ -193,74 +222,83 @@ export class QueryRunner {
     });
   }
 
-  /** The documents matching `match` (all when null), in id order, read in batches; stops once it has `enough`. */
-  private async scan(match: ((doc: object) => boolean) | null, slicer: Slicer, enough = Infinity): Promise<DocumentRecord[]> {
+  /**
+   * The documents matching `match` (all when null), in id order, read in batches; stops once it
+   * has `enough`. With a `fill` token (scan-cache.ts) every batch read also goes to the cache.
+   */
+  private async scan(match: ((doc: object) => boolean) | null, slicer: Slicer, enough = Infinity, fill: object | null = null): Promise<DocumentRecord[]> {
     const hits: DocumentRecord[] = [];
     let after: string | null = null;
     let size = SCAN_BATCH;
-    for (;;) {
-      const range: IDBKeyRange | undefined = after === null ? undefined : IDBKeyRange.lowerBound(after, true);
-      slicer.idle();
-      const started = performance.now();
-      const batch: DocumentRecord[] = await this.connection.run((db) => db.getAll('documents', range, size));
-      // The batch's values were deserialized in that task: its size keeps that near SCAN_SLICE_MS.
-      const spent = performance.now() - started;
-      slicer.resume();
-      // Only `id` and `doc` are kept: the index entries of the records read are garbage at once.
-      for (const record of batch) {
-        if (match && !match(record.doc)) {
+    let filling = fill !== null;
+    try {
+      for (;;) {
+        const range: IDBKeyRange | undefined = after === null ? undefined : IDBKeyRange.lowerBound(after, true);
+        slicer.idle();
+        const started = performance.now();
+        const batch: DocumentRecord[] = await this.connection.run((db) => db.getAll('documents', range, size));
+        // The batch's values were deserialized in that task: its size keeps that near SCAN_SLICE_MS.
+        const spent = performance.now() - started;
+        slicer.resume();
+        if (filling) filling = this.cache!.addBatch(fill!, batch);
+        // Only `id` and `doc` are kept: the index entries of the records read are garbage at once.
+        for (const record of batch) {
+          if (match && !match(record.doc)) {
+            if (slicer.due()) await slicer.pause();
+            continue;
+          }
+          hits.push({ id: record.id, doc: record.doc });
+          if (hits.length >= enough) return hits;
           if (slicer.due()) await slicer.pause();
-          continue;
         }
-        hits.push({ id: record.id, doc: record.doc });
-        if (hits.length >= enough) return hits;
-        if (slicer.due()) await slicer.pause();
+        if (batch.length < size) {
+          if (filling) this.cache!.endFill(fill!);
+          return hits;
+        }
+        after = batch[batch.length - 1].id;
+        if (spent > SCAN_SLICE_MS * 1.5 && size > 100) size = Math.max(100, Math.floor(size / 2));
+        else if (spent < SCAN_SLICE_MS / 2 && size < SCAN_BATCH_MAX) size = Math.min(SCAN_BATCH_MAX, size * 2);
+        await slicer.pause();
       }
-      if (batch.length < size) return hits;
-      after = batch[batch.length - 1].id;
-      if (spent > SCAN_SLICE_MS * 1.5 && size > 100) size = Math.max(100, Math.floor(size / 2));
-      else if (spent < SCAN_SLICE_MS / 2 && size < SCAN_BATCH_MAX) size = Math.min(SCAN_BATCH_MAX, size * 2);
-      await slicer.pause();
+    } finally {
+      if (fill) this.cache!.abandonFill(fill); // nothing once ended
     }
   }
 
-  /** Reads a plan's candidates from the indexes in one transaction and keeps the matches. */
-  private async readPlan(plan: Plan, match: (doc: object) => boolean, slicer: Slicer): Promise<DocumentRecord[]> {
+  /**
+   * A plan's documents: the ids of each read from its index (`getAllKeys`: no document is
+   * deserialized), intersected for AND and united for OR, in one transaction; then those
+   * documents only, from the cache's `view` or read by id in the same transaction; then the
+   * matcher keeps the matches (a plan is a superset).
+   */
+  private async readPlan(plan: Plan, match: (doc: object) => boolean, slicer: Slicer, view: CacheView | null): Promise<DocumentRecord[]> {
     slicer.idle();
     const candidates = await this.connection.run(async (db) => {
       const store = db.transaction('documents').store;
-      // An upper bound of the documents a plan reads (index counts are cheap).
-      const count = async (p: Plan): Promise<number> => {
-        if (p.kind === 'read') return (await Promise.all(p.reads.map((r) => store.index(r.index).count(r.range)))).reduce((a, b) => a + b, 0);
-        const counts = await Promise.all(p.plans.map(count));
-        return p.kind === 'or' ? counts.reduce((a, b) => a + b, 0) : Math.min(...counts);
-      };
-      const read = async (p: Plan): Promise<Map<string, DocumentRecord>> => {
+      const keys = async (p: Plan): Promise<Set<string>> => {
         if (p.kind === 'read') {
-          const out = new Map<string, DocumentRecord>();
-          const batches = await Promise.all(p.reads.map((r) => store.index(r.index).getAll(r.range)));
-          for (const batch of batches) for (const rec of batch) out.set(rec.id, rec);
-          return out;
+          const parts = await Promise.all(p.reads.map((r) => store.index(r.index).getAllKeys(r.range)));
+          return parts.length === 1 ? new Set(parts[0] as string[]) : new Set(parts.flat() as string[]);
         }
-        if (p.kind === 'and') {
-          // Read only the most selective part; the matcher checks the others on its documents.
-          const counts = await Promise.all(p.plans.map(count));
-          return read(p.plans[counts.indexOf(Math.min(...counts))]);
-        }
-        const out = new Map<string, DocumentRecord>();
-        for (const part of await Promise.all(p.plans.map(read))) for (const [id, rec] of part) out.set(id, rec);
-        return out;
+        const sets = await Promise.all(p.plans.map(keys));
+        if (p.kind === 'or') return sets.reduce((a, b) => (b.forEach((id) => a.add(id)), a));
+        sets.sort((a, b) => a.size - b.size);
+        const [smallest, ...others] = sets;
+        return new Set([...smallest!].filter((id) => others.every((o) => o.has(id))));
       };
-      return read(plan);
+      const ids = [...(await keys(plan))].sort();
+      if (view) return ids.map((id) => ({ id, doc: view.byId.get(id) }));
+      const docs = await Promise.all(ids.map((id) => store.get(id)));
+      return ids.map((id, i) => ({ id, doc: docs[i]?.doc }));
     });
     slicer.resume();
     const hits: DocumentRecord[] = [];
-    for (const r of candidates.values()) {
-      if (match(r.doc)) hits.push(r);
+    for (const r of candidates) {
+      // In id order, as a scan (results do not depend on the plan); gone since the index read: skipped.
+      if (r.doc !== undefined && match(r.doc)) hits.push(r as DocumentRecord);
       if (slicer.due()) await slicer.pause();
     }
-    // Same order as a scan (by id), so results do not depend on the plan.
-    return hits.sort(byId);
+    return hits;
   }
 }
 
@@ -291,6 +329,24 @@ const yieldToOthers = (): Promise<void> =>
 
 /** The order of a scan: by id (code units, as IndexedDB orders string keys). */
 const byId = (a: { id: string }, b: { id: string }): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** Documents matched between two looks at the clock in a scan of the cache. */
+const MEMORY_STRIDE = 256;
+
+/** {@link QueryRunner}'s scan over the cache's `view` (same contract as its IndexedDB scan). */
+async function scanMemory(view: CacheView, match: ((doc: object) => boolean) | null, slicer: Slicer, enough: number): Promise<DocumentRecord[]> {
+  const { ids, docs } = view;
+  const hits: DocumentRecord[] = [];
+  for (let i = 0; i < ids.length; i++) {
+    const doc = docs[i]!;
+    if (!match || match(doc)) {
+      hits.push({ id: ids[i]!, doc });
+      if (hits.length >= enough) return hits;
+    }
+    if (i % MEMORY_STRIDE === MEMORY_STRIDE - 1 && slicer.due()) await slicer.pause();
+  }
+  return hits;
+}
 
 /** `skip + count` of a `limit` that truncates (`[skip, count]`, count > 0), else null ("Sort, limit, select": `[skip]` and `[skip, 0]` keep the rest). */
 function pageEnd(limit: AllDocsOptions['limit']): number | null {
