@@ -156,10 +156,20 @@ export class QueryRunner {
       if (options.include_docs) row.doc = r.doc;
       return row;
     });
+    if (!view && !fill) this.warm();
     // Documents from the cache are shared: the caller gets copies (a slave gets them serialized anyway).
     const shared = view !== null || fill !== null;
     const out = shared && (options.include_docs || (select && select.length > 0)) ? structuredClone(rows) : rows;
     return { data: { rows: out, total_rows: out.length } };
+  }
+
+  /**
+   * Fills the cache in the background (a full scan, sliced as any other, nothing kept but the
+   * cache's copy) when it is empty: after a query that could not use it, so the next ones can.
+   */
+  private warm(): void {
+    const fill = this.cache?.startFill();
+    if (fill) this.scan(() => false, new Slicer({}), Infinity, fill).catch(() => {}); // a failed fill is dropped; queries read IndexedDB
   }
 
   /**
@@ -286,10 +296,22 @@ export class QueryRunner {
         const [smallest, ...others] = sets;
         return new Set([...smallest!].filter((id) => others.every((o) => o.has(id))));
       };
-      const ids = [...(await keys(plan))].sort();
-      if (view) return ids.map((id) => ({ id, doc: view.byId.get(id) }));
-      const docs = await Promise.all(ids.map((id) => store.get(id)));
-      return ids.map((id, i) => ({ id, doc: docs[i]?.doc }));
+      if (view) return [...(await keys(plan))].sort().map((id) => ({ id, doc: view.byId.get(id) }));
+      // Without the cache: a leaf's documents in one getAll per range; an AND's intersection by id.
+      const records = async (p: Plan): Promise<Map<string, Doc | undefined>> => {
+        const out = new Map<string, Doc | undefined>();
+        if (p.kind === 'read') {
+          for (const batch of await Promise.all(p.reads.map((r) => store.index(r.index).getAll(r.range)))) for (const rec of batch) out.set(rec.id, rec.doc);
+        } else if (p.kind === 'or') {
+          for (const part of await Promise.all(p.plans.map(records))) for (const [id, doc] of part) out.set(id, doc);
+        } else {
+          const ids = [...(await keys(p))];
+          const docs = await Promise.all(ids.map((id) => store.get(id)));
+          ids.forEach((id, i) => out.set(id, docs[i]?.doc));
+        }
+        return out;
+      };
+      return [...(await records(plan))].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([id, doc]) => ({ id, doc }));
     });
     slicer.resume();
     const hits: DocumentRecord[] = [];

@@ -147,6 +147,19 @@ describe('scan cache', () => {
     expect(db.lastSource).to.equal('indexeddb');
   });
 
+  it('fills itself in the background after a query that could not use it', async () => {
+    const db = await open(uniqueName('cache-warm'));
+    await db.bulkPut(Array.from({ length: 5000 }, (_, i) => ({ id: `w${i}`, doc: { a: i % 2 ? 'x' : 'y', b: i } })));
+    expect((await ids(db, { query: 'a:x', limit: [0, 3] })).length).to.equal(3);
+    expect(db.lastSource).to.equal('indexeddb');
+    expect(db.scanCache.info.state).to.equal('filling');
+    await db.put('w1', { a: 'y' }); // during the fill
+    for (let i = 0; i < 200 && db.scanCache.info.state !== 'ready'; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(db.scanCache.info).to.include({ state: 'ready', documents: 5000 });
+    expect((await ids(db, { query: 'a:x' })).length).to.equal(2499);
+    expect(db.lastSource).to.equal('memory');
+  });
+
   it('estimates its memory and can be turned off', async () => {
     const db = await open(uniqueName('cache-info'));
     await db.bulkPut(Array.from({ length: 1000 }, (_, i) => ({ id: `e${i}`, doc: { a: 'Abbeville', b: i, c: [1, 2] } })));
