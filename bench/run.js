@@ -24,6 +24,7 @@ import { inNamespace, lanAddress, loadCities, startBroadcaster } from '../test/e
 import { launchBenchBrowser } from './lib/browser.js';
 import { queryNodeMetrics } from './sections/query.js';
 import { jioAnchorMetrics, jioAnchorProfilers } from './sections/jio-anchor.js';
+import { slaveScanMetrics } from './sections/scan.js';
 import { startStaticServer } from './lib/server.js';
 import { seededRandom } from '../test/shared/seeded-random.js';
 import { fmt, median, p95, summary, trimmedMean } from './lib/stats.js';
@@ -1354,6 +1355,7 @@ async function main() {
     ['cities full scan', citiesScanMetric],
     ['cities scan fairness', citiesFairnessMetric],
     ['jio anchor', (c) => jioAnchorMetrics(c)], // before the import: the same 135,233 ids
+    ['slave scan', slaveScanMetrics],
     [`cities import ${IMPORT_SLICE / 1000}k`, citiesImportMetric], // last: it grows the store
   ].filter(([name]) => wanted(name));
   if (cityMetrics.length) {

@@ -17,7 +17,8 @@ const DATABASE = 'bench-cities-anchor';
 /** Shapes our planner serves from the `ix:`/`fx:` indexes of the cities master (name, country, population); the others scan. */
 const INDEXED = new Set(['exact match', 'LIKE prefix', 'range in AND', 'OR']);
 
-const evaluate = (page, what, ms, fn, arg) => {
+/** `page.evaluate(fn, arg)`, rejected after `ms` (naming `what`). */
+export const evaluate = (page, what, ms, fn, arg) => {
   let timer;
   return Promise.race([
     page.evaluate(fn, arg),

@@ -1,20 +1,23 @@
 /**
  * Runs `allDocs` queries on the documents store (schema.ts). Three ways to find the documents,
  * tried in this order:
- * - the planned read: a query the planner (planner.ts) serves from the `ix:`/`fx:` indexes;
+ * - the planned read: a query the planner (planner.ts) serves from the `ix:`/`fx:` indexes, read
+ *   as sets of ids (intersected for AND, united for OR), then only those documents;
  * - the sorted walk: `sort_on` + `limit` read in order from the first sort key's `sx:` index,
  *   stopping after the page;
  * - the scan: every document, read with `getAll` in batches in successive transactions, yielding
  *   between them so that a long query never stalls other requests (it is not a snapshot across
  *   batches).
- * Matching is sliced by time, not by document count: after each document, once the slice has run
- * `SCAN_SLICE_MS`, the query yields to other tasks (a heavy matcher, a 65,000-term OR, costs
- * milliseconds per document). Its main-thread time is summed, and past `RunOptions.maxMs` it fails
- * with 413 (a slave's limit, channel/limits.ts).
+ * Documents come from the scan cache (scan-cache.ts) when it is ready: the indexes are then read
+ * for ids only, and a scan reads memory. A full scan from IndexedDB fills the cache; any other
+ * query that could not use it starts a fill in the background.
+ * Matching is sliced by time, not by document count (slicer.ts): once a slice has run
+ * `SCAN_SLICE_MS` (`MEMORY_SLICE_MS` over the cache), the query yields to other tasks (a heavy
+ * matcher, a 65,000-term OR, costs milliseconds per document). Its main-thread time is summed,
+ * and past `RunOptions.maxMs` it fails with 413 (a slave's limit, channel/limits.ts).
  * Then sort, limit and projection as jIO does them (docs/jio-compatibility.md "Sort, limit, select").
  */
 import type { AllDocsOptions, AllDocsResult, Row } from '../api.js';
-import { RtcError } from '../errors.js';
 import { compileQuery, applyLimit, selectKeys, parseQuery, type QueryTree } from '../query.js';
 import { sortKeys } from '../query/sort.js';
 import { sortDocuments } from '../query/select.js';
@@ -24,6 +27,10 @@ import type { ScanCache, CacheView } from './scan-cache.js';
 import { validateAllDocsOptions } from './validate.js';
 import type { Connection } from './connection.js';
 import { planQuery, sxName, type Plan } from './planner.js';
+import { sortKey } from './index-keys.js';
+import { MEMORY_SLICE_MS, SCAN_SLICE_MS, Slicer, yieldToOthers, type RunOptions } from './slicer.js';
+
+export { SCAN_SLICE_MS, MEMORY_SLICE_MS, type RunOptions };
 import type { DocumentRecord } from './schema.js';
 
 /** Documents read per `getAll` batch of a scan at first; adapted to keep each batch short. */
@@ -31,54 +38,11 @@ export const SCAN_BATCH = 500;
 /** Most documents per scan batch: a batch's values are deserialized on the main thread in one go,
  * so a larger one would hold up other slaves' requests (and pile up garbage) however fast it reads. */
 export const SCAN_BATCH_MAX = 2000;
-/** Target main-thread time per scan batch, ms: other requests wait at most about this long. */
-export const SCAN_SLICE_MS = 4;
 /** A query string longer than this many characters yields between its parsing and compiling. */
 const LONG_QUERY = 2000;
 /** How many documents past the page a `sort_on` + `limit` walk may skip (a selective query) before it gives up for a scan. */
 export const SORT_WALK_MAX = 2000;
 
-/** Extra options of a query run: `signal` stops a scan between slices (rejects 504). */
-export interface RunOptions {
-  signal?: AbortSignal;
-  /** Most main-thread time the matching may take, ms (rejects 413 past it). Default: no limit. */
-  maxMs?: number;
-}
-
-/**
- * The time slices of one query's matching: `due()` after each document, `pause()` when due
- * (yields, then checks the cancel signal and the time budget).
- */
-class Slicer {
-  private sliceStart = performance.now();
-  private busy = 0;
-  constructor(private readonly run: RunOptions) {}
-
-  /** Whether this slice has run its time. */
-  due(): boolean {
-    return performance.now() - this.sliceStart >= SCAN_SLICE_MS;
-  }
-
-  /** Ends the slice (its time counts), lets other tasks run, starts the next one. */
-  async pause(): Promise<void> {
-    this.idle();
-    await yieldToOthers();
-    this.resume();
-  }
-
-  /** Counts the slice's time before an await on IndexedDB (its waiting is not ours). */
-  idle(): void {
-    this.busy += performance.now() - this.sliceStart;
-    const max = this.run.maxMs;
-    if (max !== undefined && this.busy > max) throw new RtcError(`Query too expensive: over ${max} ms of the master's time`, 413);
-  }
-
-  /** Starts a slice after an await. @throws RtcError 504 when the query was cancelled meanwhile. */
-  resume(): void {
-    if (this.run.signal?.aborted) throw new RtcError('Query cancelled: the request timed out', 504);
-    this.sliceStart = performance.now();
-  }
-}
 
 /** How an `allDocs` found its documents. */
 export type ReadKind = 'sort index' | 'indexes' | 'scan';
@@ -140,7 +104,7 @@ export class QueryRunner {
       const enough = (unsorted && pageEnd(options.limit)) || Infinity;
       // A scan that reads the whole store fills the cache on the way.
       fill = view || enough !== Infinity ? null : this.cache?.startFill() ?? null;
-      hits = view ? await scanMemory(view, match, new Slicer(run), enough) : await this.scan(match, new Slicer(run), enough, fill);
+      hits = view ? await scanMemory(view, match, new Slicer(run, MEMORY_SLICE_MS), enough) : await this.scan(match, new Slicer(run), enough, fill);
     }
     if (options.sort_on && options.sort_on.length > 0) {
       // Stable (ties keep the id order), top-k when a limit truncates (query/select.ts).
@@ -211,13 +175,27 @@ export class QueryRunner {
       const hits: DocumentRecord[] = [];
       let last: IDBValidKey | undefined;
       let walked = 0;
-      // With the cache, only the index's keys are read (no document deserialized).
       const sx = tx.store.index(sxName(key));
       const order = direction === 'ascending' ? 'next' : 'prev';
-      let cursor = view ? await sx.openKeyCursor(null, order) : await sx.openCursor(null, order);
+      const max = need + SORT_WALK_MAX;
+      // With the cache: the walk's ids in one request, their sort keys from the cached documents
+      // (a cursor costs a round trip to the browser's IndexedDB per document: seconds on a loaded machine).
+      const ids = view ? await idsInOrder(sx, order, max + 1) : null;
+      for (const id of ids ?? []) {
+        const doc = view!.byId.get(id);
+        const k = doc === undefined ? undefined : sortKey(doc[key]);
+        if (k === undefined) continue; // written after the cache was brought up to date: not acknowledged yet
+        if (last !== undefined && indexedDB.cmp(k, last) !== 0) break;
+        if (++walked > max) return null;
+        if (!match || match(doc!)) {
+          hits.push({ id, doc: doc! });
+          if (hits.length === need) last = k;
+        }
+      }
+      let cursor = ids ? null : view ? await sx.openKeyCursor(null, order) : await sx.openCursor(null, order);
       while (cursor) {
         if (last !== undefined && indexedDB.cmp(cursor.key, last) !== 0) break;
-        if (++walked > need + SORT_WALK_MAX) return null;
+        if (++walked > max) return null;
         const id = cursor.primaryKey as string;
         const doc = view ? view.byId.get(id) : (cursor as unknown as { value: DocumentRecord }).value.doc;
         if (doc !== undefined && (!match || match(doc))) {
@@ -324,33 +302,20 @@ export class QueryRunner {
   }
 }
 
-/**
- * Lets other tasks (other slaves' requests, rendering) run: a background-priority task of the
- * Prioritized Task Scheduling API (WICG `scheduler.postTask`), which runs only once no task of
- * normal priority (a data-channel message, an IndexedDB result) is waiting, so a long query takes
- * the time others leave; where that API is missing, a message-channel task, which, unlike a
- * nested setTimeout(0), is not clamped to 4 ms.
- */
-const scheduler = (globalThis as { scheduler?: { postTask?: (fn: () => void, options: { priority: string }) => Promise<void> } }).scheduler;
-const yieldChannel = typeof MessageChannel === 'function' ? new MessageChannel() : null;
-const yieldQueue: (() => void)[] = [];
-if (yieldChannel) yieldChannel.port1.onmessage = () => yieldQueue.shift()?.();
-const yieldToOthers = (): Promise<void> =>
-  new Promise((resolve) => {
-    if (scheduler?.postTask) {
-      void scheduler.postTask(resolve, { priority: 'background' });
-      return;
-    }
-    if (!yieldChannel) {
-      setTimeout(resolve, 0);
-      return;
-    }
-    yieldQueue.push(resolve);
-    yieldChannel.port2.postMessage(0);
-  });
-
 /** The order of a scan: by id (code units, as IndexedDB orders string keys). */
 const byId = (a: { id: string }, b: { id: string }): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/**
+ * The primary keys of `index` in `direction`, at most `count`, in one request (IDBGetAllOptions of
+ * the IndexedDB getAllRecords() proposal, Chromium 141+), or null where `getAllKeys` takes no options.
+ */
+async function idsInOrder(index: object, direction: IDBCursorDirection, count: number): Promise<string[] | null> {
+  try {
+    return await (index as { getAllKeys(options: object): Promise<string[]> }).getAllKeys({ query: null, count, direction });
+  } catch {
+    return null; // DataError: the options were taken for a key
+  }
+}
 
 /** Documents matched between two looks at the clock in a scan of the cache. */
 const MEMORY_STRIDE = 256;
