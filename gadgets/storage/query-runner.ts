@@ -26,7 +26,7 @@ import type { Doc } from '../api.js';
 import type { ScanCache, CacheView } from './scan-cache.js';
 import { validateAllDocsOptions } from './validate.js';
 import type { Connection } from './connection.js';
-import { planQuery, sxName, type Plan } from './planner.js';
+import { planQuery, sxName, type IndexRead, type Plan } from './planner.js';
 import { sortKey } from './index-keys.js';
 import { MEMORY_SLICE_MS, SCAN_SLICE_MS, Slicer, yieldToOthers, type RunOptions } from './slicer.js';
 
@@ -85,10 +85,13 @@ export class QueryRunner {
     await breathe();
     const match = tree === null ? null : compileQuery(tree, options.key_schema);
     await breathe();
-    const plan = tree && !options.key_schema ? planQuery(tree, this.indexed) : null;
+    let plan = tree && !options.key_schema ? planQuery(tree, this.indexed) : null;
     // The cache, brought up to date with every write acknowledged so far (null: read IndexedDB).
     const view = (await this.cache?.view()) ?? null;
     this.lastSource = view ? 'memory' : 'indexeddb';
+    // Reading an id from an index costs about what matching MEMORY_OVER_INDEX cached documents does:
+    // over a large cache, a plan that names many documents is slower than scanning memory.
+    if (plan && view && view.ids.length >= LARGE_CACHE && (await this.planCount(plan)) * MEMORY_OVER_INDEX > view.ids.length) plan = null;
     let fill: object | null = null;
     // A plan reads only what the indexes select; without one, the first page of a sort may be
     // read in order from the sort key's index instead of scanning everything.
@@ -125,6 +128,16 @@ export class QueryRunner {
     const shared = view !== null || fill !== null;
     const out = shared && (options.include_docs || (select && select.length > 0)) ? structuredClone(rows) : rows;
     return { data: { rows: out, total_rows: out.length } };
+  }
+
+  /** How many ids a plan's index reads give (every part of an AND is read too): index counts, one round trip. */
+  private planCount(plan: Plan): Promise<number> {
+    const reads = (p: Plan): IndexRead[] => (p.kind === 'read' ? p.reads : p.plans.flatMap(reads));
+    return this.connection.run(async (db) => {
+      const store = db.transaction('documents').store;
+      const counts = await Promise.all(reads(plan).map((r) => store.index(r.index).count(r.range)));
+      return counts.reduce((a, b) => a + b, 0);
+    });
   }
 
   /**
@@ -167,8 +180,10 @@ export class QueryRunner {
         ]);
         return others > 0 || (numbers > 0 && numbers < present) ? null : present;
       };
-      // The first sort key comes first in the set: presents[0] is its count.
-      const [total, ...presents] = await Promise.all([tx.store.count(), ...[...new Set(sortOn.map(([k]) => k))].map(orderly)]);
+      // The first sort key comes first in the set: presents[0] is its count. From the cache when
+      // it is ready: IndexedDB's count walks every entry it counts (seconds on a loaded disk).
+      const sortKeysOf = [...new Set(sortOn.map(([k]) => k))];
+      const [total, ...presents] = view ? [view.ids.length, ...sortKeysOf.map((k) => orderlyIn(view, k))] : await Promise.all([tx.store.count(), ...sortKeysOf.map(orderly)]);
       if (presents.some((p) => p === null)) return null;
       const missing = total - presents[0]!;
       if (direction === 'ascending' && missing > 0) return null;
@@ -305,6 +320,21 @@ export class QueryRunner {
 /** The order of a scan: by id (code units, as IndexedDB orders string keys). */
 const byId = (a: { id: string }, b: { id: string }): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
+/** As `readSorted`'s `orderly`, over the cached documents: how many have key `k` when all its sort values are numbers or all strings, else null. */
+function orderlyIn(view: CacheView, k: string): number | null {
+  let present = 0;
+  let numbers = 0;
+  for (const doc of view.docs) {
+    if (!Object.prototype.hasOwnProperty.call(doc, k)) continue;
+    const v = sortKey(doc[k]);
+    if (v === undefined) continue;
+    if (typeof v === 'number') numbers++;
+    else if (typeof v !== 'string') return null;
+    present++;
+  }
+  return numbers > 0 && numbers < present ? null : present;
+}
+
 /**
  * The primary keys of `index` in `direction`, at most `count`, in one request (IDBGetAllOptions of
  * the IndexedDB getAllRecords() proposal, Chromium 141+), or null where `getAllKeys` takes no options.
@@ -316,6 +346,11 @@ async function idsInOrder(index: object, direction: IDBCursorDirection, count: n
     return null; // DataError: the options were taken for a key
   }
 }
+
+/** Cached documents from which a plan may give way to a scan of memory (smaller: the plan is cheap either way). */
+export const LARGE_CACHE = 50000;
+/** About how many cached documents are matched in the time one id is read from an index (bench `slave scan`, README "The scan cache"). */
+export const MEMORY_OVER_INDEX = 50;
 
 /** Documents matched between two looks at the clock in a scan of the cache. */
 const MEMORY_STRIDE = 256;

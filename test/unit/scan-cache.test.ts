@@ -160,6 +160,22 @@ describe('scan cache', () => {
     expect(db.lastSource).to.equal('memory');
   });
 
+  it('over a large cache, scans memory instead of reading many ids from an index', async function () {
+    this.timeout(120000);
+    const db = await open(uniqueName('cache-large'), {}, ['a', 'n']);
+    const pad = (i: number): string => `L${String(i).padStart(5, '0')}`;
+    await db.bulkPut(Array.from({ length: 50000 }, (_, i) => ({ id: pad(i), doc: { a: i % 2 ? 'x' : 'y', n: i } })));
+    await db.allDocs({ query: 'nothing' });
+    for (let i = 0; i < 500 && db.scanCache.info.state !== 'ready'; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await ids(db, { query: 'a:x AND n:<10' })).to.deep.equal([1, 3, 5, 7, 9].map(pad));
+    expect(db.lastRead).to.equal('scan');
+    expect(db.lastSource).to.equal('memory');
+    expect(await ids(db, { query: 'n:<3' }), 'a selective plan still reads the index').to.deep.equal([0, 1, 2].map(pad));
+    expect(db.lastRead).to.equal('indexes');
+    expect(await ids(db, { query: 'a:y', sort_on: [['n', 'descending']], limit: [0, 3] })).to.deep.equal([49998, 49996, 49994].map(pad));
+    expect(db.lastRead).to.equal('sort index');
+  });
+
   it('estimates its memory and can be turned off', async () => {
     const db = await open(uniqueName('cache-info'));
     await db.bulkPut(Array.from({ length: 1000 }, (_, i) => ({ id: `e${i}`, doc: { a: 'Abbeville', b: i, c: [1, 2] } })));
