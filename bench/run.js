@@ -24,6 +24,7 @@ import { inNamespace, lanAddress, loadCities, startBroadcaster } from '../test/e
 import { launchBenchBrowser } from './lib/browser.js';
 import { queryNodeMetrics } from './sections/query.js';
 import { jioAnchorMetrics, jioAnchorProfilers } from './sections/jio-anchor.js';
+import { slaveScanMetrics } from './sections/scan.js';
 import { startStaticServer } from './lib/server.js';
 import { seededRandom } from '../test/shared/seeded-random.js';
 import { fmt, median, p95, summary, trimmedMean } from './lib/stats.js';
@@ -842,6 +843,8 @@ async function citiesScanMetric(c, { slave }) {
 async function citiesFairnessMetric(c, { slave }) {
   const idle = (salt) => run(c.peer.page, 'idle gets', 60000, (ids) => B.scaleGets(0, ids), cityIds(300, c.total, salt));
   const busy = async (salt) => {
+    // A scan of IndexedDB, the long one: the scan cache is emptied first (warm scans: bench/sections/scan.js).
+    await run(c.master.page, 'empty the scan cache', 10000, async () => (await document.getElementById('scale').backend()).scanCache.empty());
     await run(slave.page, 'start scan', 10000, (q) => B.scaleStartScan(0, q), SCAN_QUERY);
     const gets = run(c.peer.page, 'gets during the scan', 150000, (ids) => B.scaleGets(0, ids, 120000), cityIds(30000, c.total, salt));
     gets.catch(() => {});
@@ -1355,6 +1358,7 @@ async function main() {
     ['cities full scan', citiesScanMetric],
     ['cities scan fairness', citiesFairnessMetric],
     ['jio anchor', (c) => jioAnchorMetrics(c)], // before the import: the same 135,233 ids
+    ['slave scan', slaveScanMetrics],
     [`cities import ${IMPORT_SLICE / 1000}k`, citiesImportMetric], // last: it grows the store
   ].filter(([name]) => wanted(name));
   if (cityMetrics.length) {

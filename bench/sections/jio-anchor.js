@@ -17,7 +17,8 @@ const DATABASE = 'bench-cities-anchor';
 /** Shapes our planner serves from the `ix:`/`fx:` indexes of the cities master (name, country, population); the others scan. */
 const INDEXED = new Set(['exact match', 'LIKE prefix', 'range in AND', 'OR']);
 
-const evaluate = (page, what, ms, fn, arg) => {
+/** `page.evaluate(fn, arg)`, rejected after `ms` (naming `what`). */
+export const evaluate = (page, what, ms, fn, arg) => {
   let timer;
   return Promise.race([
     page.evaluate(fn, arg),
@@ -39,7 +40,7 @@ export const jioAnchorProfilers = Object.fromEntries(QUERY_SHAPES.map((shape) =>
 ]));
 
 /** One shape: warm-ups, then `rounds` rounds of one jIO call and `perRound` of ours (1 when ours takes over a second: a scan). */
-async function anchorShape(page, shape, name, c, { rounds, perRound, warmJio }) {
+async function anchorShape(page, shape, name, c, { rounds, perRound, warmJio, collect }) {
   const options = optionsOf(shape);
   const jio = () => evaluate(page, `jIO allDocs ${shape.name}`, 600000, (a) => JA.anchorJioQueries(a.db, 1, a.options), { db: DATABASE, options });
   const ours = (times) => evaluate(page, `our allDocs ${shape.name}`, 600000, (a) => JA.anchorOursQueries('scale', a.times, a.options), { times, options });
@@ -50,7 +51,10 @@ async function anchorShape(page, shape, name, c, { rounds, perRound, warmJio }) 
   const j = [];
   let same = true;
   for (let r = 0; r < rounds; r++) {
+    // Each side starts from a collected heap: jIO's garbage (every document, each call) is not collected during ours.
+    await collect();
     const x = await jio();
+    await collect();
     const y = await ours(per);
     j.push(...x.ms);
     o.push(...y.ms);
@@ -86,6 +90,8 @@ async function anchorShape(page, shape, name, c, { rounds, perRound, warmJio }) 
  */
 export async function jioAnchorMetrics(c, { rounds = 3, perRound = 5 } = {}) {
   const page = c.master.page;
+  const cdp = await page.context().newCDPSession(page);
+  const collect = () => cdp.send('HeapProfiler.collectGarbage');
   await evaluate(page, 'load the anchor module', 20000, async () => {
     globalThis.JA = await import('/bench/jio-anchor.js');
   });
@@ -98,7 +104,7 @@ export async function jioAnchorMetrics(c, { rounds = 3, perRound = 5 } = {}) {
     for (const shape of QUERY_SHAPES) {
       const name = `jio anchor: ${shape.name}`;
       try {
-        out.push(await anchorShape(page, shape, name, c, { rounds, perRound, warmJio: shape === QUERY_SHAPES[0] }));
+        out.push(await anchorShape(page, shape, name, c, { rounds, perRound, warmJio: shape === QUERY_SHAPES[0], collect }));
       } catch (e) {
         out.push({ name, passed: false, error: e.message });
       }
@@ -106,6 +112,7 @@ export async function jioAnchorMetrics(c, { rounds = 3, perRound = 5 } = {}) {
     }
   } finally {
     await evaluate(page, 'drop jIO\'s database', 60000, (name) => JA.anchorDrop(name), DATABASE).catch(() => {});
+    await cdp.detach().catch(() => {});
   }
   (out[0].notes ?? []).push(`jIO's store: ${load.count} cities written in ${fmt(load.ms / 1000)} s (10,000 per transaction, not jIO's one-put-per-transaction path; not a measurement); jIO 3.45 query storage over a sub-storage in jIO's IndexedDB layout (bench/pages/jio-anchor.js)`);
   return out;

@@ -42,6 +42,11 @@ export class Connection {
     return connection;
   }
 
+  /** Changes whenever the connection is lost or reopened: what was read under another generation may be stale (scan-cache.ts). */
+  get generation(): number {
+    return this.epoch;
+  }
+
   /** Whether the connection is open now (not closed by another tab's version change, nor by `close()`). */
   get isOpen(): boolean {
     return this.db !== null;

@@ -22,6 +22,7 @@ import { checkIndexKeys, indexFields } from './index-keys.js';
 import { AttachmentStore, type UploadState } from './attachment-store.js';
 import { Connection, idbError, storeError } from './connection.js';
 import { QueryRunner, type ReadKind, type RunOptions } from './query-runner.js';
+import { ScanCache, type ScanCacheOptions } from './scan-cache.js';
 import { ofDocument, type AttachmentRecord, type DocumentRecord } from './schema.js';
 import { WriteLog, type WriteOptions } from './write-log.js';
 import type { JournalSink } from './journal.js';
@@ -35,6 +36,8 @@ export const MAX_BULK = 50000;
 export interface OpenOptions {
   /** Keys to index (identifiers). Adding or removing one upgrades the database once. */
   indexes?: readonly string[];
+  /** The scan cache (scan-cache.ts): `{ maxBytes }` (default 256 MiB) or `false` (off: for a database another tab writes to). */
+  scanCache?: ScanCacheOptions | false;
 }
 
 /**
@@ -49,14 +52,17 @@ export class Database implements DatabaseApi, Watchable {
   private readonly log: WriteLog;
   private readonly feed: ChangesFeed;
   private readonly queries: QueryRunner;
+  private readonly cache: ScanCache;
   /** `get`s asked for in the current task, read together by `readPending`. */
   private pendingGets: PendingGet[] = [];
 
-  private constructor(readonly name: string, private readonly connection: Connection, indexes: readonly string[]) {
+  private constructor(readonly name: string, private readonly connection: Connection, indexes: readonly string[], cache: ScanCacheOptions | false = {}) {
     this.indexList = indexes;
     this.feed = new ChangesFeed(connection, name);
     this.log = new WriteLog(connection, this.feed);
-    this.queries = new QueryRunner(connection, new Set(indexes));
+    this.cache = new ScanCache(connection, cache);
+    this.log.onCommitted = (changes) => this.cache.noteCommitted(changes.map((c) => c.id));
+    this.queries = new QueryRunner(connection, new Set(indexes), this.cache);
     this.attachments = new AttachmentStore(connection, this.log);
   }
 
@@ -71,7 +77,7 @@ export class Database implements DatabaseApi, Watchable {
     if (typeof name !== 'string' || name === '') throw new RtcError('Database name must be a non empty string', 400);
     const wanted = [...new Set(options.indexes ?? [])].sort();
     checkIndexKeys(wanted);
-    const database = new Database(name, await Connection.open(`rtc:${name}`, wanted), wanted);
+    const database = new Database(name, await Connection.open(`rtc:${name}`, wanted), wanted, options.scanCache);
     void database.log.forgetOldRequests();
     return database;
   }
@@ -98,6 +104,16 @@ export class Database implements DatabaseApi, Watchable {
     return this.queries.lastRead;
   }
 
+  /** The scan cache (scan-cache.ts): `info` (state, documents, estimated bytes), `empty()`. */
+  get scanCache(): ScanCache {
+    return this.cache;
+  }
+
+  /** Where the last `allDocs` read its documents: `'memory'` (the scan cache) or `'indexeddb'`. */
+  get lastSource(): 'memory' | 'indexeddb' | null {
+    return this.queries.lastSource;
+  }
+
   /** Told each write refused for lack of space (RtcError 507, connection.ts), e.g. to fire the master's `rtc-error`. */
   set onStorageFull(listener: ((error: RtcError) => void) | null) {
     this.connection.onStorageFull = listener;
@@ -106,6 +122,7 @@ export class Database implements DatabaseApi, Watchable {
   /** Closes the IndexedDB connection; later calls reject with 500. */
   close(): void {
     this.feed.close();
+    this.cache.empty();
     this.connection.close();
   }
 

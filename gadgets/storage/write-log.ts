@@ -54,6 +54,9 @@ export class WriteLog {
   /** The copy outside IndexedDB (journal.ts), when the master keeps one. */
   journal: JournalSink | null = null;
 
+  /** Told the documents changed by each committed write, in its `complete` handler (scan-cache.ts keeps its copy exact with it). */
+  onCommitted: ((changes: readonly Change[]) => void) | null = null;
+
   /** @param feed the changes feed the writes record in (changes-feed.ts). */
   constructor(private readonly connection: Connection, readonly feed: ChangesFeed) {}
 
@@ -144,6 +147,7 @@ export class WriteLog {
       }
       tx.oncomplete = () => {
         noteStorageWrite();
+        if (list) this.onCommitted?.(list);
         if (lastSeq > 0) this.feed.committed(lastSeq, list);
         this.acknowledge(requestKey, result, effect, resolve);
         finished(); // after the journal append above: appends stay in commit order
@@ -225,6 +229,7 @@ export class WriteLog {
       if (keyed.length === 0) applyAll();
       tx.oncomplete = () => {
         noteStorageWrite();
+        this.onCommitted?.(changes);
         if (lastSeq > 0) this.feed.committed(lastSeq, changes);
         group.forEach((w, i) => {
           if (applied[i]) this.acknowledge(w.requestKey, results[i], w.effects.journal, w.resolve);
