@@ -4,6 +4,7 @@ import { parseAllow } from '../methods.js';
 import { RtcError } from '../errors.js';
 import type { Database } from '../storage/database.js';
 import type { JournalStatus } from '../storage/journal.js';
+import { scanCacheOption } from '../storage/scan-cache.js';
 import { DatabaseElement } from './database-element.js';
 import { SessionController } from '../controllers/session-controller.js';
 import { KeepAliveController, type WakeLockState } from '../controllers/keep-alive-controller.js';
@@ -83,6 +84,11 @@ export class RtcMaster extends DatabaseElement {
 
   /** Keep no journal (the copy of acknowledged writes outside IndexedDB; README "Keeping your data"). */
   @property({ type: Boolean, attribute: 'no-journal' }) noJournal = false;
+  /**
+   * The scan cache (README "The scan cache"): `off`, or its cap in MiB (default 256). A second
+   * master tab of the same database must say `off`: it would not see the other tab's writes.
+   */
+  @property({ attribute: 'scan-cache' }) scanCache = '';
   /** Do not join the room when connected to the document. */
   @property({ type: Boolean, attribute: 'no-autoconnect' }) noAutoconnect = false;
   /** `disconnected`, `connecting`, `connected` (in its room, accepting slaves) or `error`. */
@@ -97,6 +103,7 @@ export class RtcMaster extends DatabaseElement {
         allow: parseAllow(this.allow),
         secret: this.secret,
         journal: !this.noJournal,
+        scanCache: scanCacheOption(this.scanCache),
       };
       return this.manual
         ? new ManualMasterSession(common, listener)

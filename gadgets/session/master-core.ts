@@ -9,6 +9,7 @@ import { Database } from '../storage/database.js';
 import { requestPersistence } from '../storage/persistence.js';
 import { startJournal } from '../storage/journal-restore.js';
 import type { Journal, JournalStatus } from '../storage/journal.js';
+import type { ScanCacheOptions } from '../storage/scan-cache.js';
 import { createPeerConnection, createProtocolChannel, gatheringDone } from '../channel/peer-connection.js';
 import { AdmissionError } from '../channel/handshake.js';
 import { CandidateInbox, CandidateOutbox, type CandidateJSON } from '../channel/trickle.js';
@@ -32,6 +33,8 @@ export interface MasterCoreOptions {
   secret: string;
   /** False: keep no journal (the copy outside IndexedDB, storage/journal.ts). Default true. */
   journal?: boolean;
+  /** The scan cache (storage/scan-cache.ts): its cap, or false for none. Default 256 MiB. */
+  scanCache?: ScanCacheOptions | false;
 }
 
 interface Peer {
@@ -63,7 +66,7 @@ export class MasterCore {
    */
   database(): Promise<Database> {
     if (!this.databasePromise) {
-      this.databasePromise = Database.open(this.options.database, { indexes: this.options.indexes }).then(async (db) => {
+      this.databasePromise = Database.open(this.options.database, { indexes: this.options.indexes, scanCache: this.options.scanCache }).then(async (db) => {
         db.onStorageFull = (error) => this.listener.error(error);
         void requestPersistence();
         // A wiped database is restored from the journal before anything is served (journal-restore.ts).

@@ -40,6 +40,20 @@ export interface ScanCacheOptions {
   maxBytes?: number;
 }
 
+/**
+ * The `scan-cache` attribute of `<rtc-master>` as an option of `Database.open`: `off` (or `false`)
+ * turns the cache off, a positive number is its cap in MiB, empty is the default (undefined).
+ * @throws RangeError for anything else (`scan-cache="lots"`).
+ */
+export function scanCacheOption(value: string | null | undefined): ScanCacheOptions | false | undefined {
+  const v = (value ?? '').trim().toLowerCase();
+  if (v === '') return undefined;
+  if (v === 'off' || v === 'false') return false;
+  const mib = Number(v);
+  if (!(Number.isFinite(mib) && mib > 0)) throw new RangeError(`scan-cache must be "off" or a size in MiB, not "${value}"`);
+  return { maxBytes: Math.round(mib * 2 ** 20) };
+}
+
 /** What the cache holds now (`Database.scanCache`). */
 export interface ScanCacheInfo {
   /** `empty` (the next full scan fills it), `filling`, `ready`, `too big` (over `maxBytes`; off until reopened) or `off`. */

@@ -1,7 +1,8 @@
 // <rtc-query-form> on a slave: a long scan shows a busy line whose Cancel stops the request on
 // the master (the `cancel` envelope, docs/protocol.md §5). A master and a slave paired by hand over
 // real RTCPeerConnections in this page; the master's real IndexedDB scan is watched by counting
-// its batch reads (IDBObjectStore.getAll on `documents`), which go on unchanged.
+// its batch reads (IDBObjectStore.getAll on `documents`), which go on unchanged. The scan cache is
+// off (scan-cache="off"): a scan from memory ends before anyone could press Cancel.
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import '../../gadgets/define.js';
 import type { RtcMaster, RtcQueryForm, RtcSlave } from '../../gadgets/index.js';
@@ -75,7 +76,7 @@ describe('<rtc-query-form> Cancel', function () {
   }
 
   it('a slow search on a slave shows a busy line; Cancel stops the scan on the master and keeps the page usable', async () => {
-    const master = await fixture<RtcMaster>(html`<rtc-master signaling="manual" database=${testDatabase('cancel')}></rtc-master>`);
+    const master = await fixture<RtcMaster>(html`<rtc-master signaling="manual" scan-cache="off" database=${testDatabase('cancel')}></rtc-master>`);
     const slave = await fixture<RtcSlave>(html`<rtc-slave signaling="manual"><rtc-query-form fields="f0,f1"></rtc-query-form></rtc-slave>`);
     await waitUntil(() => master.state === 'connected', 'master ready');
     await seed(master);
@@ -87,7 +88,7 @@ describe('<rtc-query-form> Cancel', function () {
   });
 
   it('on the master\'s own page, Cancel stops its local scan the same way', async () => {
-    const master = await fixture<RtcMaster>(html`<rtc-master no-autoconnect database=${testDatabase('cancel')}><rtc-query-form fields="f0,f1"></rtc-query-form></rtc-master>`);
+    const master = await fixture<RtcMaster>(html`<rtc-master no-autoconnect scan-cache="off" database=${testDatabase('cancel')}><rtc-query-form fields="f0,f1"></rtc-query-form></rtc-master>`);
     await seed(master);
     const form = master.querySelector('rtc-query-form') as RtcQueryForm;
     await form.refresh();
