@@ -14,6 +14,7 @@ export const PRECACHE = [
   'demo/offline-slave.html',
   'demo/pairing.html',
   'demo/demo.css',
+  'demo/lang.js',
   'dist/rtc-gadgets.js',
 ];
 

@@ -223,7 +223,8 @@ test('the browser wipes IndexedDB after a crash: every acknowledged write comes 
   assert.ok(journal.restored.documents >= count && journal.restored.documents <= rows, `restored ${journal.restored.documents}`);
   const errors = await master.page.evaluate(() => window.__rtcErrors);
   assert.ok(errors.includes(`IndexedDB was wiped by the browser; restored ${journal.restored.documents} documents from the journal`), JSON.stringify(errors));
-  await master.page.waitForSelector(`rtc-status >> text=Restored ${journal.restored.documents} documents from it`);
+  // The status formats numbers for the page's language (English here: 3,284).
+  await master.page.waitForSelector(`rtc-status >> text=Restored ${journal.restored.documents.toLocaleString('en')} documents from it`);
   await slavesProgress(acked, 20);
   await checkMaster(await ackedBySlave());
 });

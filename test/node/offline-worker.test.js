@@ -75,3 +75,15 @@ test('the broadcaster lets dist/offline/ scripts control other folders (Service-
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('every file a precached page loads (scripts, stylesheets) is precached too: offline, a missing one fails the page', () => {
+  const root = path.resolve(import.meta.dirname, '../..');
+  for (const page of PRECACHE.filter((f) => f.endsWith('.html'))) {
+    const html = readFileSync(path.join(root, page), 'utf8');
+    for (const [, ref] of html.matchAll(/<(?:script|link)\b[^>]*?\b(?:src|href)="([^"]+)"/g)) {
+      if (/^(data:|https?:|#)/.test(ref)) continue;
+      const file = path.posix.normalize(path.posix.join(path.posix.dirname(page), ref.replace(/[?#].*$/, '')));
+      assert.ok(PRECACHE.includes(file), `${page} loads ${ref} (${file}), which is not precached`);
+    }
+  }
+});
