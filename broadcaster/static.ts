@@ -16,37 +16,11 @@ import { realpath, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
+import { contentTypeFor } from '../gadgets/content-types.js';
 
 /** Folders of the package root that are served. */
 export const SERVED_FOLDERS: readonly string[] = ['demo', 'dist'];
 
-/** Content types by extension; anything else is `application/octet-stream`. */
-export const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.txt': 'text/plain; charset=utf-8',
-  '.md': 'text/markdown; charset=utf-8',
-  '.ts': 'text/plain; charset=utf-8',
-  '.webmanifest': 'application/manifest+json; charset=utf-8',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webm': 'video/webm',
-  '.webp': 'image/webp',
-  '.woff2': 'font/woff2',
-  '.wasm': 'application/wasm',
-};
-
-export function contentType(file: string): string {
-  return CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
-}
 
 /** What a request path resolves to, before touching the file system. */
 export type Resolution =
@@ -174,7 +148,7 @@ export async function serveStatic(root: string, req: IncomingMessage, res: Serve
     }
     const etag = `W/"${stats.size.toString(16)}-${Math.floor(stats.mtimeMs).toString(16)}"`;
     const headers = {
-      'Content-Type': contentType(file),
+      'Content-Type': contentTypeFor(file), // the table shared with the pages (gadgets/content-types.ts)
       'Cache-Control': 'no-cache',
       'X-Content-Type-Options': 'nosniff',
       ETag: etag,

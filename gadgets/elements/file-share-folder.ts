@@ -3,7 +3,7 @@
  * `webkitdirectory` becomes files whose attachment names keep their path inside it
  * (`css/site.css`), which is what `<rtc-site>` serves (docs/site.md "Authoring").
  */
-import { contentTypeFor } from '../site/content-types.js';
+import { contentTypeFor } from '../content-types.js';
 
 /** A file and the attachment name it is stored under. */
 export interface NamedFile {

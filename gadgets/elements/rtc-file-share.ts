@@ -8,18 +8,14 @@ import { dropEntries, entriesToFiles, isEditable, pickedFolder, type NamedFile }
 import { editorStyles, renderEditor, type TextEdit } from './file-share-edit.js';
 import { msg, str } from '@lit/localize';
 import { localized } from '../i18n/locale.js';
-import { formatBytes as formatSize } from '../i18n/format.js';
+// Decimal sizes (`12.3 MB`), as file managers show them, in the page's language.
+import { formatBytes } from '../i18n/format.js';
 
 interface Transfer {
   name: string;
   direction: 'up' | 'down';
   loaded: number;
   total: number;
-}
-
-/** `12.3 MB` style sizes (decimal, as file managers show them; gadgets/i18n/format.ts, the page's language). */
-export function formatBytes(n: number): string {
-  return formatSize(n);
 }
 
 /**

@@ -8,8 +8,8 @@
  */
 import { css, html, nothing } from 'lit';
 import { msg, str } from '@lit/localize';
-import { formatBytes, STORAGE_WARN_RATIO, type StorageReport } from '../storage/persistence.js';
-import { formatNumber, formatPercent } from '../i18n/format.js';
+import { STORAGE_WARN_RATIO, type StorageReport } from '../storage/persistence.js';
+import { formatBytes, formatNumber, formatPercent } from '../i18n/format.js';
 
 /** What the storage part shows, besides the report. */
 export interface StorageView {
@@ -51,7 +51,7 @@ export function storageSection(report: StorageReport | null, view: StorageView) 
         : html`<strong>${msg('not persistent')}</strong> ${msg('(the browser may delete it when the disk runs low)')}<button type="button" class="secondary" @click=${view.persist}>${msg("Keep this site's data")}</button>`}</p>
     ${usage !== null && quota
       ? html`<p><meter min="0" max=${quota} value=${usage} high=${quota * STORAGE_WARN_RATIO} aria-label=${msg('Storage used')}></meter>
-          <span class="usage">${msg(str`${formatBytes(usage)} of ${formatBytes(quota)} used (${formatPercent(ratio!)})`)}</span></p>`
+          <span class="usage">${msg(str`${formatBytes(usage, true)} of ${formatBytes(quota, true)} used (${formatPercent(ratio!)})`)}</span></p>`
       : nothing}
     ${full
       ? html`<p class="warn" part="storage-warning" role="alert">${msg(str`Storage is ${formatPercent(ratio!)} full: writes will soon be refused.`)}

@@ -4,7 +4,7 @@
  */
 import type { GetAttachmentOptions } from '../api.js';
 import type { SiteFileSource, SiteResponse } from './types.js';
-import { contentTypeFor } from './content-types.js';
+import { contentTypeFor } from '../content-types.js';
 
 /** How old the cached list must be before a missing file lists the document again (ms). */
 const RELIST_MS = 1000;

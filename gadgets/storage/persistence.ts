@@ -7,7 +7,6 @@
  * The master asks for persistence when it opens its database; `<rtc-status>` shows the report
  * (README.md "Keeping your data").
  */
-import { formatBytes as formatSize } from '../i18n/format.js';
 
 /** What is known of the origin's storage; null where the browser does not say. */
 export interface StorageReport {
@@ -119,7 +118,3 @@ export function noteStorageWrite(): void {
   monitor.noteWrite();
 }
 
-/** Bytes in human units, powers of 1024 (`512 B`, `3.4 MiB`, `1.2 GiB`; gadgets/i18n/format.ts, the page's language). */
-export function formatBytes(bytes: number): string {
-  return formatSize(bytes, true);
-}

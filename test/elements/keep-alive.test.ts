@@ -8,7 +8,8 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import '../../gadgets/define.js';
 import type { RtcMaster, RtcSlave, RtcStatus } from '../../gadgets/index.js';
-import { ESTIMATE_INTERVAL_MS, formatBytes, monitor } from '../../gadgets/storage/persistence.js';
+import { ESTIMATE_INTERVAL_MS, monitor } from '../../gadgets/storage/persistence.js';
+import { formatBytes } from '../../gadgets/i18n/format.js';
 import { testDatabase } from './fixtures.js';
 
 /** Dispatches a cancelable `beforeunload` as the browser does on closing; true when a listener cancelled it. */
@@ -146,7 +147,7 @@ describe("<rtc-status> shows a master's storage", () => {
     expect(Number(meter.max)).to.equal(quota);
     expect(text()).to.match(/^ ?Storage: (persistent|not persistent) /);
     expect(text().includes('not persistent')).to.equal(!persisted);
-    expect(text()).to.match(new RegExp(`[\\d.]+ (B|KiB|MiB) of ${formatBytes(quota!).replace('.', '\\.')} used \\((< )?\\d+(\\.\\d)?%\\)`));
+    expect(text()).to.match(new RegExp(`[\\d.]+ (B|KiB|MiB) of ${formatBytes(quota!, true).replace('.', '\\.')} used \\((< )?\\d+(\\.\\d)?%\\)`));
     expect(status.shadowRoot!.querySelector('[role=alert]')).to.equal(null);
     expect(text()).not.to.include('Keep this tab open');
     await pair(master, slave);
