@@ -14,6 +14,7 @@ export interface TextEdit {
   saving: boolean;
 }
 
+/** Styles of the in-place text editor of `<rtc-file-share>` (theme tokens, theme.styles.ts). */
 export const editorStyles = css`
   .editor { display: grid; gap: 0.4rem; margin-top: 0.8rem; }
   .editor label { font-weight: 600; overflow-wrap: anywhere; }

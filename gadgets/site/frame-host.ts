@@ -30,6 +30,7 @@ interface ReadRequest {
 /** Longest href read (a request past it gets 400). */
 const MAX_HREF = 4096;
 
+/** Answers the bridge of the frame `frame()` returns, from `source()` (see the module doc). */
 export class FrameHost {
   /** Site paths the frame read through `fetch` or media since {@link reset} (for live reload). */
   readonly fetched = new Set<string>();
@@ -41,10 +42,12 @@ export class FrameHost {
     private readonly events: FrameHostEvents,
   ) {}
 
+  /** Starts hearing the page's `message` events (once per element lifetime). */
   start(): void {
     window.addEventListener('message', this.onMessage);
   }
 
+  /** Stops hearing them and closes the frame's ports. */
   stop(): void {
     window.removeEventListener('message', this.onMessage);
     this.reset();

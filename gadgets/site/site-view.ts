@@ -30,6 +30,7 @@ export interface SiteViewState {
   canForward: boolean;
 }
 
+/** `<rtc-site>`'s state and behaviour, DOM work limited to its frames (see the module doc). */
 export class SiteView {
   readonly history = new SiteHistory();
   state: SiteViewState = { phase: 'idle', href: '', title: '', kind: '', error: '', canBack: false, canForward: false };
