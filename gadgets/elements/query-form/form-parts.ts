@@ -1,7 +1,7 @@
 /**
  * Parts of `<rtc-query-form>` that render from what they are given: the creation form, the
- * import picker with its progress, the busy line of a slow search, and the highlight of rows
- * that changed (`live`). The element keeps the state and passes it in.
+ * import picker with its progress, the search form, the pager, the busy line of a slow search,
+ * and the highlight of rows that changed (`live`) with its announcement. The element keeps the state and passes it in.
  */
 import { html, nothing, type TemplateResult } from 'lit';
 import { msg, str } from '@lit/localize';
@@ -94,4 +94,30 @@ export class RowFlash {
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
   }
+}
+
+/** The search form: `query` shown, submit disabled until the form has a database (`bound`). */
+export function searchForm(query: string, bound: boolean, submit: (event: SubmitEvent) => void) {
+  return html`<form part="search" role="search" @submit=${submit}>
+    <div class="search-row">
+      <label>${msg('Search')}<input type="search" name="q" .value=${query} placeholder=${msg('words, or a query like name:"%an%"')} /></label>
+      <button type="submit" ?disabled=${!bound}>${msg('Search')}</button>
+    </div>
+    <p class="hint">${msg(html`Plain words search every field; text with <code>:</code> is a jIO query, e.g. <code>region:Europe AND area:&gt;100000</code>.`)}</p>
+  </form>`;
+}
+
+/** Previous / Page N / Next; `page` counts from 0, `turn` gets −1 or +1. */
+export function pager(page: number, hasNext: boolean, busy: boolean, turn: (delta: number) => void) {
+  return html`<nav aria-label=${msg('Result pages')}>
+    <button type="button" class="secondary" ?disabled=${page === 0 || busy} @click=${() => turn(-1)}>${msg('Previous')}</button>
+    <span>${msg(str`Page ${formatNumber(page + 1)}`)}</span>
+    <button type="button" class="secondary" ?disabled=${!hasNext || busy} @click=${() => turn(1)}>${msg('Next')}</button>
+  </nav>`;
+}
+
+/** What a live refresh announces: `2 new, 1 changed records`. */
+export function liveNote(added: number, updated: number): string {
+  const parts = [added && msg(str`${formatNumber(added)} new`), updated && msg(str`${formatNumber(updated)} changed`)].filter(Boolean).join(', ');
+  return added + updated === 1 ? msg(str`${parts} record`) : msg(str`${parts} records`);
 }

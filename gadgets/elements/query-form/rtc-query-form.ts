@@ -13,7 +13,7 @@ import { queryFormStyles } from './query-form.styles.js';
 import { applyEdits, firstInvalid, parseFields, type FieldSpec } from './fields.js';
 import { RecordEditor } from './record-editor.js';
 import { columnsOf, describe, queued, resultsTable } from './table-parts.js';
-import { busyLine, createForm, importInto, importPart, RowFlash } from './form-parts.js';
+import { busyLine, createForm, importInto, importPart, liveNote, pager, RowFlash, searchForm } from './form-parts.js';
 
 export { describe };
 
@@ -370,13 +370,7 @@ export class RtcQueryForm extends LitElement {
       ${createForm(specs, this.error ? this.invalid : '', bound, (e) => void this.handleCreate(e))}
       ${this.allowImport ? importPart(this.importing, bound, (e) => void this.handleImport(e)) : nothing}
       ${this.notice ? html`<p class="notice" role="status">${this.notice}</p>` : nothing}
-      <form part="search" role="search" @submit=${this.handleSearch}>
-        <div class="search-row">
-          <label>${msg('Search')}<input type="search" name="q" .value=${this.query} placeholder=${msg('words, or a query like name:"%an%"')} /></label>
-          <button type="submit" ?disabled=${!bound}>${msg('Search')}</button>
-        </div>
-        <p class="hint">${msg(html`Plain words search every field; text with <code>:</code> is a jIO query, e.g. <code>region:Europe AND area:&gt;100000</code>.`)}</p>
-      </form>
+      ${searchForm(this.query, bound, (e) => this.handleSearch(e))}
       ${error ? html`<p class="error ${error.includes('\n') ? 'multiline' : ''}" part="error" role="alert">${error}</p>` : nothing}
       ${this.slow ? busyLine(() => this.cancelSearch()) : nothing}
       <div class="results">
@@ -391,11 +385,7 @@ export class RtcQueryForm extends LitElement {
           })}
         </div>
         <p class="visually-hidden" role="status">${this.liveNote}</p>
-        <nav aria-label=${msg('Result pages')}>
-          <button type="button" class="secondary" ?disabled=${this.page === 0 || this.busy} @click=${() => this.turnPage(-1)}>${msg('Previous')}</button>
-          <span>${msg(str`Page ${formatNumber(this.page + 1)}`)}</span>
-          <button type="button" class="secondary" ?disabled=${!this.hasNext || this.busy} @click=${() => this.turnPage(1)}>${msg('Next')}</button>
-        </nav>
+        ${pager(this.page, this.hasNext, this.busy, (delta) => this.turnPage(delta))}
       </div>
       ${this.editor.render()}
     `;
@@ -403,12 +393,6 @@ export class RtcQueryForm extends LitElement {
 }
 
 /** live: how long changes gather before the results are read again, ms. */
-/** What a live refresh announces: `2 new, 1 changed records`. */
-function liveNote(added: number, updated: number): string {
-  const parts = [added && msg(str`${formatNumber(added)} new`), updated && msg(str`${formatNumber(updated)} changed`)].filter(Boolean).join(', ');
-  return added + updated === 1 ? msg(str`${parts} record`) : msg(str`${parts} records`);
-}
-
 const LIVE_DEBOUNCE_MS = 150;
 /** live: how long a changed row stays highlighted, ms (the CSS animation lasts as long). */
 const FLASH_MS = 1800;
