@@ -109,15 +109,14 @@ export function addBlock(tx: IDBTransaction, entries: readonly { id: string; del
 /**
  * Adds the block of `entries` numbered after `after` (a predicted highest seq), and its marker,
  * with `add`, in `tx`. When another writer already wrote after `after`, the marker's `add` fails
- * with a ConstraintError and, not prevented, aborts `tx` (seq-allocator.ts).
- * @returns the marker's request.
+ * with a ConstraintError and, not prevented, aborts `tx` (seq-allocator.ts); so does the block's
+ * when its key is taken.
+ * @returns the two requests, marker first.
  * @throws DOMException when `tx` is not active.
  */
-export function addBlockAfter(tx: IDBTransaction, after: number, entries: readonly { id: string; deleted?: boolean }[]): IDBRequest {
+export function addBlockAfter(tx: IDBTransaction, after: number, entries: readonly { id: string; deleted?: boolean }[]): IDBRequest[] {
   const store = tx.objectStore('changes');
-  const marker = store.add({ last: -(after + 1) });
-  store.add(blockFor(entries, after + entries.length));
-  return marker;
+  return [store.add({ last: -(after + 1) }), store.add(blockFor(entries, after + entries.length))];
 }
 
 /** Deletes from `store` the markers of blocks starting at seqs up to `upTo` (compaction: see seq-allocator.ts). */

@@ -83,11 +83,12 @@ export class SeqAllocator {
           });
           return;
         }
-        const marker = addBlockAfter(tx, after, entries);
         this.counts.predicted++;
-        marker.addEventListener('error', () => {
-          if (marker.error?.name === 'ConstraintError') write.stale = true; // not prevented: the transaction aborts
-        });
+        for (const request of addBlockAfter(tx, after, entries)) {
+          request.addEventListener('error', () => {
+            if (request.error?.name === 'ConstraintError') write.stale = true; // not prevented: the transaction aborts
+          });
+        }
         last = after + entries.length;
         done(last);
       },

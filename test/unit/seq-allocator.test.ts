@@ -54,6 +54,12 @@ describe('seq allocator (seq-allocator.ts, real IndexedDB)', () => {
     expect(seqList(await db.changes())).to.deep.equal(dense(30));
     expectTiled(await rawFeed(db), 30);
     expect(await db.lastSeq(), 'markers are not seqs').to.equal(30);
+    await db.compactChanges(); // merges the 30 blocks; markers this fresh stay
+    const compacted = await rawFeed(db);
+    expect(compacted.blocks.length).to.equal(1);
+    expect(compacted.markers.length).to.equal(30);
+    await db.put('s30', {});
+    expect(seqList(await db.changes({ since: 29 }))).to.deep.equal([30, 31]);
   });
 
   it('with a second connection writing at the same time: seqs strictly increasing, nothing overwritten, nothing lost', async () => {
@@ -114,6 +120,24 @@ describe('seq allocator (seq-allocator.ts, real IndexedDB)', () => {
     expect(feed.results.map((c) => [c.seq, c.id])).to.deep.equal([[1, 'x'], [2, 'y'], [3, 'z']]);
     expect(seqsOf(db).counts.predicted).to.be.above(1);
     expectTiled(await rawFeed(db), 3);
+  });
+
+  it('a block written without a marker (a build from before them) is still caught when it takes the predicted key', async () => {
+    await db.put('mine', {});
+    const raw = await openRaw(`rtc:${db.name}`);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const tx = raw.transaction('changes', 'readwrite');
+        tx.objectStore('changes').put({ last: 2, ids: ['old-build'] });
+        tx.oncomplete = () => resolve();
+        tx.onabort = () => reject(tx.error);
+      });
+    } finally {
+      raw.close();
+    }
+    expect(await db.put('next', {})).to.equal('next');
+    expect(seqsOf(db).counts.stale).to.equal(1);
+    expect((await db.changes()).results.map((c) => [c.seq, c.id])).to.deep.equal([[1, 'mine'], [2, 'old-build'], [3, 'next']]);
   });
 
   it('a write whose prediction another tab made wrong runs again and is answered once', async () => {
