@@ -2,7 +2,7 @@ import { expect } from '@open-wc/testing';
 import type { ChangesResult } from '../../gadgets/api.js';
 import { Database } from '../../gadgets/storage/database.js';
 import type { ChangeBlock } from '../../gadgets/storage/change-blocks.js';
-import type { SeqAllocator } from '../../gadgets/storage/seq-allocator.js';
+import { MARKER_KEEP_MS, type SeqAllocator } from '../../gadgets/storage/seq-allocator.js';
 import { dropDatabase, freshDatabase } from './helpers.js';
 import { openRaw } from './raw-idb.js';
 
@@ -107,6 +107,29 @@ describe('seq allocator (seq-allocator.ts, real IndexedDB)', () => {
     const feed = await db.changes();
     expect(feed.results.map((c) => c.id).slice(-5)).to.deep.equal(['after0', 'after1', 'after2', 'after3', 'after4']);
     expect(feed.last_seq).to.equal(n);
+  });
+
+  it('a compaction drops the markers up to what an earlier one saw a minute before, and no others', async () => {
+    for (let i = 0; i < 10; i++) await db.put(`m${i}`, {});
+    await db.compactChanges(); // sees the highest key 10, now
+    expect((await rawFeed(db)).markers.length, 'seen just now: every marker stays').to.equal(10);
+    const realNow = Date.now;
+    const later = realNow() + MARKER_KEEP_MS + 1000;
+    Date.now = () => later; // the wall clock a minute on (IndexedDB stays real)
+    try {
+      const read = seqsOf(db).counts.read;
+      for (let i = 10; i < 15; i++) await db.put(`m${i}`, {});
+      expect(seqsOf(db).counts.read, 'the seq learnt before the clock moved on is not predicted from').to.equal(read + 1);
+      await db.compactChanges(); // 10 was seen a minute ago: its markers go; 15 is seen now
+      expect((await rawFeed(db)).markers.sort((a, b) => a - b)).to.deep.equal([11, 12, 13, 14, 15]);
+      await db.compactChanges();
+      expect((await rawFeed(db)).markers.length, '15 was seen just now: its markers stay').to.equal(5);
+    } finally {
+      Date.now = realNow;
+    }
+    await db.put('m15', {});
+    expect(seqList(await db.changes())).to.deep.equal(dense(16));
+    expect((await rawFeed(db)).markers.sort((a, b) => a - b)).to.deep.equal([11, 12, 13, 14, 15, 16]);
   });
 
   it('an aborted write leaves no hole and takes no seq: the next write gets the next one', async () => {
