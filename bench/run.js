@@ -34,6 +34,7 @@ import { journalMetrics } from './journal.js';
 import { livenessMetric } from './sections/liveness.js';
 import { broadcasterFloodMetric } from './sections/broadcaster.js';
 import { concurrentWritesMetric } from './sections/feedperf.js';
+import { seqAllocatorMetric, seqSlaveMetric } from './sections/seqw.js';
 import { hostileMetrics } from './sections/hostile.js';
 import { syncMetrics } from './sections/sync.js';
 import { siteMetric } from './sections/site.js';
@@ -1316,6 +1317,8 @@ async function main() {
     ['get RTT', getRttMetric],
     ['pipelined gets', pipelinedMetric],
     ['sequential writes', sequentialWritesMetric],
+    ['sequential writes in the master', (c) => seqAllocatorMetric(c, { run, compare, REPS })],
+    ['sequential writes from a slave', (c) => seqSlaveMetric(c, { run, compare, REPS })],
     ['bulk write', bulkMetric],
     ['concurrent writes', (c) => concurrentWritesMetric(c, { run, compare, REPS })],
   ];

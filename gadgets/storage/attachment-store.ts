@@ -11,7 +11,6 @@ import { attachmentRange, isSha256Digest, validateAttachmentMeta, validateAttach
 import { attachmentNotFound, CHUNK_SIZE, CHUNKS_PER_BATCH, convertBlob, Digest, toBlob } from './attachment-utils.js';
 import { HashJob, hashBlob } from './off-thread-hash.js';
 import { unwrap } from 'idb';
-import { recordChanges } from './changes-feed.js';
 import { INSUFFICIENT_STORAGE, type Connection } from './connection.js';
 import { ofAttachment, ofDocument, type AttachmentRecord } from './schema.js';
 import type { WriteLog, WriteOptions } from './write-log.js';
@@ -188,7 +187,7 @@ export class AttachmentStore {
       let last = 0;
       if (now && now.digest === record.digest) {
         void tx.objectStore('attachments').put({ ...now, digest: expected, complete: true });
-        recordChanges(unwrap(tx), [{ id }], (s) => (last = s));
+        this.log.feed.record(unwrap(tx), [{ id }], (s) => (last = s));
       }
       await tx.done;
       return last;

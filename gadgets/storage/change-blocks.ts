@@ -6,11 +6,14 @@
  *   at `last` (`last − ids.length + 1 + i`), as every block a write makes is;
  * - `deleted` lists the indexes `i` that are removals;
  * - `last` (the key) is the highest seq in the block.
- * A write reads the highest key (one key cursor, no value) and adds one block after it, in its
- * own transaction: one put per write instead of one per document, and no secondary index (what
- * made the feed cost half of a bulk write: bench `changes store cost`). Every write transaction
- * includes `changes`, so IndexedDB runs them one after another, across connections (tabs) too,
- * and seqs increase strictly within a database.
+ * A write adds one block after the highest key, in its own transaction: one put per write instead
+ * of one per document, and no secondary index (what made the feed cost half of a bulk write:
+ * bench `changes store cost`). Every write transaction includes `changes`, so IndexedDB runs them
+ * one after another, across connections (tabs) too, and seqs increase strictly within a database.
+ * The highest key is read in the transaction (one key cursor, {@link addBlock}) or predicted by
+ * the connection (seq-allocator.ts, {@link addBlockAfter}); either way the transaction also
+ * stores a *marker* `{ last: -first }`, keyed by the negative of the block's first seq, which a
+ * wrong prediction collides with. Markers sort below every block: reads ask for keys above 0.
  *
  * A document written again leaves its older entry in an older block until {@link compact} drops
  * it; until then a read keeps only the latest entry of each id ({@link readEntries}), so readers
@@ -71,27 +74,54 @@ export function latestEntries(blocks: readonly ChangeBlock[], since: number): Ch
   return all.filter((e) => latest.get(e.id) === e.seq);
 }
 
+/** The block of `entries` (ids, deletions) ending at seq `last`. */
+function blockFor(entries: readonly { id: string; deleted?: boolean }[], last: number): ChangeBlock {
+  const block: ChangeBlock = { last, ids: entries.map((c) => c.id) };
+  const deleted: number[] = [];
+  entries.forEach((c, i) => c.deleted && deleted.push(i));
+  if (deleted.length > 0) block.deleted = deleted;
+  return block;
+}
+
+/** The keys of blocks (markers are below 0). */
+const blockKeys = (): IDBKeyRange => IDBKeyRange.lowerBound(0, true);
+
 /**
- * Adds the block of `entries` (ids, deletions; seqs follow the highest stored) in `tx`, a
- * readwrite transaction including `changes`, then calls `done(lastSeq)` still inside it (the
- * caller may commit). If the transaction fails meanwhile, `done` is not called.
+ * Adds the block of `entries` (ids, deletions; seqs follow the highest stored), and its marker,
+ * in `tx`, a readwrite transaction including `changes`, then calls `done(lastSeq)` still inside
+ * it (the caller may commit). If the transaction fails meanwhile, `done` is not called.
  */
 export function addBlock(tx: IDBTransaction, entries: readonly { id: string; deleted?: boolean }[], done: (lastSeq: number) => void): void {
   const store = tx.objectStore('changes');
-  const top = store.openKeyCursor(null, 'prev');
+  const top = store.openKeyCursor(blockKeys(), 'prev');
   top.onsuccess = () => {
-    const last = ((top.result?.key as number | undefined) ?? 0) + entries.length;
-    const block: ChangeBlock = { last, ids: entries.map((c) => c.id) };
-    const deleted: number[] = [];
-    entries.forEach((c, i) => c.deleted && deleted.push(i));
-    if (deleted.length > 0) block.deleted = deleted;
+    const after = (top.result?.key as number | undefined) ?? 0;
     try {
-      store.put(block);
+      store.put({ last: -(after + 1) }); // the highest key was read here: nobody took it
+      store.put(blockFor(entries, after + entries.length));
     } catch {
       return; // the transaction is finishing (aborted): its owner reports it
     }
-    done(last);
+    done(after + entries.length);
   };
+}
+
+/**
+ * Adds the block of `entries` numbered after `after` (a predicted highest seq), and its marker,
+ * with `add`, in `tx`. When another writer already wrote after `after`, the marker's `add` fails
+ * with a ConstraintError and, not prevented, aborts `tx` (seq-allocator.ts); so does the block's
+ * when its key is taken.
+ * @returns the two requests, marker first.
+ * @throws DOMException when `tx` is not active.
+ */
+export function addBlockAfter(tx: IDBTransaction, after: number, entries: readonly { id: string; deleted?: boolean }[]): IDBRequest[] {
+  const store = tx.objectStore('changes');
+  return [store.add({ last: -(after + 1) }), store.add(blockFor(entries, after + entries.length))];
+}
+
+/** Deletes from `store` the markers of blocks starting at seqs up to `upTo` (compaction: see seq-allocator.ts). */
+function dropMarkers(store: IDBObjectStore, upTo: number): void {
+  if (upTo > 0) store.delete(IDBKeyRange.bound(-upTo, 0, false, true));
 }
 
 /** What a compaction saw: the entries it read and the highest key among them (0: none). */
@@ -108,15 +138,17 @@ export interface CompactionStats {
  * blocks with keys above it are read and compacted among themselves (an entry they hide in an
  * older block stays until a whole compaction: reads skip it anyway), so compacting what a burst
  * of writes added costs what it added, not the whole feed. `stats` is filled with what was read.
+ * With `markersTo`, the markers of blocks starting at seqs up to it are deleted too (seq-allocator.ts).
  * @returns a promise of the number of entries dropped; rejects when IndexedDB fails
  * (housekeeping: callers ignore it).
  */
-export function compact(db: IDBDatabase, after = 0, stats?: CompactionStats): Promise<number> {
+export function compact(db: IDBDatabase, after = 0, stats?: CompactionStats, markersTo = 0): Promise<number> {
   return new Promise((resolve, reject) => {
     const tx = db.transaction('changes', 'readwrite');
     const store = tx.objectStore('changes');
     let dropped = 0;
-    const all = store.getAll(after > 0 ? IDBKeyRange.lowerBound(after, true) : null);
+    dropMarkers(store, markersTo);
+    const all = store.getAll(after > 0 ? IDBKeyRange.lowerBound(after, true) : blockKeys());
     all.onsuccess = () => {
       const blocks = all.result as ChangeBlock[];
       if (stats) {

@@ -1,8 +1,9 @@
 /**
  * The changes feed (issue 11; the shape of CouchDB's `_changes` and its by-sequence index): every
  * write adds one block of `{ seq, id, deleted? }` entries to store `changes` in its own
- * transaction (change-blocks.ts says how they are stored, numbered and compacted; write-log.ts
- * and attachment-store.ts call {@link recordChanges}). A read sees only the latest entry of each
+ * transaction (change-blocks.ts says how they are stored, numbered and compacted; every block is
+ * numbered by this connection's {@link SeqAllocator}, `ChangesFeed.seqs`: write-log.ts through it,
+ * attachment-store.ts through `ChangesFeed.record`). A read sees only the latest entry of each
  * id, so the feed reads as one entry per document; compaction, run in the background after
  * writes, drops the older entries from the store, so it grows with documents, not with writes.
  *
@@ -14,7 +15,8 @@ import type { ChangeRow, ChangesOptions, ChangesResult, Doc, WatchOptions } from
 import { RtcError } from '../errors.js';
 import { compileQuery } from '../query.js';
 import type { Connection } from './connection.js';
-import { addBlock, compact, latestEntries, type ChangeBlock, type ChangeEntry } from './change-blocks.js';
+import { compact, latestEntries, type ChangeBlock, type ChangeEntry } from './change-blocks.js';
+import { MARKER_KEEP_MS, SeqAllocator } from './seq-allocator.js';
 
 /** One document's change to record: `deleted` for a removal; `doc`, when known, the document written (a snapshot). */
 export interface Change {
@@ -40,16 +42,6 @@ export const DELIVERY_SPACING_MS = 1.5;
 export const COMPACT_AFTER = 5000;
 /** Delay from the write that crossed {@link COMPACT_AFTER} to the compaction, ms (writes in a burst go first). */
 export const COMPACT_DELAY_MS = 2000;
-
-/**
- * Records `changes` in `tx` (a readwrite transaction including `changes`) as one block with seqs
- * after the highest stored one (change-blocks.ts `addBlock`), then calls `done(lastSeq)` still
- * inside the transaction, so the caller may commit. A later entry of the same id wins on reads.
- * If the transaction fails meanwhile, `done` is not called.
- */
-export function recordChanges(tx: IDBTransaction, changes: readonly Change[], done: (lastSeq: number) => void): void {
-  addBlock(tx, changes, done);
-}
 
 /**
  * Checks `changes` options. @throws RtcError 400 naming the bad option.
@@ -116,9 +108,24 @@ export class ChangesFeed {
   /** When the last flush ran (performance.now()), and the timer of a flush spaced after it. */
   private lastFlush = -Infinity;
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The seqs of this connection's writes (seq-allocator.ts). */
+  readonly seqs: SeqAllocator;
+  /** Highest keys seen by compactions, when (Date.now()) and on which connection: the markers up to one seen MARKER_KEEP_MS ago may go. */
+  private seen: { at: number; last: number; generation: number }[] = [];
 
   constructor(private readonly connection: Connection, private readonly dbName: string) {
     this.nextTask.port1.onmessage = () => this.flush();
+    this.seqs = new SeqAllocator(() => connection.generation);
+  }
+
+  /**
+   * Records `changes` in `tx` (a readwrite transaction including `changes`, made by a caller that
+   * cannot run its write again) as one block after the highest key, read in `tx`, then calls
+   * `done(lastSeq)` still inside it. A later entry of the same id wins on reads. If the
+   * transaction fails meanwhile, `done` is not called. Writes of the write log use `seqs` instead.
+   */
+  record(tx: IDBTransaction, changes: readonly Change[], done: (lastSeq: number) => void): void {
+    this.seqs.begin(tx).record(changes, done, false);
   }
 
   /**
@@ -161,7 +168,7 @@ export class ChangesFeed {
   /** The highest seq in the feed (0 when empty). @throws RtcError 500. */
   lastSeq(): Promise<number> {
     return this.connection.run(async (db) => {
-      const cursor = await db.transaction('changes').store.openKeyCursor(null, 'prev');
+      const cursor = await db.transaction('changes').store.openKeyCursor(IDBKeyRange.lowerBound(0, true), 'prev'); // blocks, not markers
       return (cursor?.key as number | undefined) ?? 0;
     });
   }
@@ -286,14 +293,20 @@ export class ChangesFeed {
     if (after === 0) whole = true; // the first one reads everything anyway
     const stats = { entries: 0, last: 0 };
     return new Promise<number>((resolve) => {
-      this.connection.withRaw((raw) => compact(raw, after, stats).then((dropped) => {
-        this.compactedTo = stats.last;
-        if (whole) {
-          this.wholeEntries = stats.entries - dropped;
-          this.sinceWhole = 0;
-        }
-        resolve(dropped);
-      }, () => resolve(0)), () => resolve(0));
+      this.connection.withRaw((raw) => {
+        const generation = this.connection.generation; // raw's: a database made again has other markers
+        const old = this.seen.filter((s) => s.at <= Date.now() - MARKER_KEEP_MS && s.generation === generation).pop();
+        compact(raw, after, stats, old?.last).then((dropped) => {
+          const kept = this.seen.filter((s) => s.generation === generation && (!old || s.at > old.at));
+          this.seen = [...kept, { at: Date.now(), last: stats.last, generation }]; // every marker up to it was written before now
+          this.compactedTo = stats.last;
+          if (whole) {
+            this.wholeEntries = stats.entries - dropped;
+            this.sinceWhole = 0;
+          }
+          resolve(dropped);
+        }, () => resolve(0));
+      }, () => resolve(0));
     });
   }
 

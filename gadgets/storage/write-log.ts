@@ -12,10 +12,14 @@
  * its record, not applied again); if anything in a group fails (a document that cannot be
  * cloned, a key recorded meanwhile, a full disk) the group is undone and its writes run again
  * one transaction each, which answers each on its own.
+ *
+ * The seqs of a write's changes are predicted from the last one this connection committed when
+ * that is safe (seq-allocator.ts), so the transaction commits without first reading the feed; a
+ * write whose prediction another tab made wrong is undone by IndexedDB and runs again.
  */
 import { RtcError } from '../errors.js';
 import { storeError, type Connection } from './connection.js';
-import { recordChanges, type Change, type ChangesFeed } from './changes-feed.js';
+import type { Change, ChangesFeed } from './changes-feed.js';
 import type { StoreName } from './schema.js';
 import { noteStorageWrite } from './persistence.js';
 import type { JournalRecord, JournalSink } from './journal.js';
@@ -102,7 +106,8 @@ export class WriteLog {
   }
 
   /** One write in one transaction (see `write`); `finished` is called once it committed or failed. */
-  private alone<T>({ requestKey, stores, apply, effects, resolve, reject }: Pending<T>, finished: () => void): void {
+  private alone<T>(w: Pending<T>, finished: () => void): void {
+    const { requestKey, stores, apply, effects, resolve, reject } = w;
     const { changes: changed, journal: effect } = effects;
     this.connection.withRaw((raw) => {
       let tx: IDBTransaction;
@@ -114,6 +119,7 @@ export class WriteLog {
         reject(this.connection.error(e));
         return;
       }
+      const feedWrite = changed ? this.feed.seqs.begin(tx) : null; // before the handlers below (seq-allocator.ts)
       let result!: T;
       let repeated = false;
       let lastSeq = 0;
@@ -130,7 +136,7 @@ export class WriteLog {
         // without waiting for this task to end.
         list = changed?.(result);
         if (list && list.length > 0) {
-          recordChanges(tx, list, (seq) => {
+          feedWrite!.record(list, (seq) => {
             lastSeq = seq;
             tx.commit?.();
           });
@@ -153,6 +159,10 @@ export class WriteLog {
         finished(); // after the journal append above: appends stay in commit order
       };
       tx.onabort = () => {
+        if (feedWrite?.stale) {
+          this.alone(w, finished); // its predicted seq was taken (another tab wrote): again, reading the highest key
+          return;
+        }
         finished();
         if (repeated) this.recordedAnswer<T>(requestKey!).then(resolve, reject);
         else reject(this.connection.error(tx.error ?? new Error('transaction aborted'))); // 507 for a full disk: aborted, nothing stored
@@ -188,6 +198,7 @@ export class WriteLog {
         alone();
         return;
       }
+      const feedWrite = this.feed.seqs.begin(tx);
       const requests = tx.objectStore('requests');
       const recorded = new Map<string, unknown>();
       const keyed = group.filter((w) => w.requestKey !== undefined);
@@ -206,7 +217,7 @@ export class WriteLog {
             for (const c of w.effects.changes?.(results[i]) ?? []) changes.push(c);
           });
           if (changes.length === 0) tx.commit?.();
-          else recordChanges(tx, changes, (seq) => {
+          else feedWrite.record(changes, (seq) => {
             lastSeq = seq;
             tx.commit?.();
           });
