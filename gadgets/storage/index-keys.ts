@@ -11,16 +11,22 @@
  *   strings as strings, booleans as the numbers 1 and 0; every element is stored (a superset);
  * - LIKE is case-insensitive as a regexp's `i` flag: the `fx` entries hold each element's string
  *   with every code unit canonicalized (upper-cased as ECMA-262 Canonicalize does), so a LIKE
- *   pattern starting with literal text becomes a key range over them. Numbers (but NaN) have no
- *   `fx` entry: a LIKE plan reads every number of the key from `ix` instead (planner.ts), which
- *   saves one index entry per number on every write (bench `cities import`: population).
+ *   pattern starting with literal text becomes a key range over them. An element whose folded
+ *   string is its own `ix` string (`"FR"`, `"10"`) has no `fx` entry: a LIKE plan reads the same
+ *   range of `ix` too (planner.ts). Numbers (but NaN) have no `fx` entry either: a LIKE plan
+ *   reads every number of the key from `ix` instead. Each saves one index entry per write (bench
+ *   `cities import`: country, population).
  * `null`/`undefined` elements never match in jIO and are not stored.
  *
- * A third entry per key, `sx` (one per document, not multi-entry), is what `sort_on` compares
- * (query/sort.ts): the value's only element when it is a number or a string (`5`, `"a"`, `[5]`,
- * `{content: 5}`), else {@link SORT_OTHER}; absent when the document has no such key. Over
- * numbers alone or strings alone, IndexedDB's key order is jIO's sort order, so `sort_on` +
- * `limit` can be read from the `sx:<key>` index (query-runner.ts `readSorted` says when it is).
+ * What `sort_on` compares (query/sort.ts) is {@link sortKey}: the value's only element when it is
+ * a number or a string (`5`, `"a"`, `[5]`, `{content: 5}`), else {@link SORT_OTHER}; nothing when
+ * the document has no such key. That is then the document's lone `ix` entry, so it is not stored
+ * again: a third entry per key, `ox` (one per document, not multi-entry), holds the sort key only
+ * where it is not the lone `ix` entry (arrays, booleans, null, objects, NaN). Over numbers alone
+ * or strings alone, IndexedDB's key order is jIO's sort order, so `sort_on` + `limit` can be read
+ * from the `ix:<key>` index when `ox:<key>` is empty (query-runner.ts `readSorted` says when).
+ * Databases written before `ox` (a `sx:<key>` index holding every sort key, an `fx` entry for
+ * every string) get the entries of this module in an upgrade (schema.ts).
  */
 import { canonicalize } from '../query/like.js';
 import { hasCmp, isPlainObject } from '../query/values.js';
@@ -63,30 +69,33 @@ function asString(value: unknown): string {
   }
 }
 
-/** The `ix` (equality and range) and `fx` (folded, for LIKE) entries of one value. */
+/**
+ * The `ix` (equality and range) and `fx` (folded, for LIKE) entries of one value. A string
+ * element whose folding leaves it unchanged gets no `fx` entry (see the module docs).
+ */
 export function indexEntries(value: unknown): { ix: IDBValidKey[]; fx: string[] } {
   const ix: IDBValidKey[] = [];
   const fx: string[] = [];
   if (value === undefined || value === null) return { ix, fx };
   for (const e of elementsOf(value)) {
     if (e === undefined || e === null) continue;
-    if (typeof e === 'number') {
-      ix.push(Number.isNaN(e) ? 'NaN' : e);
-      if (!Number.isNaN(e)) continue; // no fx entry: see the module docs
-    } else if (typeof e === 'boolean') {
-      ix.push(String(e), e ? 1 : 0);
-    } else {
-      ix.push(asString(e));
+    if (typeof e === 'number' && !Number.isNaN(e)) {
+      ix.push(e);
+      continue; // no fx entry: see the module docs
     }
-    fx.push(fold(asString(e)));
+    const text = typeof e === 'string' ? e : asString(e);
+    if (typeof e === 'boolean') ix.push(text, e ? 1 : 0);
+    else ix.push(text);
+    const folded = fold(text);
+    if (folded !== text) fx.push(folded);
   }
   return { ix, fx };
 }
 
-/** The `sx` entry of a value that sort_on cannot order with IndexedDB's key order (arrays sort after every number and string). */
+/** The sort key of a value that sort_on cannot order with IndexedDB's key order (arrays sort after every number and string). */
 export const SORT_OTHER: IDBValidKey = [0];
 
-/** The `sx` entry of a present value (see the module docs); undefined when sort_on reads nothing from it. */
+/** What sort_on compares of a present value (see the module docs); undefined when it reads nothing from it. */
 export function sortKey(value: unknown): IDBValidKey | undefined {
   if (value === undefined) return undefined;
   const list = Array.isArray(value) ? value : [value];
@@ -99,27 +108,38 @@ export function sortKey(value: unknown): IDBValidKey | undefined {
   return SORT_OTHER;
 }
 
+/** The index entries stored beside a document (schema.ts `DocumentRecord`); an empty field is left out. */
+export interface IndexFields {
+  ix?: Record<string, IDBValidKey>;
+  fx?: Record<string, string | string[]>;
+  ox?: Record<string, IDBValidKey>;
+}
+
 /**
- * The index fields to store beside `doc` for the indexed `keys`. A key's `ix` or `fx` entries are
- * an array, or the entry alone when there is one (a multiEntry index reads a lone key as an array
- * of one: the same index entries, one object less to build and clone per key and document); an
- * empty list is left out.
+ * The index fields to store beside `doc` for the indexed `keys` (see the module docs). A key's
+ * `ix` or `fx` entries are an array, or the entry alone when there is one (a multiEntry index
+ * reads a lone key as an array of one: the same index entries, one object less to build and
+ * clone per key and document); an empty list, and a field with no key, is left out (less to clone).
+ * The fields are set on `into` (a bulkPut makes thousands of records: no spread copy), which is returned.
  */
-export function indexFields(doc: Doc, keys: readonly string[]): { ix: Record<string, IDBValidKey>; fx: Record<string, string | string[]>; sx: Record<string, IDBValidKey> } {
-  const ix: Record<string, IDBValidKey> = {};
-  const fx: Record<string, string | string[]> = {};
-  const sx: Record<string, IDBValidKey> = {};
+export function indexFields<T extends object = object>(doc: Doc, keys: readonly string[], into: T = {} as T): T & IndexFields {
+  let ix: Record<string, IDBValidKey> | undefined;
+  let fx: Record<string, string | string[]> | undefined;
+  let ox: Record<string, IDBValidKey> | undefined;
   for (const key of keys) {
     if (!Object.prototype.hasOwnProperty.call(doc, key)) continue;
-    const entries = indexEntries(doc[key]);
-    if (entries.ix.length > 0) {
-      ix[key] = entries.ix.length === 1 ? entries.ix[0]! : entries.ix;
-      if (entries.fx.length > 0) fx[key] = entries.fx.length === 1 ? entries.fx[0]! : entries.fx;
-    }
-    const sort = sortKey(doc[key]);
-    if (sort !== undefined) sx[key] = sort;
+    const value = doc[key];
+    const entries = indexEntries(value);
+    if (entries.ix.length > 0) (ix ??= {})[key] = entries.ix.length === 1 ? entries.ix[0]! : entries.ix;
+    if (entries.fx.length > 0) (fx ??= {})[key] = entries.fx.length === 1 ? entries.fx[0]! : entries.fx;
+    const sort = sortKey(value);
+    if (sort !== undefined && !(entries.ix.length === 1 && entries.ix[0] === sort)) (ox ??= {})[key] = sort;
   }
-  return { ix, fx, sx };
+  const out = into as T & IndexFields;
+  if (ix) out.ix = ix;
+  if (fx) out.fx = fx;
+  if (ox) out.ox = ox;
+  return out;
 }
 
 /** The exclusive upper bound of the strings that start with `prefix` (non-empty). */

@@ -7,8 +7,9 @@
  *   whose canonical string it is;
  * - `key:<v`, `<=`, `>`, `>=`: a string range, plus a number range when `Number(v)` is a number
  *   (JS compares a number with a string numerically, docs/jio-compatibility.md "Matching" rule 7);
- * - `key:"abc%…"` (LIKE starting with literal text): a range over the folded entries, plus every
- *   number of the key (numbers have no folded entry: index-keys.ts; the matcher checks them), an
+ * - `key:"abc%…"` (LIKE starting with literal text): a range over the folded entries, the same
+ *   range over the strings of `ix` (a string that folding leaves unchanged has no folded entry:
+ *   index-keys.ts), and every number of the key (nor have numbers; the matcher checks them), an
  *   empty read where the key holds no number;
  * - AND: only the child with the fewest index entries is read (counted first; the others are
  *   checked on its documents by the matcher); OR: the union,
@@ -45,8 +46,8 @@ function operatorOf(q: SimpleQuery): string {
 /** Index name for the equality/range entries and for the folded entries of `key`. */
 export const ixName = (key: string): string => `ix:${key}`;
 export const fxName = (key: string): string => `fx:${key}`;
-/** Index name for the sort entries of `key` (index-keys.ts `sortKey`). */
-export const sxName = (key: string): string => `sx:${key}`;
+/** Index name for the sort keys of `key` that are not its lone `ix` entry (index-keys.ts `sortKey`). */
+export const oxName = (key: string): string => `ox:${key}`;
 
 function planSimple(q: SimpleQuery, indexed: ReadonlySet<string>): Plan | null {
   if (typeof q.key !== 'string' || !indexed.has(q.key)) return null;
@@ -81,8 +82,8 @@ function planSimple(q: SimpleQuery, indexed: ReadonlySet<string>): Plan | null {
       if (!literal) return null;
       const start = fold(literal);
       const end = prefixEnd(start);
-      reads.push({ index: fxName(key), range: end === null ? IDBKeyRange.lowerBound(start) : IDBKeyRange.bound(start, end, false, true) });
-      reads.push({ index: ixName(key), range: everyNumber() });
+      const range = end === null ? IDBKeyRange.lowerBound(start) : IDBKeyRange.bound(start, end, false, true);
+      reads.push({ index: fxName(key), range }, { index: ixName(key), range }, { index: ixName(key), range: everyNumber() });
       return { kind: 'read', reads };
     }
     default:
