@@ -1,7 +1,7 @@
 /**
  * Runs `allDocs` queries on the documents store (schema.ts). Three ways to find the documents,
  * tried in this order:
- * - the planned read: a query the planner (planner.ts) serves from the `ix:`/`fx:` indexes, read
+ * - the planned read: a query the planner (planner.ts) serves from the `ix:` indexes, read
  *   as sets of ids (intersected for AND, united for OR), then only those documents;
  * - the sorted walk: `sort_on` + `limit` read in order from the first sort key's `ix:` index,
  *   stopping after the page;

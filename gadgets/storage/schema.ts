@@ -1,12 +1,12 @@
 /**
  * The shape of a master's database, `rtc:<name>`, and how it is opened and upgraded. Its object
  * stores:
- * - `documents`, keyPath `id`, records `{ id, doc, ix?, fx?, ox? }` (as jIO's IndexedDB storage
- *   keeps `{_id, doc}`), plus, for each indexed key, the index entries of index-keys.ts and three
- *   IndexedDB indexes on them (`ix:<key>`, `fx:<key>` multiEntry, `ox:<key>`) that the planner
- *   and the sorted walk read. A database whose documents have the earlier entries (an `sx:<key>`
- *   index, every sort key stored and an `fx` entry for every string) gets the `ox:` indexes and
- *   every document's entries rewritten in one upgrade, as for any change of the indexed keys;
+ * - `documents`, keyPath `id`, records `{ id, doc, ix?, ox? }` (as jIO's IndexedDB storage
+ *   keeps `{_id, doc}`), plus, for each indexed key, the index entries of index-keys.ts and two
+ *   IndexedDB indexes on them (`ix:<key>` multiEntry, `ox:<key>`) that the planner and the
+ *   sorted walk read. A database with the earlier entries (indexes `ix:`, `fx:` of folded
+ *   strings and `sx:` of every sort key, per key) gets the `ox:` indexes, loses the others, and
+ *   has every document's entries rewritten in one upgrade, as for any change of the indexed keys;
  * - `requests`, keyPath `key`, records `{ key, result, at }`: the answers of writes already
  *   applied (write-log.ts);
  * - `attachments`, keyPath `[id, name]`, records `{ id, name, content_type, length, digest,
@@ -26,7 +26,7 @@ import { openDB, unwrap, type DBSchema, type IDBPDatabase, type IDBPTransaction 
 import type { AttachmentInfo, Doc } from '../api.js';
 import { BLOCK_ENTRIES, blockOf, type ChangeBlock, type ChangeEntry } from './change-blocks.js';
 import { indexFields } from './index-keys.js';
-import { fxName, ixName, oxName } from './planner.js';
+import { ixName, oxName } from './planner.js';
 
 /** A stored document and its index entries (index-keys.ts). */
 export interface DocumentRecord {
@@ -34,7 +34,6 @@ export interface DocumentRecord {
   doc: Doc;
   /** A key's entries, or its entry alone when there is one (index-keys.ts `indexFields`). */
   ix?: Record<string, IDBValidKey | IDBValidKey[]>;
-  fx?: Record<string, string | string[]>;
   /** Sort keys that are not the lone `ix` entry (index-keys.ts). */
   ox?: Record<string, IDBValidKey>;
 }
@@ -136,7 +135,7 @@ function connect(dbName: string, version: number | undefined, wanted: readonly s
           changed = true;
         }
       }
-      // Only what is missing is made (an `ox:` index where an earlier version left `sx:`), then every
+      // Only what is missing is made (an `ox:` index where an earlier version left `fx:`, `sx:`), then every
       // document's entries are rewritten: the new index needs them, and the old ones change shape.
       for (const { name, keyPath, multiEntry } of want) {
         if (names.includes(name)) continue;
@@ -201,7 +200,7 @@ function changesLayoutOld(db: IDBPDatabase<RtcSchema>): boolean {
   return db.objectStoreNames.contains('changes') && db.transaction('changes').store.keyPath !== 'last';
 }
 
-/** Whether the documents store has exactly the indexes of the `wanted` keys (`ix:`, `fx:`, `ox:` each). */
+/** Whether the documents store has exactly the indexes of the `wanted` keys (`ix:`, `ox:` each). */
 export function indexesAsWanted(db: IDBPDatabase<RtcSchema>, wanted: readonly string[]): boolean {
   if (!db.objectStoreNames.contains('documents')) return wanted.length === 0;
   const tx = db.transaction('documents');
@@ -214,10 +213,9 @@ export function indexesAsWanted(db: IDBPDatabase<RtcSchema>, wanted: readonly st
 export function keyIndexes(key: string): { name: string; keyPath: string; multiEntry: boolean }[] {
   return [
     { name: ixName(key), keyPath: `ix.${key}`, multiEntry: true },
-    { name: fxName(key), keyPath: `fx.${key}`, multiEntry: true },
     { name: oxName(key), keyPath: `ox.${key}`, multiEntry: false },
   ];
 }
 
-/** Whether `name` is one of the indexes `keyIndexes` makes, or the `sx:` of an earlier version (dropped in an upgrade). */
+/** Whether `name` is one of the indexes `keyIndexes` makes, or an `fx:`/`sx:` of an earlier version (dropped in an upgrade). */
 export const isKeyIndex = (name: string): boolean => /^(ix|fx|ox|sx):/.test(name);
