@@ -142,17 +142,7 @@ function connect(dbName: string, version: number | undefined, wanted: readonly s
         store.createIndex(name, keyPath, { multiEntry });
         changed = true;
       }
-      if (changed) {
-        // Recompute the index entries of every stored document, within the upgrade.
-        void (async () => {
-          let cursor = await store.openCursor();
-          while (cursor) {
-            const record = cursor.value;
-            await cursor.update(indexFields(record.doc, wanted, { id: record.id, doc: record.doc }));
-            cursor = await cursor.continue();
-          }
-        })();
-      }
+      if (changed) reindex(unwrap(tx), wanted);
     },
     blocking() {
       // Another connection wants a newer version (new indexes, another tab's upgrade, a
@@ -165,6 +155,27 @@ function connect(dbName: string, version: number | undefined, wanted: readonly s
     },
   });
   return opening.then((d) => (db = d));
+}
+
+/** Documents read per request when an upgrade rewrites their index entries. */
+export const REINDEX_BATCH = 1000;
+
+/**
+ * Recomputes the index entries of every stored document for the `wanted` keys, within the
+ * upgrade: read {@link REINDEX_BATCH} at a time with `getAll`, put back without waiting (a
+ * cursor would cost a round trip per document: minutes for a large database on a loaded disk).
+ */
+function reindex(tx: IDBTransaction, wanted: readonly string[]): void {
+  const store = tx.objectStore('documents');
+  const next = (after: string | null): void => {
+    const read = store.getAll(after === null ? null : IDBKeyRange.lowerBound(after, true), REINDEX_BATCH);
+    read.onsuccess = () => {
+      const batch = read.result as DocumentRecord[];
+      for (const r of batch) store.put(indexFields(r.doc, wanted, { id: r.id, doc: r.doc }));
+      if (batch.length === REINDEX_BATCH) next(batch[batch.length - 1]!.id);
+    };
+  };
+  next(null);
 }
 
 /** Creates the `changes` store and gives every stored document a seq, in id order (within the upgrade). */

@@ -5,8 +5,9 @@ import { planQuery } from '../../gadgets/storage/planner.js';
 import { fold, indexEntries, sortKey } from '../../gadgets/storage/index-keys.js';
 import type { Doc } from '../../gadgets/api.js';
 import { parseQuery, stringifyQuery, type QueryTree } from '../../gadgets/query.js';
-import { dropDatabase, freshDatabase, rejectionOf } from './helpers.js';
+import { dropDatabase, freshDatabase, rejectionOf, uniqueName } from './helpers.js';
 import { openRaw } from './raw-idb.js';
+import { REINDEX_BATCH } from '../../gadgets/storage/schema.js';
 
 const KEYS = ['a', 'b', 'c'];
 // Values chosen to hit every rule that matters for an index: numbers vs numeric strings, case,
@@ -295,6 +296,44 @@ describe('sort_on + limit served from the sort index, against a full sort', () =
     expect(top.data.rows.map((r) => r.id)).to.deep.equal(['b', 'c']);
     expect((await db.allDocs({ query: 'n:2' })).data.rows.map((r) => r.id)).to.deep.equal(['c']);
     await dropDatabase(db);
+  });
+});
+
+describe('the upgrade of a database indexed by an earlier version', () => {
+  it('rewrites the entries of more documents than one batch, and sorts from the index afterwards', async function () {
+    this.timeout(60000);
+    const name = uniqueName('reindex');
+    const n = REINDEX_BATCH * 2 + 345;
+    const made = await openRaw(`rtc:${name}`, 4, (idb) => {
+      const store = idb.createObjectStore('documents', { keyPath: 'id' });
+      for (const [prefix, multiEntry] of [['ix', true], ['fx', true], ['sx', false]] as const) store.createIndex(`${prefix}:n`, `${prefix}.n`, { multiEntry });
+      idb.createObjectStore('requests', { keyPath: 'key' }).createIndex('at', 'at');
+      idb.createObjectStore('attachments', { keyPath: ['id', 'name'] });
+      idb.createObjectStore('chunks', { keyPath: ['id', 'name', 'index'] });
+      idb.createObjectStore('changes', { keyPath: 'last' });
+      for (let i = 0; i < n; i++) {
+        const d = { n: (i * 7919) % n, s: `S${i}` };
+        store.put({ id: `r${String(i).padStart(5, '0')}`, doc: d, ...fieldsBeforeOx(d, ['n']) });
+      }
+    });
+    made.close();
+    const db = await Database.open(name, { indexes: ['n'] });
+    try {
+      const top = await db.allDocs({ sort_on: [['n', 'descending']], limit: [0, 3], select_list: ['n'] });
+      expect(db.lastRead).to.equal('sort index');
+      expect(top.data.rows.map((r) => r.value)).to.deep.equal([{ n: n - 1 }, { n: n - 2 }, { n: n - 3 }]);
+      const raw = await openRaw(`rtc:${name}`);
+      const records = await new Promise<Record<string, unknown>[]>((resolve) => {
+        const all = raw.transaction('documents').objectStore('documents').getAll();
+        all.onsuccess = () => resolve(all.result as Record<string, unknown>[]);
+      });
+      raw.close();
+      expect(records.length).to.equal(n);
+      expect(records.filter((r) => 'sx' in r || 'fx' in r || typeof (r.ix as { n?: unknown } | undefined)?.n !== 'number').length, 'every record rewritten').to.equal(0);
+      expect((await db.allDocs({ query: 'n:>=2000' })).data.rows.length).to.equal(n - 2000);
+    } finally {
+      await dropDatabase(db);
+    }
   });
 });
 
