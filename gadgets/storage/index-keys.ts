@@ -21,7 +21,7 @@
  * What `sort_on` compares (query/sort.ts) is {@link sortKey}: the value's only element when it is
  * a number or a string (`5`, `"a"`, `[5]`, `{content: 5}`), else {@link SORT_OTHER}; nothing when
  * the document has no such key. That is then the document's lone `ix` entry, so it is not stored
- * again: a third entry per key, `ox` (one per document, not multi-entry), holds the sort key only
+ * again: a second entry per key, `ox` (one per document, not multi-entry), holds the sort key only
  * where it is not the lone `ix` entry (arrays, booleans, null, objects, NaN). Over numbers alone
  * or strings alone, IndexedDB's key order is jIO's sort order, so `sort_on` + `limit` can be read
  * from the `ix:<key>` index when `ox:<key>` is empty (query-runner.ts `readSorted` says when).
