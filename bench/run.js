@@ -1277,7 +1277,7 @@ async function main() {
   const record = async (m, ctxForProfile) => {
     metrics.push(m);
     printLine(m);
-    if (!m.passed && !m.error && ctxForProfile) {
+    if ((!m.passed || process.env.BENCH_PROFILE) && !m.error && ctxForProfile) { // BENCH_PROFILE=1: profile passing metrics too
       try {
         const p = await profileMetric(m.name, ctxForProfile);
         if (p) {

@@ -14,7 +14,7 @@ import { QUERY_SHAPES } from './query.js';
 /* global JA -- the page's anchor module (bench/pages/jio-anchor.js), set on globalThis below */
 
 const DATABASE = 'bench-cities-anchor';
-/** Shapes our planner serves from the `ix:`/`fx:` indexes of the cities master (name, country, population); the others scan. */
+/** Shapes our planner serves from the `ix:` indexes of the cities master (name, country, population); the others scan. */
 const INDEXED = new Set(['exact match', 'LIKE prefix', 'range in AND', 'OR']);
 
 /** `page.evaluate(fn, arg)`, rejected after `ms` (naming `what`). */

@@ -393,8 +393,7 @@ export class Database implements DatabaseApi, Watchable {
    */
   private record(id: string, doc: Doc): DocumentRecord {
     if (this.indexList.length === 0) return { id, doc };
-    const { ix, fx, sx } = indexFields(doc, this.indexList); // not spread: a bulkPut makes thousands
-    return { id, doc, ix, fx, sx };
+    return indexFields(doc, this.indexList, { id, doc });
   }
 
   /**

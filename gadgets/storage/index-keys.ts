@@ -9,18 +9,24 @@
  *   objects as their string;
  * - ranges compare the raw first element with the query text (JS `<`): numbers as numbers,
  *   strings as strings, booleans as the numbers 1 and 0; every element is stored (a superset);
- * - LIKE is case-insensitive as a regexp's `i` flag: the `fx` entries hold each element's string
- *   with every code unit canonicalized (upper-cased as ECMA-262 Canonicalize does), so a LIKE
- *   pattern starting with literal text becomes a key range over them. Numbers (but NaN) have no
- *   `fx` entry: a LIKE plan reads every number of the key from `ix` instead (planner.ts), which
- *   saves one index entry per number on every write (bench `cities import`: population).
+ * - LIKE is case-insensitive as a regexp's `i` flag (each code unit compared after ECMA-262
+ *   Canonicalize, query/like.ts): a pattern starting with literal text matches only strings
+ *   starting with one of its case variants ({@link caseVariants}: the code units that
+ *   canonicalize alike, e.g. `pa` → `PA`, `Pa`, `pA`, `pa`), so a LIKE plan reads those prefix
+ *   ranges of the same `ix` entries (planner.ts), and every number of the key (the matcher
+ *   checks them). No folded copy is stored: an index entry per string less on every write
+ *   (bench `cities import`).
  * `null`/`undefined` elements never match in jIO and are not stored.
  *
- * A third entry per key, `sx` (one per document, not multi-entry), is what `sort_on` compares
- * (query/sort.ts): the value's only element when it is a number or a string (`5`, `"a"`, `[5]`,
- * `{content: 5}`), else {@link SORT_OTHER}; absent when the document has no such key. Over
- * numbers alone or strings alone, IndexedDB's key order is jIO's sort order, so `sort_on` +
- * `limit` can be read from the `sx:<key>` index (query-runner.ts `readSorted` says when it is).
+ * What `sort_on` compares (query/sort.ts) is {@link sortKey}: the value's only element when it is
+ * a number or a string (`5`, `"a"`, `[5]`, `{content: 5}`), else {@link SORT_OTHER}; nothing when
+ * the document has no such key. That is then the document's lone `ix` entry, so it is not stored
+ * again: a second entry per key, `ox` (one per document, not multi-entry), holds the sort key only
+ * where it is not the lone `ix` entry (arrays, booleans, null, objects, NaN). Over numbers alone
+ * or strings alone, IndexedDB's key order is jIO's sort order, so `sort_on` + `limit` can be read
+ * from the `ix:<key>` index when `ox:<key>` is empty (query-runner.ts `readSorted` says when).
+ * Databases written before (an `sx:<key>` index holding every sort key, an `fx:<key>` index of
+ * folded strings) get the entries of this module in an upgrade (schema.ts).
  */
 import { canonicalize } from '../query/like.js';
 import { hasCmp, isPlainObject } from '../query/values.js';
@@ -40,7 +46,7 @@ export function checkIndexKeys(keys: readonly string[]): void {
 /** Printable ASCII only: folding it is upper-casing it (Canonicalize maps a–z to A–Z and keeps the rest of ASCII). */
 const NOT_ASCII = /[^\u0020-\u007e]/; // control characters are ASCII too, and fold as themselves: the long path is right for them
 
-/** `text` with every UTF-16 code unit canonicalized as a case-insensitive regexp does. */
+/** `text` with every UTF-16 code unit canonicalized as a case-insensitive regexp does (the `fx` entries of the earlier layout, see the module docs). */
 export function fold(text: string): string {
   if (!NOT_ASCII.test(text)) return text.toUpperCase();
   const codes = new Array<number>(text.length);
@@ -48,6 +54,52 @@ export function fold(text: string): string {
   let out = '';
   for (let i = 0; i < codes.length; i += 8192) out += String.fromCharCode(...codes.slice(i, i + 8192));
   return out;
+}
+
+/** For a canonical code unit ≥ 128: every code unit that canonicalizes to it, when that is more than itself. Built on first use. */
+let sameFold: Map<number, number[]> | null = null;
+
+function sameFoldTable(): Map<number, number[]> {
+  const groups = new Map<number, number[]>();
+  for (let code = 128; code < 0x10000; code++) {
+    const target = canonicalize(code);
+    if (target === code && !groups.has(target)) continue;
+    let group = groups.get(target);
+    if (!group) {
+      group = canonicalize(target) === target ? [target] : [];
+      groups.set(target, group);
+    }
+    if (code !== target) group.push(code);
+  }
+  return groups;
+}
+
+/** Every UTF-16 code unit whose Canonicalize equals that of `code` (non-ASCII units never canonicalize into ASCII). */
+export function foldsTo(code: number): number[] {
+  const target = canonicalize(code);
+  if (target < 128) return target >= 0x41 && target <= 0x5a ? [target, target + 32] : [target];
+  sameFold ??= sameFoldTable();
+  return sameFold.get(target) ?? [target];
+}
+
+/** Most prefixes {@link caseVariants} gives: a LIKE plan reads one index range per prefix. */
+export const CASE_VARIANTS_MAX = 32;
+
+/**
+ * The strings a case-insensitive match of `literal` can start with: each of its code units
+ * replaced by every unit that canonicalizes alike ({@link foldsTo}), for as many leading units as
+ * keep the count within {@link CASE_VARIANTS_MAX} (a shorter prefix reads a superset). A string
+ * matches `literal` case-insensitively at its start only if it starts with one of them.
+ * @returns the prefixes, each non-empty; [] when even the first unit has too many variants.
+ */
+export function caseVariants(literal: string): string[] {
+  let prefixes = [''];
+  for (let i = 0; i < literal.length; i++) {
+    const units = foldsTo(literal.charCodeAt(i));
+    if (prefixes.length * units.length > CASE_VARIANTS_MAX) break;
+    prefixes = prefixes.flatMap((p) => units.map((u) => p + String.fromCharCode(u)));
+  }
+  return prefixes[0] === '' ? [] : prefixes;
 }
 
 function elementsOf(value: unknown): unknown[] {
@@ -63,30 +115,23 @@ function asString(value: unknown): string {
   }
 }
 
-/** The `ix` (equality and range) and `fx` (folded, for LIKE) entries of one value. */
-export function indexEntries(value: unknown): { ix: IDBValidKey[]; fx: string[] } {
+/** The `ix` entries (equality, range and LIKE) of one value (see the module docs). */
+export function indexEntries(value: unknown): IDBValidKey[] {
   const ix: IDBValidKey[] = [];
-  const fx: string[] = [];
-  if (value === undefined || value === null) return { ix, fx };
+  if (value === undefined || value === null) return ix;
   for (const e of elementsOf(value)) {
     if (e === undefined || e === null) continue;
-    if (typeof e === 'number') {
-      ix.push(Number.isNaN(e) ? 'NaN' : e);
-      if (!Number.isNaN(e)) continue; // no fx entry: see the module docs
-    } else if (typeof e === 'boolean') {
-      ix.push(String(e), e ? 1 : 0);
-    } else {
-      ix.push(asString(e));
-    }
-    fx.push(fold(asString(e)));
+    if (typeof e === 'number') ix.push(Number.isNaN(e) ? 'NaN' : e);
+    else if (typeof e === 'boolean') ix.push(String(e), e ? 1 : 0);
+    else ix.push(typeof e === 'string' ? e : asString(e));
   }
-  return { ix, fx };
+  return ix;
 }
 
-/** The `sx` entry of a value that sort_on cannot order with IndexedDB's key order (arrays sort after every number and string). */
+/** The sort key of a value that sort_on cannot order with IndexedDB's key order (arrays sort after every number and string). */
 export const SORT_OTHER: IDBValidKey = [0];
 
-/** The `sx` entry of a present value (see the module docs); undefined when sort_on reads nothing from it. */
+/** What sort_on compares of a present value (see the module docs); undefined when it reads nothing from it. */
 export function sortKey(value: unknown): IDBValidKey | undefined {
   if (value === undefined) return undefined;
   const list = Array.isArray(value) ? value : [value];
@@ -99,27 +144,34 @@ export function sortKey(value: unknown): IDBValidKey | undefined {
   return SORT_OTHER;
 }
 
+/** The index entries stored beside a document (schema.ts `DocumentRecord`); an empty field is left out. */
+export interface IndexFields {
+  ix?: Record<string, IDBValidKey>;
+  ox?: Record<string, IDBValidKey>;
+}
+
 /**
- * The index fields to store beside `doc` for the indexed `keys`. A key's `ix` or `fx` entries are
- * an array, or the entry alone when there is one (a multiEntry index reads a lone key as an array
- * of one: the same index entries, one object less to build and clone per key and document); an
- * empty list is left out.
+ * The index fields to store beside `doc` for the indexed `keys` (see the module docs). A key's
+ * `ix` entries are an array, or the entry alone when there is one (a multiEntry index reads a
+ * lone key as an array of one: the same index entries, one object less to build and clone per
+ * key and document); an empty list, and a field with no key, is left out (less to clone).
+ * The fields are set on `into` (a bulkPut makes thousands of records: no spread copy), which is returned.
  */
-export function indexFields(doc: Doc, keys: readonly string[]): { ix: Record<string, IDBValidKey>; fx: Record<string, string | string[]>; sx: Record<string, IDBValidKey> } {
-  const ix: Record<string, IDBValidKey> = {};
-  const fx: Record<string, string | string[]> = {};
-  const sx: Record<string, IDBValidKey> = {};
+export function indexFields<T extends object = object>(doc: Doc, keys: readonly string[], into: T = {} as T): T & IndexFields {
+  let ix: Record<string, IDBValidKey> | undefined;
+  let ox: Record<string, IDBValidKey> | undefined;
   for (const key of keys) {
     if (!Object.prototype.hasOwnProperty.call(doc, key)) continue;
-    const entries = indexEntries(doc[key]);
-    if (entries.ix.length > 0) {
-      ix[key] = entries.ix.length === 1 ? entries.ix[0]! : entries.ix;
-      if (entries.fx.length > 0) fx[key] = entries.fx.length === 1 ? entries.fx[0]! : entries.fx;
-    }
-    const sort = sortKey(doc[key]);
-    if (sort !== undefined) sx[key] = sort;
+    const value = doc[key];
+    const entries = indexEntries(value);
+    if (entries.length > 0) (ix ??= {})[key] = entries.length === 1 ? entries[0]! : entries;
+    const sort = sortKey(value);
+    if (sort !== undefined && !(entries.length === 1 && entries[0] === sort)) (ox ??= {})[key] = sort;
   }
-  return { ix, fx, sx };
+  const out = into as T & IndexFields;
+  if (ix) out.ix = ix;
+  if (ox) out.ox = ox;
+  return out;
 }
 
 /** The exclusive upper bound of the strings that start with `prefix` (non-empty). */

@@ -7,9 +7,9 @@
  *   whose canonical string it is;
  * - `key:<v`, `<=`, `>`, `>=`: a string range, plus a number range when `Number(v)` is a number
  *   (JS compares a number with a string numerically, docs/jio-compatibility.md "Matching" rule 7);
- * - `key:"abc%…"` (LIKE starting with literal text): a range over the folded entries, plus every
- *   number of the key (numbers have no folded entry: index-keys.ts; the matcher checks them), an
- *   empty read where the key holds no number;
+ * - `key:"abc%…"` (LIKE starting with literal text): the prefix ranges of its case variants
+ *   (index-keys.ts `caseVariants`: `ABC`, `ABc`, … `abc`), and every number of the key (the
+ *   matcher checks them), an empty read where the key holds no number;
  * - AND: only the child with the fewest index entries is read (counted first; the others are
  *   checked on its documents by the matcher); OR: the union,
  *   only when every child is usable.
@@ -17,7 +17,7 @@
  * returns null: the caller scans.
  */
 import type { QueryTree, SimpleQuery } from '../query.js';
-import { fold, prefixEnd } from './index-keys.js';
+import { caseVariants, prefixEnd } from './index-keys.js';
 
 /** One index read: index name and key range. */
 export interface IndexRead {
@@ -42,11 +42,10 @@ function operatorOf(q: SimpleQuery): string {
   return String(q.value).includes('%') ? 'like' : '=';
 }
 
-/** Index name for the equality/range entries and for the folded entries of `key`. */
+/** Index name for the entries of `key` (equality, range, LIKE). */
 export const ixName = (key: string): string => `ix:${key}`;
-export const fxName = (key: string): string => `fx:${key}`;
-/** Index name for the sort entries of `key` (index-keys.ts `sortKey`). */
-export const sxName = (key: string): string => `sx:${key}`;
+/** Index name for the sort keys of `key` that are not its lone `ix` entry (index-keys.ts `sortKey`). */
+export const oxName = (key: string): string => `ox:${key}`;
 
 function planSimple(q: SimpleQuery, indexed: ReadonlySet<string>): Plan | null {
   if (typeof q.key !== 'string' || !indexed.has(q.key)) return null;
@@ -79,9 +78,12 @@ function planSimple(q: SimpleQuery, indexed: ReadonlySet<string>): Plan | null {
     case 'like': {
       const literal = /^[^%_]+/.exec(value)?.[0];
       if (!literal) return null;
-      const start = fold(literal);
-      const end = prefixEnd(start);
-      reads.push({ index: fxName(key), range: end === null ? IDBKeyRange.lowerBound(start) : IDBKeyRange.bound(start, end, false, true) });
+      const prefixes = caseVariants(literal);
+      if (prefixes.length === 0) return null;
+      for (const start of prefixes) {
+        const end = prefixEnd(start);
+        reads.push({ index: ixName(key), range: end === null ? IDBKeyRange.lowerBound(start) : IDBKeyRange.bound(start, end, false, true) });
+      }
       reads.push({ index: ixName(key), range: everyNumber() });
       return { kind: 'read', reads };
     }

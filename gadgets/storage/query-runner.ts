@@ -1,9 +1,9 @@
 /**
  * Runs `allDocs` queries on the documents store (schema.ts). Three ways to find the documents,
  * tried in this order:
- * - the planned read: a query the planner (planner.ts) serves from the `ix:`/`fx:` indexes, read
+ * - the planned read: a query the planner (planner.ts) serves from the `ix:` indexes, read
  *   as sets of ids (intersected for AND, united for OR), then only those documents;
- * - the sorted walk: `sort_on` + `limit` read in order from the first sort key's `sx:` index,
+ * - the sorted walk: `sort_on` + `limit` read in order from the first sort key's `ix:` index,
  *   stopping after the page;
  * - the scan: every document, read with `getAll` in batches in successive transactions, yielding
  *   between them so that a long query never stalls other requests (it is not a snapshot across
@@ -26,7 +26,7 @@ import type { Doc } from '../api.js';
 import type { ScanCache, CacheView } from './scan-cache.js';
 import { validateAllDocsOptions } from './validate.js';
 import type { Connection } from './connection.js';
-import { planQuery, sxName, type IndexRead, type Plan } from './planner.js';
+import { ixName, oxName, planQuery, type IndexRead, type Plan } from './planner.js';
 import { sortKey } from './index-keys.js';
 import { MEMORY_SLICE_MS, SCAN_SLICE_MS, Slicer, yieldToOthers, type RunOptions } from './slicer.js';
 
@@ -51,7 +51,7 @@ export type ReadKind = 'sort index' | 'indexes' | 'scan';
 export class QueryRunner {
   /**
    * How the last `allDocs` found its documents (diagnostics, for tests and the curious):
-   * `'sort index'` (`sort_on` + `limit` read in order from an `sx:` index), `'indexes'` (the
+   * `'sort index'` (`sort_on` + `limit` read in order from an `ix:` index), `'indexes'` (the
    * query planner), or `'scan'`.
    */
   lastRead: ReadKind | null = null;
@@ -150,12 +150,13 @@ export class QueryRunner {
   }
 
   /**
-   * `sort_on` + `limit` served from the `sx:<key>` index of the first sort key: walks it in the
+   * `sort_on` + `limit` served from the `ix:<key>` index of the first sort key: walks it in the
    * sort's direction and keeps the matching documents until it has `skip + count` of them and has
    * passed every document tied with the last one; the caller sorts these with the full comparator
    * (later sort keys, then id), so the page is exactly the one a full sort would give. Only when
    * that is provably so: for every sort key, indexed, every present value is a lone number, or
-   * every one a lone string (index-keys.ts `sortKey`): over those, IndexedDB's key order is
+   * every one a lone string (index-keys.ts `sortKey`; then its `ox:` index is empty and its
+   * `ix:` index holds exactly one entry per document, its sort key): over those, IndexedDB's key order is
    * jIO's, and jIO's comparison is a consistent order (over mixed types it is not, and a sort of
    * part of the documents could then order them differently than a sort of all); ascending, no
    * document may lack the first key (those sort first and are in no index); a query must not make
@@ -172,11 +173,11 @@ export class QueryRunner {
       const tx = db.transaction('documents');
       /** How many documents have key `k`, when its values are all lone numbers or all lone strings; else null. */
       const orderly = async (k: string): Promise<number | null> => {
-        const sx = tx.store.index(sxName(k));
+        const ix = tx.store.index(ixName(k));
         const [present, others, numbers] = await Promise.all([
-          sx.count(),
-          sx.count(IDBKeyRange.lowerBound([])),
-          sx.count(IDBKeyRange.bound(-Infinity, Infinity)),
+          ix.count(),
+          tx.store.index(oxName(k)).count(),
+          ix.count(IDBKeyRange.bound(-Infinity, Infinity)),
         ]);
         return others > 0 || (numbers > 0 && numbers < present) ? null : present;
       };
@@ -190,12 +191,12 @@ export class QueryRunner {
       const hits: DocumentRecord[] = [];
       let last: IDBValidKey | undefined;
       let walked = 0;
-      const sx = tx.store.index(sxName(key));
+      const walk = tx.store.index(ixName(key));
       const order = direction === 'ascending' ? 'next' : 'prev';
       const max = need + SORT_WALK_MAX;
       // With the cache: the walk's ids in one request, their sort keys from the cached documents
       // (a cursor costs a round trip to the browser's IndexedDB per document: seconds on a loaded machine).
-      const ids = view ? await idsInOrder(sx, order, max + 1) : null;
+      const ids = view ? await idsInOrder(walk, order, max + 1) : null;
       for (const id of ids ?? []) {
         const doc = view!.byId.get(id);
         const k = doc === undefined ? undefined : sortKey(doc[key]);
@@ -207,7 +208,7 @@ export class QueryRunner {
           if (hits.length === need) last = k;
         }
       }
-      let cursor = ids ? null : view ? await sx.openKeyCursor(null, order) : await sx.openCursor(null, order);
+      let cursor = ids ? null : view ? await walk.openKeyCursor(null, order) : await walk.openCursor(null, order);
       while (cursor) {
         if (last !== undefined && indexedDB.cmp(cursor.key, last) !== 0) break;
         if (++walked > max) return null;

@@ -1,10 +1,12 @@
 /**
  * The shape of a master's database, `rtc:<name>`, and how it is opened and upgraded. Its object
  * stores:
- * - `documents`, keyPath `id`, records `{ id, doc, ix, fx, sx }` (as jIO's IndexedDB storage keeps
- *   `{_id, doc}`), plus, for each indexed key, the index entries of index-keys.ts and three
- *   IndexedDB indexes on them (`ix:<key>`, `fx:<key>` multiEntry, `sx:<key>`) that the planner
- *   and the sorted walk read;
+ * - `documents`, keyPath `id`, records `{ id, doc, ix?, ox? }` (as jIO's IndexedDB storage
+ *   keeps `{_id, doc}`), plus, for each indexed key, the index entries of index-keys.ts and two
+ *   IndexedDB indexes on them (`ix:<key>` multiEntry, `ox:<key>`) that the planner and the
+ *   sorted walk read. A database with the earlier entries (indexes `ix:`, `fx:` of folded
+ *   strings and `sx:` of every sort key, per key) gets the `ox:` indexes, loses the others, and
+ *   has every document's entries rewritten in one upgrade, as for any change of the indexed keys;
  * - `requests`, keyPath `key`, records `{ key, result, at }`: the answers of writes already
  *   applied (write-log.ts);
  * - `attachments`, keyPath `[id, name]`, records `{ id, name, content_type, length, digest,
@@ -24,7 +26,7 @@ import { openDB, unwrap, type DBSchema, type IDBPDatabase, type IDBPTransaction 
 import type { AttachmentInfo, Doc } from '../api.js';
 import { BLOCK_ENTRIES, blockOf, type ChangeBlock, type ChangeEntry } from './change-blocks.js';
 import { indexFields } from './index-keys.js';
-import { fxName, ixName, sxName } from './planner.js';
+import { ixName, oxName } from './planner.js';
 
 /** A stored document and its index entries (index-keys.ts). */
 export interface DocumentRecord {
@@ -32,8 +34,8 @@ export interface DocumentRecord {
   doc: Doc;
   /** A key's entries, or its entry alone when there is one (index-keys.ts `indexFields`). */
   ix?: Record<string, IDBValidKey | IDBValidKey[]>;
-  fx?: Record<string, string | string[]>;
-  sx?: Record<string, IDBValidKey>;
+  /** Sort keys that are not the lone `ix` entry (index-keys.ts). */
+  ox?: Record<string, IDBValidKey>;
 }
 
 /** The recorded answer of an applied write (`at`: ms since the epoch). */
@@ -133,23 +135,14 @@ function connect(dbName: string, version: number | undefined, wanted: readonly s
           changed = true;
         }
       }
-      // Only what is missing is made: `sx` came after `ix`/`fx`, a database indexed before gets it here.
+      // Only what is missing is made (an `ox:` index where an earlier version left `fx:`, `sx:`), then every
+      // document's entries are rewritten: the new index needs them, and the old ones change shape.
       for (const { name, keyPath, multiEntry } of want) {
         if (names.includes(name)) continue;
         store.createIndex(name, keyPath, { multiEntry });
         changed = true;
       }
-      if (changed) {
-        // Recompute the index entries of every stored document, within the upgrade.
-        void (async () => {
-          let cursor = await store.openCursor();
-          while (cursor) {
-            const record = cursor.value;
-            await cursor.update({ id: record.id, doc: record.doc, ...indexFields(record.doc, wanted) });
-            cursor = await cursor.continue();
-          }
-        })();
-      }
+      if (changed) reindex(unwrap(tx), wanted);
     },
     blocking() {
       // Another connection wants a newer version (new indexes, another tab's upgrade, a
@@ -162,6 +155,27 @@ function connect(dbName: string, version: number | undefined, wanted: readonly s
     },
   });
   return opening.then((d) => (db = d));
+}
+
+/** Documents read per request when an upgrade rewrites their index entries. */
+export const REINDEX_BATCH = 1000;
+
+/**
+ * Recomputes the index entries of every stored document for the `wanted` keys, within the
+ * upgrade: read {@link REINDEX_BATCH} at a time with `getAll`, put back without waiting (a
+ * cursor would cost a round trip per document: minutes for a large database on a loaded disk).
+ */
+function reindex(tx: IDBTransaction, wanted: readonly string[]): void {
+  const store = tx.objectStore('documents');
+  const next = (after: string | null): void => {
+    const read = store.getAll(after === null ? null : IDBKeyRange.lowerBound(after, true), REINDEX_BATCH);
+    read.onsuccess = () => {
+      const batch = read.result as DocumentRecord[];
+      for (const r of batch) store.put(indexFields(r.doc, wanted, { id: r.id, doc: r.doc }));
+      if (batch.length === REINDEX_BATCH) next(batch[batch.length - 1]!.id);
+    };
+  };
+  next(null);
 }
 
 /** Creates the `changes` store and gives every stored document a seq, in id order (within the upgrade). */
@@ -197,7 +211,7 @@ function changesLayoutOld(db: IDBPDatabase<RtcSchema>): boolean {
   return db.objectStoreNames.contains('changes') && db.transaction('changes').store.keyPath !== 'last';
 }
 
-/** Whether the documents store has exactly the indexes of the `wanted` keys (`ix:`, `fx:`, `sx:` each). */
+/** Whether the documents store has exactly the indexes of the `wanted` keys (`ix:`, `ox:` each). */
 export function indexesAsWanted(db: IDBPDatabase<RtcSchema>, wanted: readonly string[]): boolean {
   if (!db.objectStoreNames.contains('documents')) return wanted.length === 0;
   const tx = db.transaction('documents');
@@ -210,10 +224,9 @@ export function indexesAsWanted(db: IDBPDatabase<RtcSchema>, wanted: readonly st
 export function keyIndexes(key: string): { name: string; keyPath: string; multiEntry: boolean }[] {
   return [
     { name: ixName(key), keyPath: `ix.${key}`, multiEntry: true },
-    { name: fxName(key), keyPath: `fx.${key}`, multiEntry: true },
-    { name: sxName(key), keyPath: `sx.${key}`, multiEntry: false },
+    { name: oxName(key), keyPath: `ox.${key}`, multiEntry: false },
   ];
 }
 
-/** Whether `name` is one of the indexes `keyIndexes` makes. */
-export const isKeyIndex = (name: string): boolean => /^(ix|fx|sx):/.test(name);
+/** Whether `name` is one of the indexes `keyIndexes` makes, or an `fx:`/`sx:` of an earlier version (dropped in an upgrade). */
+export const isKeyIndex = (name: string): boolean => /^(ix|fx|ox|sx):/.test(name);

@@ -2,9 +2,12 @@ import { expect } from '@open-wc/testing';
 import fc from 'fast-check';
 import { Database } from '../../gadgets/storage/database.js';
 import { planQuery } from '../../gadgets/storage/planner.js';
+import { fold, indexEntries, sortKey } from '../../gadgets/storage/index-keys.js';
+import type { Doc } from '../../gadgets/api.js';
 import { parseQuery, stringifyQuery, type QueryTree } from '../../gadgets/query.js';
-import { dropDatabase, freshDatabase, rejectionOf } from './helpers.js';
+import { dropDatabase, freshDatabase, rejectionOf, uniqueName } from './helpers.js';
 import { openRaw } from './raw-idb.js';
+import { REINDEX_BATCH } from '../../gadgets/storage/schema.js';
 
 const KEYS = ['a', 'b', 'c'];
 // Values chosen to hit every rule that matters for an index: numbers vs numeric strings, case,
@@ -39,14 +42,48 @@ const tree: fc.Arbitrary<QueryTree> = fc.letrec((tie) => ({
   ),
 })).node as fc.Arbitrary<QueryTree>;
 
+/**
+ * The index fields the version before `ox:` stored (an `fx` entry for every string element, the
+ * sort key of every present value in `sx`), written here from that version's index-keys.ts: its
+ * `ix` entries were the ones of today.
+ */
+function fieldsBeforeOx(d: Doc, keys: readonly string[]): { ix: Record<string, unknown>; fx: Record<string, string[]>; sx: Record<string, unknown> } {
+  const out = { ix: {} as Record<string, unknown>, fx: {} as Record<string, string[]>, sx: {} as Record<string, unknown> };
+  for (const key of keys.filter((k) => Object.prototype.hasOwnProperty.call(d, k))) {
+    const ix = indexEntries(d[key]);
+    if (ix.length > 0) out.ix[key] = ix;
+    const fx = ix.filter((e): e is string => typeof e === 'string').map(fold);
+    if (fx.length > 0) out.fx[key] = fx;
+    const sort = sortKey(d[key]);
+    if (sort !== undefined) out.sx[key] = sort;
+  }
+  return out;
+}
+
+/** Queries compared between an indexed database and a plain one, `runs` random trees sorted on `a`. @returns how many were planned. */
+async function samePages(indexed: Database, plain: Database, runs: number, seed: number): Promise<number> {
+  let planned = 0;
+  await fc.assert(
+    fc.asyncProperty(tree, fc.constantFrom<'ascending' | 'descending'>('ascending', 'descending'), async (query, direction) => {
+      if (planQuery(query, new Set(KEYS))) planned++;
+      const options = { query, sort_on: [['a', direction]] as [string, 'ascending' | 'descending'][], select_list: ['a', 'b'] };
+      const [want, got] = await Promise.all([plain.allDocs(options), indexed.allDocs(options)]);
+      expect(got, stringifyQuery(query)).to.deep.equal(want);
+    }),
+    { numRuns: runs, seed },
+  );
+  return planned;
+}
+
 describe('query planner (indexes) against a full scan', () => {
   let indexed: Database;
   let plain: Database;
+  let entries: { id: string; doc: Doc }[];
   before(async () => {
     plain = await freshDatabase();
     indexed = await Database.open(`${plain.name}-ix`, { indexes: KEYS });
     const docs = fc.sample(doc, { numRuns: 400, seed: 42 });
-    const entries = docs.map((d, i) => ({ id: `d${String(i).padStart(4, '0')}`, doc: d }));
+    entries = docs.map((d, i) => ({ id: `d${String(i).padStart(4, '0')}`, doc: d as Doc }));
     await plain.bulkPut(entries);
     await indexed.bulkPut(entries);
   });
@@ -69,18 +106,74 @@ describe('query planner (indexes) against a full scan', () => {
 
   it('gives exactly the same rows as a scan for 2,000 random queries', async function () {
     this.timeout(240000);
-    let planned = 0;
-    await fc.assert(
-      fc.asyncProperty(tree, fc.constantFrom<'ascending' | 'descending'>('ascending', 'descending'), async (query, direction) => {
-        if (planQuery(query, new Set(KEYS))) planned++;
-        const options = { query, sort_on: [['a', direction]] as [string, 'ascending' | 'descending'][], select_list: ['a', 'b'] };
-        const [want, got] = await Promise.all([plain.allDocs(options), indexed.allDocs(options)]);
-        expect(got, stringifyQuery(query)).to.deep.equal(want);
-      }),
-      { numRuns: 2000, seed: 7 },
-    );
+    const planned = await samePages(indexed, plain, 2000, 7);
     // The property must exercise the planner, not only scans.
     expect(planned).to.be.greaterThan(500);
+  });
+
+  it('upgrades a database written with the entries of before (fx: and sx: indexes), keeping the answers', async function () {
+    this.timeout(240000);
+    const name = `${plain.name}-v-sx`;
+    // The layout the version before left: every store as today, the sx: indexes, its entries.
+    const made = await openRaw(`rtc:${name}`, 3, (idb) => {
+      const store = idb.createObjectStore('documents', { keyPath: 'id' });
+      for (const k of KEYS) {
+        store.createIndex(`ix:${k}`, `ix.${k}`, { multiEntry: true });
+        store.createIndex(`fx:${k}`, `fx.${k}`, { multiEntry: true });
+        store.createIndex(`sx:${k}`, `sx.${k}`, { multiEntry: false });
+      }
+      idb.createObjectStore('requests', { keyPath: 'key' }).createIndex('at', 'at');
+      idb.createObjectStore('attachments', { keyPath: ['id', 'name'] });
+      idb.createObjectStore('chunks', { keyPath: ['id', 'name', 'index'] });
+      idb.createObjectStore('changes', { keyPath: 'last' });
+      for (const e of entries) store.put({ id: e.id, doc: e.doc, ...fieldsBeforeOx(e.doc, KEYS) });
+    });
+    made.close();
+    const db = await Database.open(name, { indexes: KEYS });
+    try {
+      const raw = await openRaw(`rtc:${name}`);
+      const tx = raw.transaction('documents');
+      const indexes = [...tx.objectStore('documents').indexNames];
+      const records = await new Promise<Record<string, unknown>[]>((resolve) => {
+        const all = tx.objectStore('documents').getAll();
+        all.onsuccess = () => resolve(all.result as Record<string, unknown>[]);
+      });
+      raw.close();
+      expect(indexes.filter((i) => /^[fs]x:/.test(i)), 'the fx: and sx: indexes are gone').to.deep.equal([]);
+      expect(indexes.filter((i) => i.startsWith('ox:')).sort()).to.deep.equal(KEYS.map((k) => `ox:${k}`));
+      expect(records.filter((r) => 'sx' in r || 'fx' in r), 'no record keeps sx or fx').to.deep.equal([]);
+      const first = records.find((r) => r.id === 'd0000')!;
+      expect(Object.keys(first).filter((k) => k !== 'id' && k !== 'doc').every((k) => ['ix', 'ox'].includes(k))).to.equal(true);
+      const planned = await samePages(db, plain, 300, 8);
+      expect(planned).to.be.greaterThan(80);
+      await db.allDocs({ sort_on: [['a', 'descending']], limit: [0, 3] });
+      expect(db.lastRead, 'a is of mixed types: no sorted walk').to.equal('scan');
+    } finally {
+      await dropDatabase(db);
+    }
+  });
+
+  it('answers LIKE from the indexes as a scan does: case, accents, numbers, mixed and multi-valued keys', async () => {
+    const values: unknown[] = ['FR', 'fr', 'Fr', 'fR', 'ÉCOLE', 'école', 'Ecole', 'ECOLE', 123, '123', 1.5, ['AB', 'cd'], ['x', 'ab'], ['CD'], true, 'TRUE', 'true', { content: 'AB' }, { content: 12 }, Number.NaN, 'NAN', 'nan', '', 'ß', 'SS', 'ǅ', 'ǆ', 'Ǆ', null, [null, 'FRA'], 'σα', 'ςα', 'ΣΑ', 'ı', 'İ', 'I', 'i', '\u212a', 'k', 'Saint-Étienne', 'SAINT-ÉTIENNE', 'saint-étiennE', 'Saint-Denis'];
+    const docs = values.map((p, i) => ({ id: `l${String(i).padStart(2, '0')}`, doc: { p, q: i % 2 ? 'X' : i } as Doc }));
+    const like = await Database.open(`${plain.name}-like2`, { indexes: ['p', 'q'] });
+    const scan = await Database.open(`${plain.name}-like2-plain`);
+    try {
+      await like.bulkPut(docs);
+      await scan.bulkPut(docs);
+      for (const pattern of ['FR%', 'fr%', 'f%', 'F_', 'É%', 'é%', 'E%', 'ec%', '1%', '12%', 'AB%', 'ab%', 'c%', 'C%', 'T%', 'true', 'N%', 'nan', 'S%', 'ß%', 'ǅ%', 'ǆ%', 'x%', 'X%', 'σ%', 'Σα%', 'ς%', 'i%', 'I%', 'ı%', 'k%', '\u212a%', 'saint-é%', 'SAINT-ÉTIENNE%', 'Saint-Étienne']) {
+        for (const key of ['p', 'q']) {
+          const query = `${key}:"${pattern}"`;
+          const [want, got] = await Promise.all([scan.allDocs({ query }), like.allDocs({ query })]);
+          if (pattern.includes('%')) expect(like.lastRead, query).to.equal('indexes');
+          expect(got, query).to.deep.equal(want);
+        }
+      }
+      expect((await like.allDocs({ query: 'p:"FR%"' })).data.rows.map((r) => r.id), 'upper- and lower-case, one element of many').to.deep.equal(['l00', 'l01', 'l02', 'l03', 'l29']);
+    } finally {
+      await dropDatabase(like);
+      await dropDatabase(scan);
+    }
   });
 
   it('indexes documents written before the index existed', async () => {
@@ -97,7 +190,7 @@ describe('query planner (indexes) against a full scan', () => {
     await dropDatabase(db);
   });
 
-  it('finds numbers with a LIKE plan although they have no folded entry', async () => {
+  it('finds numbers with a LIKE plan although they have no string entry', async () => {
     const db = await Database.open(`${plain.name}-like`, { indexes: ['p'] });
     try {
       await db.bulkPut([{ id: 'n', doc: { p: 123 } }, { id: 's', doc: { p: '1ab' } }, { id: 'x', doc: { p: 'x1' } }, { id: 'c', doc: { p: { content: 19 } } }, { id: 'm', doc: { p: 51 } }]);
@@ -203,6 +296,44 @@ describe('sort_on + limit served from the sort index, against a full sort', () =
     expect(top.data.rows.map((r) => r.id)).to.deep.equal(['b', 'c']);
     expect((await db.allDocs({ query: 'n:2' })).data.rows.map((r) => r.id)).to.deep.equal(['c']);
     await dropDatabase(db);
+  });
+});
+
+describe('the upgrade of a database indexed by an earlier version', () => {
+  it('rewrites the entries of more documents than one batch, and sorts from the index afterwards', async function () {
+    this.timeout(60000);
+    const name = uniqueName('reindex');
+    const n = REINDEX_BATCH * 2 + 345;
+    const made = await openRaw(`rtc:${name}`, 4, (idb) => {
+      const store = idb.createObjectStore('documents', { keyPath: 'id' });
+      for (const [prefix, multiEntry] of [['ix', true], ['fx', true], ['sx', false]] as const) store.createIndex(`${prefix}:n`, `${prefix}.n`, { multiEntry });
+      idb.createObjectStore('requests', { keyPath: 'key' }).createIndex('at', 'at');
+      idb.createObjectStore('attachments', { keyPath: ['id', 'name'] });
+      idb.createObjectStore('chunks', { keyPath: ['id', 'name', 'index'] });
+      idb.createObjectStore('changes', { keyPath: 'last' });
+      for (let i = 0; i < n; i++) {
+        const d = { n: (i * 7919) % n, s: `S${i}` };
+        store.put({ id: `r${String(i).padStart(5, '0')}`, doc: d, ...fieldsBeforeOx(d, ['n']) });
+      }
+    });
+    made.close();
+    const db = await Database.open(name, { indexes: ['n'] });
+    try {
+      const top = await db.allDocs({ sort_on: [['n', 'descending']], limit: [0, 3], select_list: ['n'] });
+      expect(db.lastRead).to.equal('sort index');
+      expect(top.data.rows.map((r) => r.value)).to.deep.equal([{ n: n - 1 }, { n: n - 2 }, { n: n - 3 }]);
+      const raw = await openRaw(`rtc:${name}`);
+      const records = await new Promise<Record<string, unknown>[]>((resolve) => {
+        const all = raw.transaction('documents').objectStore('documents').getAll();
+        all.onsuccess = () => resolve(all.result as Record<string, unknown>[]);
+      });
+      raw.close();
+      expect(records.length).to.equal(n);
+      expect(records.filter((r) => 'sx' in r || 'fx' in r || typeof (r.ix as { n?: unknown } | undefined)?.n !== 'number').length, 'every record rewritten').to.equal(0);
+      expect((await db.allDocs({ query: 'n:>=2000' })).data.rows.length).to.equal(n - 2000);
+    } finally {
+      await dropDatabase(db);
+    }
   });
 });
 
