@@ -1112,7 +1112,7 @@ async function storeCostMetric({ master }) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Profiles of what misses its goal: one more repetition of ours with the sampling profiler on.
+// Profiles of what misses its goal (of every metric with BENCH_PROFILE=1): one more repetition of ours with the sampling profiler on.
 
 const PROFILERS = {
   connect: ({ slave }) => run(slave.page, 'profiled connects', 60000, async () => {
@@ -1276,7 +1276,7 @@ async function main() {
   const record = async (m, ctxForProfile) => {
     metrics.push(m);
     printLine(m);
-    if (!m.passed && !m.error && ctxForProfile) {
+    if ((!m.passed || process.env.BENCH_PROFILE) && !m.error && ctxForProfile) {
       try {
         const p = await profileMetric(m.name, ctxForProfile);
         if (p) {
