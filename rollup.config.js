@@ -18,7 +18,6 @@ import path from 'node:path';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import { offlineWorker } from './scripts/offline-worker.js';
-import { HASH_WORKER_ENTRY, hashWorkerEntry, hashWorkerSource } from './scripts/hash-worker.js';
 
 function onwarn(warning, warn) {
   // tsc's decorator helper tests `this` at module level, which is undefined in ES modules: harmless.
@@ -84,14 +83,6 @@ const relayPage = { name: 'relay-page', generateBundle() { this.emitFile({ type:
 const siteSw = (input, file, extra = []) => ({ input, output: { file, format: 'iife', sourcemap: true, plugins: extra }, onwarn, plugins: plugins() });
 
 export default [
-  // 0. The attachment hashing Worker with @noble/hashes, as a string module (scripts/hash-worker.js):
-  //    first, since the bundles below take in the module it writes.
-  {
-    input: HASH_WORKER_ENTRY,
-    output: { file: 'dist/hash-worker.js', format: 'iife', plugins: [hashWorkerSource()] },
-    onwarn,
-    plugins: [hashWorkerEntry(), ...plugins()],
-  },
   siteSw('dist/gadgets/site/sw/worker.js', 'dist/rtc-site-sw.js'),
   siteSw('dist/gadgets/site/sw/relay.js', 'dist/rtc-site-relay.js', [relayPage]),
   {

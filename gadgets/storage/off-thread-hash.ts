@@ -1,13 +1,12 @@
 /**
- * SHA-256 of attachment bytes in a Worker (hash-worker.ts, bundled with @noble/hashes into the
- * script hash-worker-source.ts holds), with the main thread as the fallback
+ * SHA-256 of attachment bytes in a Worker (hash-worker.ts), with the main thread as the fallback
  * where a Worker cannot start (no `Worker`, or a page's Content-Security-Policy refusing `blob:`
  * workers, as some embeds do). Uploads hash every byte twice, once on each side: on the main
  * thread that took as much time as the data channel and IndexedDB together (bench
  * `attachment 64 MiB`, issue 15 item 5). One Worker per page, started on first use.
  */
 import { Digest, PIECE_SIZE, digestBlob } from './attachment-utils.js';
-import { HASH_WORKER_SOURCE } from './hash-worker-source.js';
+import { hashWorkerMain } from './hash-worker.js';
 
 interface Waiting {
   resolve: (value: unknown) => void;
@@ -33,9 +32,9 @@ function lost(): void {
 function hashWorker(): Worker | null {
   if (worker !== undefined) return worker;
   worker = null;
-  if (!HASH_WORKER_SOURCE || typeof Worker === 'undefined' || typeof URL === 'undefined' || typeof URL.createObjectURL !== 'function') return null;
+  if (typeof Worker === 'undefined' || typeof URL === 'undefined' || typeof URL.createObjectURL !== 'function') return null;
   try {
-    const url = URL.createObjectURL(new Blob([HASH_WORKER_SOURCE], { type: 'text/javascript' }));
+    const url = URL.createObjectURL(new Blob([`(${hashWorkerMain.toString()})()`], { type: 'text/javascript' }));
     const w = new Worker(url, { name: 'rtc-hash' });
     URL.revokeObjectURL(url);
     w.onmessage = (e: MessageEvent) => {
