@@ -1113,7 +1113,7 @@ async function storeCostMetric({ master }) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Profiles of what misses its goal: one more repetition of ours with the sampling profiler on.
+// Profiles of what misses its goal (of every metric with BENCH_PROFILE=1): one more repetition of ours with the sampling profiler on.
 
 const PROFILERS = {
   connect: ({ slave }) => run(slave.page, 'profiled connects', 60000, async () => {

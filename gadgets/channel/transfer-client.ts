@@ -5,7 +5,7 @@
  */
 import type { AttachmentInfo, GetAttachmentOptions, TransferOptions } from '../api.js';
 import { RtcError, fromErrorShape } from '../errors.js';
-import { convertBlob, PIECE_SIZE, sampleKey, toBlob } from '../storage/attachment-utils.js';
+import { blobPieces, convertBlob, PIECE_SIZE, sampleKey, toBlob } from '../storage/attachment-utils.js';
 import { HashJob, hashBlob } from '../storage/off-thread-hash.js';
 import { attachmentRange, validateAttachmentName, validateFormat, validateId } from '../storage/validate.js';
 import type { DataFrame } from './frames.js';
@@ -82,27 +82,34 @@ export async function uploadAttachment(rpc: RpcClient, id: string, name: string,
         }
       };
       let offset = open.stored;
-      // The next piece is read from the Blob while this one goes out (a read is an IPC round trip).
-      const read = (at: number): Promise<ArrayBuffer> => {
-        const p = blob.slice(at, at + PIECE_SIZE).arrayBuffer();
+      // One buffer, read into again once the piece before is framed (sendData copies it into its
+      // frames synchronously), so the next read overlaps the wait for the channel to drain.
+      const pieces = blobPieces(blob, offset);
+      const next = (): Promise<Uint8Array<ArrayBuffer> | null> => {
+        const p = pieces.read();
         p.catch(() => {}); // awaited in turn; left unread when the channel drops
         return p;
       };
-      let ahead = read(offset);
-      while (offset < meta.length) {
-        await waitFor(() => offset - acked < UPLOAD_WINDOW);
-        const piece = new Uint8Array(await ahead);
-        if (offset + piece.byteLength < meta.length) ahead = read(offset + piece.byteLength);
-        const step = channel.dataPayload;
-        let last: Promise<void> = Promise.resolve();
-        for (let at = 0; at < piece.byteLength; at += step) {
-          last = channel.sendData(transfer, offset + at, piece.subarray(at, at + step));
-          last.catch(() => {}); // all fail together when the channel closes; the last one is awaited
+      try {
+        let ahead = next();
+        while (offset < meta.length) {
+          await waitFor(() => offset - acked < UPLOAD_WINDOW);
+          const piece = await ahead;
+          if (!piece) throw new RtcError(`putAttachment: the Blob ended at ${offset} of ${meta.length} bytes`, 400);
+          const step = channel.dataPayload;
+          let last: Promise<void> = Promise.resolve();
+          for (let at = 0; at < piece.byteLength; at += step) {
+            last = channel.sendData(transfer, offset + at, piece.subarray(at, at + step));
+            last.catch(() => {}); // all fail together when the channel closes; the last one is awaited
+          }
+          offset += piece.byteLength;
+          if (offset < meta.length) ahead = next();
+          await last.catch(() => {
+            throw new ChannelLost();
+          });
         }
-        offset += piece.byteLength;
-        await last.catch(() => {
-          throw new ChannelLost();
-        });
+      } finally {
+        pieces.cancel();
       }
       await waitFor(() => acked >= meta.length);
       const fullDigest = await full;

@@ -1,66 +1,19 @@
 /**
- * Helpers shared by the local and remote attachment paths: the SHA-256 digest computed piece by
- * piece with @noble/hashes (`crypto.subtle` is missing on LAN pages served over plain http),
- * format conversion as jIO does it (docs/jio-compatibility.md "Methods"), and the sizes of chunks
- * and batches.
+ * Helpers shared by the local and remote attachment paths: the sample key, format conversion as
+ * jIO does it (docs/jio-compatibility.md "Methods"), and the sizes of chunks and batches. The
+ * SHA-256 helpers (`Digest`, `digestBlob`, `blobPieces`) are in blob-hash.ts, re-exported here.
  */
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
 import { RtcError } from '../errors.js';
+import { Digest } from './blob-hash.js';
 import type { AttachmentFormat } from '../api.js';
+
+// The hashing helpers live in blob-hash.ts (the hashing Worker bundles it): kept importable from here.
+export { blobPieces, Digest, digestBlob, PIECE_SIZE, type PieceReader } from './blob-hash.js';
 
 /** Bytes per stored chunk (one IndexedDB record of the `chunks` store). */
 export const CHUNK_SIZE = 512 * 1024;
 /** Chunks written per IndexedDB transaction. */
 export const CHUNKS_PER_BATCH = 8;
-/** Bytes read from a Blob at a time. */
-export const PIECE_SIZE = 1024 * 1024;
-
-/** An incremental SHA-256: `update(bytes)` as they come, `digest()` → `sha256-<hex>`. */
-export class Digest {
-  private readonly hash = sha256.create();
-  /** Bytes hashed so far. */
-  length = 0;
-  update(bytes: Uint8Array): void {
-    this.hash.update(bytes);
-    this.length += bytes.byteLength;
-  }
-  digest(): string {
-    return `sha256-${bytesToHex(this.hash.digest())}`;
-  }
-
-  /**
-   * The running state (eight 32-bit words, then the byte count) when nothing is buffered, i.e.
-   * after a multiple of 64 bytes; null otherwise. Stored with an upload's chunks so a resumed
-   * upload goes on hashing where it stopped instead of re-reading what is stored.
-   */
-  state(): number[] | null {
-    const h = this.hash as unknown as { get?: () => number[] };
-    if (this.length % 64 !== 0 || typeof h.get !== 'function') return null;
-    return [...h.get().map((w) => w >>> 0), this.length];
-  }
-
-  /** A Digest continuing from `state()`; null when the state is unusable. */
-  static fromState(state: unknown): Digest | null {
-    if (!Array.isArray(state) || state.length !== 9 || !state.every((n, i) => Number.isSafeInteger(n) && n >= 0 && (i === 8 || n <= 0xffffffff))) return null;
-    const d = new Digest();
-    const h = d.hash as unknown as { set?: (...words: number[]) => void; length?: number };
-    if (typeof h.set !== 'function' || typeof h.length !== 'number' || state[8] % 64 !== 0) return null;
-    h.set(...(state.slice(0, 8) as number[]).map((w) => w | 0));
-    h.length = state[8];
-    d.length = state[8];
-    return d;
-  }
-}
-
-/** `sha256-<hex>` of a Blob, read `PIECE_SIZE` bytes at a time (never all of it at once). */
-export async function digestBlob(blob: Blob): Promise<string> {
-  const d = new Digest();
-  for (let at = 0; at < blob.size; at += PIECE_SIZE) {
-    d.update(new Uint8Array(await blob.slice(at, at + PIECE_SIZE).arrayBuffer()));
-  }
-  return d.digest();
-}
 
 /** Bytes read from each end of a Blob for its sample key. */
 export const SAMPLE_BYTES = 64 * 1024;

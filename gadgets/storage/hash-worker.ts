@@ -1,14 +1,16 @@
 /**
  * The attachment hashing Worker: SHA-256 (FIPS 180-4) of attachment bytes off the main thread, so
  * a page that uploads or receives a file spends its own thread on the data channel and IndexedDB
- * only (issue 15 item 5). digest.ts starts it and falls back to @noble/hashes on the main thread
+ * only (issue 15 item 5). off-thread-hash.ts starts it and falls back to @noble/hashes on the main thread
  * where a Worker cannot start.
  *
  * `hashWorkerMain` must stay self-contained (no imports, no outside names but the worker's
- * globals): digest.ts starts it from a Blob URL of its source text, as journal.ts does the
+ * globals): off-thread-hash.ts starts it from a Blob URL of its source text, as journal.ts does the
  * journal's, so it works the same from the rollup bundles and the unbundled build with no second
- * file to serve. @noble/hashes cannot be imported there, hence the SHA-256 below; its state is
- * the one `Digest.state()` (attachment-utils.ts) stores with an upload's chunks: the eight
+ * file to serve. @noble/hashes cannot be imported there, hence the SHA-256 below (a bundled
+ * noble was tried, commit 5d26485: in Chromium 156 its SHA-256 ran 2-3x slower than this one, on
+ * both sides of every upload). Its state is
+ * the one `Digest.state()` (blob-hash.ts) stores with an upload's chunks: the eight
  * 32-bit words (unsigned) and the byte count, taken only after a multiple of 64 bytes.
  *
  * Messages (`job` numbers a hash, `req` a request; answers `{ req, ok, result | error }`):

@@ -25,6 +25,24 @@ describe('Hashing off the main thread (off-thread-hash.ts)', () => {
     expect(await hashBlob(new Blob(['abc']))).to.equal('sha256-ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
   });
 
+  // The Worker's SHA-256 is our own (hash-worker.ts): the FIPS 180-2 examples check it against
+  // published digests, not only against @noble/hashes.
+  it('the Worker gives the FIPS 180-2 SHA-256 examples, in one piece and in uneven ones', async () => {
+    const vectors: [string, string][] = [
+      ['', 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'],
+      ['abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq', '248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1'],
+      ['a'.repeat(1000000), 'cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0'],
+    ];
+    for (const [text, hex] of vectors) {
+      const bytes = new TextEncoder().encode(text);
+      const job = HashJob.start();
+      for (let at = 0, step = 1; at < bytes.byteLength; at += step, step = step * 3 + 1) job.update(bytes.subarray(at, at + step));
+      expect(await job.digest(), `${text.length} bytes`).to.equal(`sha256-${hex}`);
+      expect(await hashBlob(new Blob([bytes]))).to.equal(`sha256-${hex}`);
+    }
+    expect(hashingInWorker()).to.equal(true);
+  });
+
   it('runs in a Worker', async () => {
     const blob = new Blob(Array.from({ length: 4 }, (_, k) => randomBytes(1 << 20, 100 + k)));
     expect(await hashBlob(blob)).to.equal(await digestBlob(blob));
