@@ -43,8 +43,10 @@ export function serveRpc(channel: FramedChannel, options: RpcServerOptions): () 
   let stopped = false;
   // Requests being worked on, so a slave's `cancel` (its timeout fired) stops a long scan.
   const running = new Map<number, AbortController>();
-  const reply = (message: unknown): void => {
-    if (!stopped) channel.send(message).catch(() => {}); // a closed channel: the slave re-sends
+  // A query's answer (thousands of rows) is serialized in slices (sliced-json.ts): another slave's
+  // request does not wait behind it.
+  const reply = (message: unknown, large = false): void => {
+    if (!stopped) (large ? channel.sendSliced(message) : channel.send(message)).catch(() => {}); // a closed channel: the slave re-sends
   };
   const fail = (id: number | null, error: RtcError, request: RequestEnvelope | null): void => {
     options.onRequestError?.(error, request);
@@ -99,7 +101,7 @@ export function serveRpc(channel: FramedChannel, options: RpcServerOptions): () 
     const controller = new AbortController();
     running.set(request.id, controller);
     guard.run(bytes, query, () => run(options, request, controller.signal, transfers, feed, guard.limits.maxQueryMs)).then(
-      (result) => reply({ v: PROTOCOL_VERSION, type: 'response', id: request.id, result }),
+      (result) => reply({ v: PROTOCOL_VERSION, type: 'response', id: request.id, result }, query),
       (e: unknown) => {
         const error = e instanceof RtcError ? e : new RtcError(String((e as Error)?.message ?? e), 500);
         if (STRIKES.has(error.status_code)) refuse(request.id, error, request);

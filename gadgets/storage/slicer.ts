@@ -15,6 +15,12 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Most main-thread time the matching may take, ms (rejects 413 past it). Default: no limit. */
   maxMs?: number;
+  /**
+   * The caller serializes the answer before anything can change it (a slave's answer: rpc-server.ts),
+   * so rows may share the scan cache's documents instead of being copied (the cache replaces a
+   * document on a write, never changes one in place: scan-cache.ts). Default false.
+   */
+  serialized?: boolean;
 }
 
 /**
