@@ -14,6 +14,7 @@ import { TransferServer } from './transfers.js';
 import { FeedServer } from './feed-server.js';
 import { SlaveGuard, TOO_MANY_REQUESTS, type SlaveLimits } from './limits.js';
 import { penalizeAbuse } from './proof-limiter.js';
+import { shortRequestStarted } from '../storage/slicer.js';
 
 export interface RpcServerOptions {
   database: Database;
@@ -100,6 +101,8 @@ export function serveRpc(channel: FramedChannel, options: RpcServerOptions): () 
     }
     const controller = new AbortController();
     running.set(request.id, controller);
+    // A short request makes running scans rest between slices until it is answered (slicer.ts).
+    const served = query ? null : shortRequestStarted();
     guard.run(bytes, query, () => run(options, request, controller.signal, transfers, feed, guard.limits.maxQueryMs)).then(
       (result) => reply({ v: PROTOCOL_VERSION, type: 'response', id: request.id, result }, query),
       (e: unknown) => {
@@ -108,6 +111,7 @@ export function serveRpc(channel: FramedChannel, options: RpcServerOptions): () 
         else fail(request.id, error, request);
       },
     ).finally(() => {
+      served?.();
       if (running.get(request.id) === controller) running.delete(request.id);
     });
   };

@@ -7,7 +7,7 @@
  * objects and `null` in arrays, `toJSON` honoured (such values are handed to `JSON.stringify`
  * whole), so the wire format does not change.
  */
-import { yieldToOthers } from '../storage/slicer.js';
+import { yieldAndRest } from '../storage/slicer.js';
 
 /** Main-thread time per slice of serialization, ms. */
 export const SERIALIZE_SLICE_MS = 1;
@@ -28,7 +28,7 @@ const skipped = (v: unknown): boolean => v === undefined || typeof v === 'functi
 
 /**
  * The JSON text of `value`, as `JSON.stringify(value)`, built in slices of about `sliceMs` of
- * main-thread time with a yield (slicer.ts `yieldToOthers`) between them. Values that are not
+ * main-thread time with a yield (slicer.ts `yieldAndRest`) between them. Values that are not
  * plain objects or arrays, arrays under 64 elements and each element of a longer array are
  * serialized in one piece (`toJSON` of an element is called with '' as its key, not its index).
  * @returns the text, or undefined where JSON.stringify gives undefined (a bare `undefined`).
@@ -55,7 +55,7 @@ export async function stringifySliced(value: unknown, sliceMs = SERIALIZE_SLICE_
         const e: unknown = v[i];
         parts.push(skipped(e) ? 'null' : JSON.stringify(e) ?? 'null');
         if (i % STRIDE === STRIDE - 1 && performance.now() - sliceStart >= sliceMs) {
-          await yieldToOthers();
+          await yieldAndRest();
           sliceStart = performance.now();
         }
       }

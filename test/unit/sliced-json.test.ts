@@ -1,6 +1,7 @@
 import { expect } from '@open-wc/testing';
 import fc from 'fast-check';
 import { stringifySliced } from '../../gadgets/channel/sliced-json.js';
+import { MAX_REST_MS, shortRequestStarted, yieldAndRest, yieldToOthers } from '../../gadgets/storage/slicer.js';
 import { channelPair, nextMessage } from './helpers.js';
 
 describe('stringifySliced (sliced-json.ts)', () => {
@@ -56,5 +57,32 @@ describe('stringifySliced (sliced-json.ts)', () => {
     await a.sendSliced(message);
     expect(await got).to.deep.equal(message);
     expect(endpointA.sentFrames).to.be.greaterThan(1);
+  });
+});
+
+describe('rests of a scan while short requests are served (slicer.ts)', () => {
+  it('yieldAndRest returns at once without short requests, rests while one is in flight and wakes when it ends', async () => {
+    const order: string[] = [];
+    // No short request: no rest (done before a timer of 20 ms).
+    await Promise.race([yieldAndRest().then(() => order.push('no rest')), new Promise((r) => setTimeout(r, 20)).then(() => order.push('timer'))]);
+    expect(order[0]).to.equal('no rest');
+
+    order.length = 0;
+    const done = shortRequestStarted();
+    const rest = yieldAndRest().then(() => order.push('rested'));
+    await yieldToOthers(); // the rest has begun (same priority, queued after its yield)
+    order.push('request done');
+    done();
+    done(); // a second call is ignored
+    await rest;
+    expect(order).to.deep.equal(['request done', 'rested']);
+
+    // A request that never ends holds a rest for at most MAX_REST_MS.
+    const stuck = shortRequestStarted();
+    const t0 = performance.now();
+    await yieldAndRest();
+    const ms = performance.now() - t0;
+    stuck();
+    expect(ms).to.be.at.least(MAX_REST_MS - 0.5);
   });
 });
