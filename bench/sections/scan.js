@@ -6,6 +6,7 @@
 // gets p95 < idle p95 + 5 ms; the cache's heap ≤ its bound (256 MiB by default).
 import console from 'node:console';
 import process from 'node:process';
+import { writeFileSync } from 'node:fs';
 import { evaluate } from './jio-anchor.js';
 import { fmt, median, summary } from '../lib/stats.js';
 import { startProfiling, topSelf } from '../lib/profile.js';
@@ -137,6 +138,7 @@ async function scanFairness(c, slave, reps) {
     if (profile) {
       const slowMs = summary(idleRtts).p95 + 2;
       const profiles = await profile();
+      if (process.env.BENCH_FAIR_DUMP) writeFileSync(process.env.BENCH_FAIR_DUMP, JSON.stringify({ profiles, gets: { rtts: inScans(g.rtts), ends: inScans(g.ends) }, offsetMs: epochOffsetMs() }));
       waits = await whatSlowGetsWaitedFor({ rtts: inScans(g.rtts), ends: inScans(g.ends) }, slowMs, profiles, epochOffsetMs());
       printWaits(waits, slowMs);
       profile = profiles;

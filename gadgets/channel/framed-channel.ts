@@ -149,11 +149,7 @@ export class FramedChannel {
     return this.sendText(JSON.stringify(message));
   }
 
-  /**
-   * `send`, with the message serialized in time slices first (sliced-json.ts): for a large answer
-   * (a query's rows), so the master's other work runs between slices. A message sent meanwhile
-   * may leave before it (answers carry their request's id). @throws as `send`.
-   */
+  /** `send` of a large answer, serialized in time slices first (sliced-json.ts); later messages may overtake it. @throws as `send`. */
   async sendSliced(message: unknown): Promise<void> {
     const text = await stringifySliced(message);
     if (this.closed) throw new RtcError('Data channel is closed', 500);
