@@ -156,7 +156,7 @@ export const METHODS: { readonly [M in MethodName]: MethodSpec<M> } = {
         validateAllDocsOptions(options);
         return tuple(options);
       },
-      run: (ctx, options) => ctx.db.allDocs(options, { signal: ctx.signal, maxMs: ctx.queryMs }),
+      run: (ctx, options) => ctx.db.allDocs(options, { signal: ctx.signal, maxMs: ctx.queryMs, serialized: true }),
     }),
     // `{ signal }` stays on the slave: aborting it cancels the request on the master (rpc-client.ts).
     remote: async (rpc, options, run) => {

@@ -25,6 +25,7 @@ import type { ChannelEndpoint } from './endpoint.js';
 import { decodeDataFrame, decodeFrame, encodeDataFrame, encodeFrame, DATA_HEADER_BYTES, FRAME_HEADER_BYTES, KIND_DATA, KIND_FRAGMENT, KIND_LAST, type DataFrame } from './frames.js';
 import { RtcError } from '../errors.js';
 import { Reassembler } from './reassembly.js';
+import { stringifySliced } from './sliced-json.js';
 
 export interface FramedChannelOptions {
   /** Largest data-channel message the peer accepts, bytes (`RTCSctpTransport.maxMessageSize`). Default 65,536. */
@@ -145,7 +146,18 @@ export class FramedChannel {
    */
   send(message: unknown): Promise<void> {
     if (this.closed) return Promise.reject(new RtcError('Data channel is closed', 500));
-    const text = JSON.stringify(message);
+    return this.sendText(JSON.stringify(message));
+  }
+
+  /** `send` of a large answer, serialized in time slices first (sliced-json.ts); later messages may overtake it. @throws as `send`. */
+  async sendSliced(message: unknown): Promise<void> {
+    const text = await stringifySliced(message);
+    if (this.closed) throw new RtcError('Data channel is closed', 500);
+    return this.sendText(text ?? 'null');
+  }
+
+  /** Queues one JSON text (see `send`). */
+  private sendText(text: string): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const out: Outgoing = { offset: 0, messageNumber: 0, size: 0, resolve, reject };
       if (utf8Bound(text) <= this.maxMessageSize) {

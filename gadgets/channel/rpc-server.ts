@@ -14,6 +14,7 @@ import { TransferServer } from './transfers.js';
 import { FeedServer } from './feed-server.js';
 import { SlaveGuard, TOO_MANY_REQUESTS, type SlaveLimits } from './limits.js';
 import { penalizeAbuse } from './proof-limiter.js';
+import { shortRequestStarted } from '../storage/slicer.js';
 
 export interface RpcServerOptions {
   database: Database;
@@ -43,8 +44,10 @@ export function serveRpc(channel: FramedChannel, options: RpcServerOptions): () 
   let stopped = false;
   // Requests being worked on, so a slave's `cancel` (its timeout fired) stops a long scan.
   const running = new Map<number, AbortController>();
-  const reply = (message: unknown): void => {
-    if (!stopped) channel.send(message).catch(() => {}); // a closed channel: the slave re-sends
+  // A query's answer (thousands of rows) is serialized in slices (sliced-json.ts): another slave's
+  // request does not wait behind it.
+  const reply = (message: unknown, large = false): void => {
+    if (!stopped) (large ? channel.sendSliced(message) : channel.send(message)).catch(() => {}); // a closed channel: the slave re-sends
   };
   const fail = (id: number | null, error: RtcError, request: RequestEnvelope | null): void => {
     options.onRequestError?.(error, request);
@@ -98,14 +101,17 @@ export function serveRpc(channel: FramedChannel, options: RpcServerOptions): () 
     }
     const controller = new AbortController();
     running.set(request.id, controller);
+    // A short request makes running scans rest between slices until it is answered (slicer.ts).
+    const served = query ? null : shortRequestStarted();
     guard.run(bytes, query, () => run(options, request, controller.signal, transfers, feed, guard.limits.maxQueryMs)).then(
-      (result) => reply({ v: PROTOCOL_VERSION, type: 'response', id: request.id, result }),
+      (result) => reply({ v: PROTOCOL_VERSION, type: 'response', id: request.id, result }, query),
       (e: unknown) => {
         const error = e instanceof RtcError ? e : new RtcError(String((e as Error)?.message ?? e), 500);
         if (STRIKES.has(error.status_code)) refuse(request.id, error, request);
         else fail(request.id, error, request);
       },
     ).finally(() => {
+      served?.();
       if (running.get(request.id) === controller) running.delete(request.id);
     });
   };

@@ -125,7 +125,7 @@ export class QueryRunner {
     });
     if (!view && !fill) this.warm();
     // Documents from the cache are shared: the caller gets copies (a slave gets them serialized anyway).
-    const shared = view !== null || fill !== null;
+    const shared = (view !== null || fill !== null) && !run.serialized;
     const out = shared && (options.include_docs || (select && select.length > 0)) ? structuredClone(rows) : rows;
     return { data: { rows: out, total_rows: out.length } };
   }

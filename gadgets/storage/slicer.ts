@@ -15,6 +15,12 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Most main-thread time the matching may take, ms (rejects 413 past it). Default: no limit. */
   maxMs?: number;
+  /**
+   * The caller serializes the answer before anything can change it (a slave's answer: rpc-server.ts),
+   * so rows may share the scan cache's documents instead of being copied (the cache replaces a
+   * document on a write, never changes one in place: scan-cache.ts). Default false.
+   */
+  serialized?: boolean;
 }
 
 /**
@@ -32,10 +38,10 @@ export class Slicer {
     return performance.now() - this.sliceStart >= this.slice;
   }
 
-  /** Ends the slice (its time counts), lets other tasks run, starts the next one. */
+  /** Ends the slice (its time counts), lets other tasks run (and rests while short requests are served), starts the next one. */
   async pause(): Promise<void> {
     this.idle();
-    await yieldToOthers();
+    await yieldAndRest();
     this.resume();
   }
 
@@ -78,3 +84,47 @@ export const yieldToOthers = (): Promise<void> =>
     yieldChannel.port2.postMessage(0);
   });
 
+
+/** Longest rest of a slice while short requests are in flight, ms: a scan keeps at least 1 ms in 1 + this. */
+export const MAX_REST_MS = 3;
+let shortRequests = 0;
+let restWaiters: (() => void)[] = [];
+
+/**
+ * Marks a short request (a `get`, a write: not a query) as being served on this master, until
+ * the returned function is called (once its answer is handed to the channel: rpc-server.ts).
+ * While any is, query slices rest (`yieldAndRest`): the request's IndexedDB read and its data
+ * channel's network thread get the CPU a scan would otherwise spin on (bench `slave scan:
+ * fairness`; on 2 cores a busy main thread delays them by a scheduler time slice).
+ */
+export function shortRequestStarted(): () => void {
+  shortRequests++;
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    if (--shortRequests > 0) return;
+    const waiters = restWaiters;
+    restWaiters = [];
+    for (const wake of waiters) wake();
+  };
+}
+
+/**
+ * `yieldToOthers`, then, while short requests are in flight, a rest of at most `MAX_REST_MS`
+ * (ends as soon as none is): what a slice of a scan or of an answer's serialization does between
+ * slices.
+ */
+export async function yieldAndRest(): Promise<void> {
+  await yieldToOthers();
+  if (shortRequests === 0) return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(wake, MAX_REST_MS);
+    function wake(): void {
+      clearTimeout(timer);
+      restWaiters = restWaiters.filter((w) => w !== wake);
+      resolve();
+    }
+    restWaiters.push(wake);
+  });
+}
