@@ -1122,6 +1122,7 @@ const PROFILERS = {
   'get RTT (10k docs)': ({ slave }) => run(slave.page, 'profiled gets', 30000, (ids) => B.oursGets(0, ids), seedIds(1000, 5)),
   'pipelined gets': ({ slave }) => run(slave.page, 'profiled pipelined gets', 60000, (ids) => B.oursPipelined(0, ids, 1000), seedIds(4000, 6)),
   'sequential writes': ({ slave }) => run(slave.page, 'profiled sequential puts', 90000, () => B.oursSequentialPuts(0, 1000, 'seqw-prof')),
+  'concurrent writes 4 slaves': ({ slave }) => run(slave.page, 'profiled concurrent puts', 120000, () => Promise.all([0, 1, 2, 3].map((i) => B.oursSequentialPuts(i, 300, `concprof-${i}`)))),
   'bulk write 10k': ({ slave }) => run(slave.page, 'profiled bulk', 120000, () => B.oursBulk(0, 10000, 'bulkw-prof')),
   [`attachment ${THROUGHPUT_MB} MiB`]: async ({ master, slave }) => {
     await run(slave.page, 'profiled putAttachment', 60000 + THROUGHPUT_MB * 2000, (a) => B.oursPutAttachment(0, a.id, a.name), { id: ATTACHMENT_DOC, name: 'prof.bin' });
