@@ -199,7 +199,9 @@ test('the pairing page scans the master\'s answer token with the (fake) camera o
     const scan = slavePane.getByRole('button', { name: 'Scan QR code' });
     await withTimeout(scan.waitFor(), 10000, 'Scan QR code offered');
     await scan.click();
-    await slavePane.getByLabel('Camera view: show the QR code to the camera').waitFor();
+    // The camera view shows only while scanning: a decode of the first frames can close it before
+    // a poll sees it (a clean-clone CI run waited 30 s for it so), so the proof of the scan is the
+    // connection, made with an answer token that only the camera has.
     await withTimeout(s.waitForSelector('rtc-slave[state="connected"]'), 30000,
       `slave connected by scanning (alerts: ${await slavePane.getByRole('alert').allTextContents().catch(() => [])})`);
     await s.evaluate(() => document.getElementById('slave').put('scanned', { by: 'camera' }));
