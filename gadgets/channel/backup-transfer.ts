@@ -24,7 +24,7 @@
 import type { BackupPhase, ExportOptions, ImportOptions, ImportResult } from '../api.js';
 import { RtcError } from '../errors.js';
 import type { Database } from '../storage/database.js';
-import { PIECE_SIZE } from '../storage/attachment-utils.js';
+import { PIECE_SIZE } from '../storage/blob-hash.js';
 import { PROTOCOL_VERSION } from './envelope.js';
 import type { FramedChannel } from './framed-channel.js';
 import type { DataFrame } from './frames.js';

@@ -5,7 +5,8 @@
  */
 import type { AttachmentInfo, GetAttachmentOptions, TransferOptions } from '../api.js';
 import { RtcError, fromErrorShape } from '../errors.js';
-import { blobPieces, convertBlob, PIECE_SIZE, sampleKey, toBlob } from '../storage/attachment-utils.js';
+import { convertBlob, sampleKey, toBlob } from '../storage/attachment-utils.js';
+import { blobPieces, PIECE_SIZE } from '../storage/blob-hash.js';
 import { HashJob, hashBlob } from '../storage/off-thread-hash.js';
 import { attachmentRange, validateAttachmentName, validateFormat, validateId } from '../storage/validate.js';
 import type { DataFrame } from './frames.js';

@@ -8,7 +8,8 @@
 import type { AttachmentInfo, GetAttachmentOptions, TransferOptions } from '../api.js';
 import { RtcError } from '../errors.js';
 import { attachmentRange, isSha256Digest, validateAttachmentMeta, validateAttachmentName, validateFormat, validateId } from './validate.js';
-import { attachmentNotFound, CHUNK_SIZE, CHUNKS_PER_BATCH, convertBlob, Digest, toBlob } from './attachment-utils.js';
+import { attachmentNotFound, CHUNK_SIZE, CHUNKS_PER_BATCH, convertBlob, toBlob } from './attachment-utils.js';
+import { Digest } from './blob-hash.js';
 import { HashJob, hashBlob } from './off-thread-hash.js';
 import { unwrap } from 'idb';
 import { INSUFFICIENT_STORAGE, type Connection } from './connection.js';

@@ -1,14 +1,11 @@
 /**
  * Helpers shared by the local and remote attachment paths: the sample key, format conversion as
  * jIO does it (docs/jio-compatibility.md "Methods"), and the sizes of chunks and batches. The
- * SHA-256 helpers (`Digest`, `digestBlob`, `blobPieces`) are in blob-hash.ts, re-exported here.
+ * SHA-256 helpers (`Digest`, `digestBlob`) and the Blob reader (`blobPieces`) are in blob-hash.ts.
  */
 import { RtcError } from '../errors.js';
 import { Digest } from './blob-hash.js';
 import type { AttachmentFormat } from '../api.js';
-
-// The hashing helpers live in blob-hash.ts (the hashing Worker bundles it): kept importable from here.
-export { blobPieces, Digest, digestBlob, PIECE_SIZE, type PieceReader } from './blob-hash.js';
 
 /** Bytes per stored chunk (one IndexedDB record of the `chunks` store). */
 export const CHUNK_SIZE = 512 * 1024;

@@ -16,7 +16,8 @@
  */
 import type { BackupManifest, BulkEntry, ImportOptions, ImportResult } from '../api.js';
 import { RtcError } from '../errors.js';
-import { CHUNK_SIZE, CHUNKS_PER_BATCH, Digest } from './attachment-utils.js';
+import { CHUNK_SIZE, CHUNKS_PER_BATCH } from './attachment-utils.js';
+import { Digest } from './blob-hash.js';
 import { BACKUP_FORMAT, BACKUP_VERSION, attachmentPath, type BackupAttachment } from './backup-export.js';
 import type { Database } from './database.js';
 import { isSha256Digest, validateAttachmentName, validateDoc, validateId } from './validate.js';

@@ -1,8 +1,8 @@
 /**
  * SHA-256 of attachment bytes with @noble/hashes (`crypto.subtle` is missing on LAN pages served
- * over plain http, and has no incremental digest), and reading a Blob piece by piece. Imported by
- * the main thread and bundled into the hashing Worker (hash-worker.ts, scripts/hash-worker.js), so
- * it imports nothing but @noble/hashes.
+ * over plain http, and has no incremental digest), and reading a Blob piece by piece: the
+ * main-thread side of hashing (resumable state, and the fallback where the hashing Worker of
+ * hash-worker.ts cannot start; that Worker keeps a SHA-256 of its own, faster in Chromium).
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';

@@ -83,8 +83,8 @@ function blockFor(entries: readonly { id: string; deleted?: boolean }[], last: n
   return block;
 }
 
-/** The keys of blocks (markers are below 0). */
-const blockKeys = (): IDBKeyRange => IDBKeyRange.lowerBound(0, true);
+/** The key range of blocks, markers left out (they are below 0). */
+export const blockKeys = (): IDBKeyRange => IDBKeyRange.lowerBound(0, true);
 
 /**
  * Adds the block of `entries` (ids, deletions; seqs follow the highest stored), and its marker,

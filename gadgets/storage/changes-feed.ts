@@ -15,7 +15,7 @@ import type { ChangeRow, ChangesOptions, ChangesResult, Doc, WatchOptions } from
 import { RtcError } from '../errors.js';
 import { compileQuery } from '../query.js';
 import type { Connection } from './connection.js';
-import { compact, latestEntries, type ChangeBlock, type ChangeEntry } from './change-blocks.js';
+import { blockKeys, compact, latestEntries, type ChangeBlock, type ChangeEntry } from './change-blocks.js';
 import { MARKER_KEEP_MS, SeqAllocator } from './seq-allocator.js';
 
 /** One document's change to record: `deleted` for a removal; `doc`, when known, the document written (a snapshot). */
@@ -168,7 +168,7 @@ export class ChangesFeed {
   /** The highest seq in the feed (0 when empty). @throws RtcError 500. */
   lastSeq(): Promise<number> {
     return this.connection.run(async (db) => {
-      const cursor = await db.transaction('changes').store.openKeyCursor(IDBKeyRange.lowerBound(0, true), 'prev'); // blocks, not markers
+      const cursor = await db.transaction('changes').store.openKeyCursor(blockKeys(), 'prev');
       return (cursor?.key as number | undefined) ?? 0;
     });
   }

@@ -43,19 +43,6 @@ export function checkIndexKeys(keys: readonly string[]): void {
   }
 }
 
-/** Printable ASCII only: folding it is upper-casing it (Canonicalize maps a–z to A–Z and keeps the rest of ASCII). */
-const NOT_ASCII = /[^\u0020-\u007e]/; // control characters are ASCII too, and fold as themselves: the long path is right for them
-
-/** `text` with every UTF-16 code unit canonicalized as a case-insensitive regexp does (the `fx` entries of the earlier layout, see the module docs). */
-export function fold(text: string): string {
-  if (!NOT_ASCII.test(text)) return text.toUpperCase();
-  const codes = new Array<number>(text.length);
-  for (let i = 0; i < text.length; i++) codes[i] = canonicalize(text.charCodeAt(i));
-  let out = '';
-  for (let i = 0; i < codes.length; i += 8192) out += String.fromCharCode(...codes.slice(i, i + 8192));
-  return out;
-}
-
 /** For a canonical code unit ≥ 128: every code unit that canonicalizes to it, when that is more than itself. Built on first use. */
 let sameFold: Map<number, number[]> | null = null;
 

@@ -5,7 +5,7 @@
  * thread that took as much time as the data channel and IndexedDB together (bench
  * `attachment 64 MiB`, issue 15 item 5). One Worker per page, started on first use.
  */
-import { Digest, PIECE_SIZE, digestBlob } from './attachment-utils.js';
+import { Digest, PIECE_SIZE, digestBlob } from './blob-hash.js';
 import { hashWorkerMain } from './hash-worker.js';
 
 interface Waiting {

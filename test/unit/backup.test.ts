@@ -6,7 +6,7 @@ import { serveRpc } from '../../gadgets/channel/rpc-server.js';
 import { RemoteDatabase } from '../../gadgets/channel/remote-database.js';
 import { ALL_METHODS } from '../../gadgets/methods.js';
 import { Database } from '../../gadgets/storage/database.js';
-import { digestBlob } from '../../gadgets/storage/attachment-utils.js';
+import { digestBlob } from '../../gadgets/storage/blob-hash.js';
 import { readCentralDirectory } from '../../gadgets/storage/zip-reader.js';
 import { channelPair, dropDatabase, rejectionOf, uniqueName } from './helpers.js';
 

@@ -1,7 +1,7 @@
 import { expect } from '@open-wc/testing';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { Digest, digestBlob } from '../../gadgets/storage/attachment-utils.js';
+import { Digest, digestBlob } from '../../gadgets/storage/blob-hash.js';
 import { HashJob, hashBlob, hashingInWorker, stopHashWorker } from '../../gadgets/storage/off-thread-hash.js';
 import { seededRandom } from '../shared/seeded-random.js';
 

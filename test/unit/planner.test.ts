@@ -2,7 +2,8 @@ import { expect } from '@open-wc/testing';
 import fc from 'fast-check';
 import { Database } from '../../gadgets/storage/database.js';
 import { planQuery } from '../../gadgets/storage/planner.js';
-import { fold, indexEntries, sortKey } from '../../gadgets/storage/index-keys.js';
+import { indexEntries, sortKey } from '../../gadgets/storage/index-keys.js';
+import { canonicalize } from '../../gadgets/query/like.js';
 import type { Doc } from '../../gadgets/api.js';
 import { parseQuery, stringifyQuery, type QueryTree } from '../../gadgets/query.js';
 import { dropDatabase, freshDatabase, rejectionOf, uniqueName } from './helpers.js';
@@ -47,6 +48,9 @@ const tree: fc.Arbitrary<QueryTree> = fc.letrec((tie) => ({
  * sort key of every present value in `sx`), written here from that version's index-keys.ts: its
  * `ix` entries were the ones of today.
  */
+/** The `fx` entry of that version: every UTF-16 code unit through Canonicalize (query/like.ts). */
+const fold = (text: string): string => Array.from({ length: text.length }, (_, i) => String.fromCharCode(canonicalize(text.charCodeAt(i)))).join('');
+
 function fieldsBeforeOx(d: Doc, keys: readonly string[]): { ix: Record<string, unknown>; fx: Record<string, string[]>; sx: Record<string, unknown> } {
   const out = { ix: {} as Record<string, unknown>, fx: {} as Record<string, string[]>, sx: {} as Record<string, unknown> };
   for (const key of keys.filter((k) => Object.prototype.hasOwnProperty.call(d, k))) {
